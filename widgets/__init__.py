@@ -1,0 +1,19 @@
+"""Participatory AI in Practice: self-assessment and scoring tools.
+
+This package holds the interactive and scoring code of the toolkit. Its public
+surface is named here; modules starting with ``_`` are internal.
+"""
+
+__version__ = "0.1.0"
+
+
+# Supply-chain tools (book/supplychain): the living-wage pay calculator.
+from widgets._paycalc import (  # noqa: E402
+    LIVING_WAGE_SOURCES,
+    PayInputError,
+    PayScenario,
+    effective_hourly_pay,
+    living_wage_gap,
+    meets_living_wage,
+)
+from widgets._paycalc import calculate as calculate_pay  # noqa: E402
