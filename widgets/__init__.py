@@ -17,3 +17,12 @@ from widgets._paycalc import (  # noqa: E402
     meets_living_wage,
 )
 from widgets._paycalc import calculate as calculate_pay  # noqa: E402
+from widgets._paycalc import sweep_chart as pay_sweep_chart  # noqa: E402
+
+# Supply-chain tools: vendor engagement checklist and transparency report builder.
+from widgets._transparency import TransparencyReport  # noqa: E402
+from widgets._transparency import load_json as load_transparency_report  # noqa: E402
+from widgets._transparency import load_template as load_transparency_template  # noqa: E402
+from widgets._vendor import ToolFileError, VendorChecklist  # noqa: E402
+from widgets._vendor import load_json as load_vendor_checklist  # noqa: E402
+from widgets._vendor import load_questions as load_vendor_questions  # noqa: E402
