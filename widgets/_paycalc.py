@@ -17,6 +17,9 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import yaml
 
 #: Name and version written into every saved scenario file.
 FORMAT_NAME = "pai-paycalc"
@@ -26,33 +29,10 @@ PAY_MODELS = ("per_task", "per_hour")
 #: Time components that a per-hour contract may (or may not) pay for.
 EXTRA_TIME = ("training", "onboarding", "side_work")
 
-#: Where to look up a living wage. The user enters the figure; we never guess it.
-LIVING_WAGE_SOURCES = (
-    {
-        "name": "Partnership on AI, Responsible Sourcing of Data Enrichment Services, Annex 1",
-        "covers": "Global living-wage figures compiled for data-enrichment work",
-        "url": "https://partnershiponai.org/responsible-sourcing-library/",
-    },
-    {
-        "name": "Global Living Wage Coalition (Anker methodology benchmarks)",
-        "covers": "Benchmarks for many countries and regions",
-        "url": "https://globallivingwage.org/",
-    },
-    {
-        "name": "WageIndicator Foundation living wage data",
-        "covers": "Living-wage estimates for many countries, some at regional level",
-        "url": "https://wageindicator.org/",
-    },
-    {
-        "name": "MIT Living Wage Calculator",
-        "covers": "United States, by county and metro area",
-        "url": "https://livingwage.mit.edu/",
-    },
-    {
-        "name": "Living Wage Foundation",
-        "covers": "United Kingdom (a London rate and a UK rate)",
-        "url": "https://www.livingwage.org.uk/",
-    },
+#: Where to look up a living wage (``widgets/data/living-wage-sources.yaml``, shared with the site).
+#: The user enters the figure; the calculator never guesses it.
+LIVING_WAGE_SOURCES = tuple(
+    yaml.safe_load((Path(__file__).resolve().parent / "data" / "living-wage-sources.yaml").read_text(encoding="utf-8"))
 )
 
 
@@ -272,6 +252,28 @@ def calculate(s: PayScenario) -> PayResult:
         shortfall_total=max(s.living_wage_per_hour * hours - pay, 0.0) if not meets_living_wage(s) else 0.0,
         rate_needed=rate_needed(s),
     )
+
+
+def result_table(s: PayScenario):
+    """The scenario's result as a two-column table (what, value) for display in a notebook."""
+    import pandas as pd
+
+    r = calculate(s)
+    unit = f"{s.currency} per hour"
+    rate_unit = "task" if s.pay_model == "per_task" else "hour"
+    rows = [
+        ("Total pay for the job", f"{r.total_pay:,.2f} {s.currency}"),
+        ("Hours on the tasks themselves", f"{r.task_hours:,.2f} h"),
+        ("Hours of training, onboarding and side work", f"{sum(r.extra_hours.values()):,.2f} h"),
+        ("of which unpaid", f"{r.unpaid_hours:,.2f} h"),
+        ("Hourly pay counting task time only", f"{r.nominal_hourly:,.2f} {unit}"),
+        ("Effective hourly pay, all time counted", f"{r.effective_hourly:,.2f} {unit}"),
+        ("Living wage", f"{r.living_wage_per_hour:,.2f} {unit}"),
+        ("Meets the living wage?", "yes" if r.meets_living_wage else "no"),
+        ("Shortfall over the job", f"{r.shortfall_total:,.2f} {s.currency}"),
+        (f"Rate per {rate_unit} needed to meet the living wage", f"{r.rate_needed:,.4f} {s.currency}"),
+    ]
+    return pd.DataFrame(rows, columns=["", "value"]).set_index("")
 
 
 def with_changes(s: PayScenario, **changes) -> PayScenario:

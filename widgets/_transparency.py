@@ -2,7 +2,7 @@
 
 The sections and fields live once, in ``widgets/data/transparency-template.yaml`` (validated
 against its JSON Schema), read by this module, the site's builder
-(``widgets/static/tools/transparency.js``) and ``book/supplychain/06-transparency-report.md``.
+(``widgets/static/tools/transparency.js``) and ``book/supplychain/05-transparency-report.md``.
 Every piece of user text is escaped in the HTML and Markdown outputs.
 """
 

@@ -2,7 +2,7 @@
 
 The questions live once, in ``widgets/data/vendor-questions.yaml`` (validated against its JSON
 Schema); this module, the site's checklist (``widgets/static/tools/vendor.js``) and the book
-chapter ``book/supplychain/05-vendor-engagement.md`` all read that file. A saved checklist
+chapter ``book/supplychain/04-vendor-engagement.md`` all read that file. A saved checklist
 carries its format version and the version of the question set it was answered against, and
 keeps answers to questions that a later question set dropped, so nothing a user entered is lost.
 """
