@@ -1,0 +1,71 @@
+# Two commands do everything: `make book` builds the site, `make test` runs every test.
+# Both create or reuse the virtual environment and install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTML := _build/html
+# Case-study data: downloaded from its source with checksum checks and cached.
+# When the shared data folder sits beside the repository (tests, CI, offline
+# builds), use it as the cache so nothing is downloaded.
+SHARED_DATA := $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.csv),)
+export PAI_DATA_CACHE ?= $(SHARED_DATA)
+endif
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help setup book test test-fast serve bench clean clean-all
+
+help:
+	@echo "make book   build the site (notebooks executed, strict) into $(HTML)"
+	@echo "make test   build the site if needed, then run every test (unit, build, browser)"
+	@echo "make serve  serve the built site on http://127.0.0.1:8000"
+	@echo "make bench  run the benchmarks (speed and memory targets)"
+
+# --- setup -----------------------------------------------------------------
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
+
+# --- the site --------------------------------------------------------------
+book: setup
+	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
+
+$(HTML)/index.html:
+	$(MAKE) book
+
+serve: $(HTML)/index.html
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
+
+# --- tests -----------------------------------------------------------------
+# The browser tests need Chromium from Debian (`apt-get install -y chromium`);
+# .ci/run installs it. They skip with a clear reason where it is missing,
+# unless PAI_REQUIRE_BROWSER=1 (set in CI), where they fail.
+test: setup
+	$(MAKE) book
+	$(BIN)/python -m pytest -ra
+
+test-fast: setup
+	$(BIN)/python -m pytest -ra -m "not browser and not build"
+
+bench: setup
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf _build _assets test-artifacts
+
+clean-all: clean
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,1 @@
+"""Methods behind the Democratic Inputs to AI case studies (importable, tested)."""

@@ -1,0 +1,133 @@
+"""Shared fixtures: the built site, a local server for it, and a headless Chromium.
+
+Browser tests need the site built (`make book`; `make test` does it first) and
+Debian's Chromium at /usr/bin/chromium. Where either is missing they skip with
+the reason, except when PAI_REQUIRE_BROWSER=1 (set by .ci/run), where they fail.
+The site folder can be overridden with PAI_SITE_DIR (useful to test a private
+build).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("PAI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def _unavailable(reason: str):
+    if os.environ.get("PAI_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (PAI_REQUIRE_BROWSER=1, so this is an error, not a skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def built_site() -> Path:
+    """Path to the built HTML site."""
+    site = Path(os.environ.get("PAI_SITE_DIR", ROOT / "_build" / "html"))
+    if not (site / "index.html").exists():
+        _unavailable(f"The site is not built at {site}: run `make book` first.")
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output readable
+        pass
+
+
+@pytest.fixture(scope="session")
+def server_url(built_site: Path):
+    """Base URL (with trailing slash) of the built site served on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    socketserver.TCPServer.allow_reuse_address = True
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        _unavailable(f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def is_local(url: str) -> bool:
+    parsed = urlparse(url)
+    if parsed.scheme in {"data", "blob", "about"}:
+        return True
+    return parsed.hostname in LOCAL_HOSTS
+
+
+@pytest.fixture
+def new_page(browser):
+    """Factory for pages that block and record every request leaving 127.0.0.1.
+
+    Each page records ``pai_external_requests`` (blocked URLs),
+    ``pai_failed_requests`` (local requests that failed or returned >= 400),
+    ``pai_console_errors`` and ``pai_page_errors``.
+    """
+    contexts = []
+
+    def make(**context_options):
+        context = browser.new_context(**context_options)
+        contexts.append(context)
+        page = context.new_page()
+        page.pai_external_requests = []
+        page.pai_failed_requests = []
+        page.pai_console_errors = []
+        page.pai_page_errors = []
+
+        def route(route):
+            if is_local(route.request.url):
+                route.continue_()
+            else:
+                page.pai_external_requests.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", route)
+        page.on("requestfailed", lambda r: is_local(r.url) and page.pai_failed_requests.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: r.status >= 400 and page.pai_failed_requests.append(f"{r.url} (HTTP {r.status})"))
+        page.on("console", lambda m: m.type == "error" and page.pai_console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.pai_page_errors.append(str(e)))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for test artifacts (screenshots); ignored by git."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

@@ -1,0 +1,112 @@
+"""The build is strict: a raising cell, a warning or an unlisted page fails it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_pages import ROOT, content_docnames, toc_docnames
+
+pytestmark = pytest.mark.build
+JB = str(Path(sys.executable).with_name("jupyter-book"))
+
+NOTEBOOK_HEADER = textwrap.dedent(
+    """\
+    ---
+    jupytext:
+      text_representation:
+        extension: .md
+        format_name: myst
+        format_version: 0.13
+    kernelspec:
+      display_name: Python 3
+      language: python
+      name: python3
+    ---
+    """
+)
+
+
+def test_every_content_page_is_in_the_toc():
+    listed = set(toc_docnames())
+    missing = [name for name in content_docnames() if name not in listed]
+    assert not missing, f"Pages not in _toc.yml (add them or name them NN-slug.md in a part folder): {missing}"
+
+
+def test_every_toc_entry_exists():
+    available = set(content_docnames())
+    absent = [name for name in toc_docnames() if name not in available]
+    assert not absent, f"_toc.yml lists pages that do not exist: {absent}"
+
+
+def test_every_toc_page_was_built():
+    site = ROOT / "_build" / "html"
+    if not (site / "index.html").exists():
+        pytest.skip("Site not built; run `make book`.")
+    unbuilt = [n for n in toc_docnames() if not (site / f"{n}.html").exists()]
+    assert not unbuilt, f"Pages in the TOC with no HTML output: {unbuilt}"
+
+
+def _fixture_book(tmp_path: Path, page: str) -> Path:
+    """A two-page book using the project's own strict configuration."""
+    book = tmp_path / "book"
+    book.mkdir(parents=True)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["sphinx"]["local_extensions"] = {}
+    config["sphinx"]["extra_extensions"] = ["sphinx_design"]
+    config["sphinx"]["config"].pop("html_static_path", None)
+    config["sphinx"]["config"].pop("mathjax_path", None)
+    config.pop("bibtex_bibfiles", None)
+    for key in [k for k in config["sphinx"]["config"] if k.startswith("bibtex_")]:
+        del config["sphinx"]["config"][key]
+    (book / "_config.yml").write_text(yaml.safe_dump(config))
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: page\n")
+    (book / "index.md").write_text("# Fixture\n\nA fixture book.\n")
+    (book / "page.md").write_text(page)
+    return book
+
+
+def _build(book: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [JB, "build", str(book), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def tmp_module(tmp_path_factory):
+    return tmp_path_factory.mktemp("fixture-books")
+
+
+def test_strict_build_passes_a_clean_fixture(tmp_module):
+    book = _fixture_book(tmp_module / "clean", NOTEBOOK_HEADER + "# Page\n\n```{code-cell} python\nprint(1 + 1)\n```\n")
+    result = _build(book)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_strict_build_fails_when_a_cell_raises(tmp_module):
+    book = _fixture_book(tmp_module / "raises", NOTEBOOK_HEADER + "# Page\n\n```{code-cell} python\nraise RuntimeError('boom')\n```\n")
+    result = _build(book)
+    assert result.returncode != 0
+    assert "boom" in result.stdout + result.stderr
+
+
+def test_strict_build_fails_on_a_warning(tmp_module):
+    book = _fixture_book(tmp_module / "warns", "# Page\n\nSee {ref}`a-label-that-does-not-exist`.\n")
+    result = _build(book)
+    assert result.returncode != 0
+    assert "a-label-that-does-not-exist" in result.stdout + result.stderr
+
+
+def test_committed_tree_has_no_third_party_bundles():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    bundles = [f for f in tracked if f.startswith(("node_modules/", "_assets/")) or f.endswith((".min.js",))]
+    assert not bundles, f"Third-party code is committed; it must come from npm at build time: {bundles}"
