@@ -6,6 +6,12 @@ surface is named here; modules starting with ``_`` are internal.
 
 __version__ = "0.1.0"
 
+# Engagement-plan self-assessment (book/selfassessment): the rubric, saved assessments, scoring.
+# The scoring algorithm is specified in widgets/rubric/SCORING.md, the file format in
+# widgets/rubric/ASSESSMENT-FORMAT.md.
+from widgets._assessment import Answer, Assessment, AssessmentError, Problem, load_assessment  # noqa: E402
+from widgets._scoring import Criterion, Rubric, Score, load_rubric, score_plan  # noqa: E402
+
 
 # Supply-chain tools (book/supplychain): the living-wage pay calculator.
 from widgets._paycalc import (  # noqa: E402
