@@ -227,3 +227,20 @@ def test_unpaid_time_never_raises_effective_pay(task, training, onboarding, side
     # Paying the rate needed always meets the living wage.
     needed = pc.with_changes(s, rate=max(r.rate_needed, 0.01) * (1 + 1e-9))
     assert pc.meets_living_wage(needed) or r.rate_needed < 0.01
+
+
+def test_form_values_as_typed_become_a_scenario():
+    form = {"currency": "eur", "living_wage_per_hour": "12", "pay_model": "per_task", "rate": "0.5",
+            "task_minutes": "2", "tasks": "600", "training_minutes": "60", "onboarding_minutes": "30",
+            "side_work_minutes_per_task": "0.5", "other_payments": "", "paid_extras": []}
+    assert pc.scenario_from_form(form) == per_task_with_unpaid_time()
+    with pytest.raises(PayInputError, match="Minutes per task must be greater than zero"):
+        pc.scenario_from_form({**form, "task_minutes": "0"})
+
+
+def test_notebook_widget_uses_the_site_module_and_round_trips():
+    s = per_task_with_unpaid_time(label="<b>pilot</b>")
+    w = pc.pay_calculator(s)
+    assert str(w._esm).endswith("export default { render };\n") or "render" in str(w._esm)
+    assert w.scenario() == s
+    assert len(w.sources) == len(pc.LIVING_WAGE_SOURCES) >= 3

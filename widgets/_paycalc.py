@@ -434,3 +434,42 @@ def load_json(text: str) -> list[PayScenario]:
         except TypeError as exc:
             raise PayInputError(f"Scenario {i} is missing a required field ({exc}).") from None
     return scenarios
+
+
+# --- the same calculator form in a notebook ---------------------------------------------------
+
+TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
+_OPTIONAL = ("training_minutes", "onboarding_minutes", "side_work_minutes_per_task", "other_payments")
+
+
+def scenario_from_form(form: dict) -> PayScenario:
+    """A scenario from the calculator form's values (text as typed; blank optional times count as 0)."""
+    values = {k: form.get(k) for k in (f.name for f in fields(PayScenario)) if k in form}
+    for key in _OPTIONAL:
+        if isinstance(values.get(key), str) and not values[key].strip():
+            values[key] = 0
+    return PayScenario(**values)
+
+
+def pay_calculator(scenario: PayScenario | None = None):
+    """The interactive calculator in Jupyter: the site's ES module, hosted by anywidget.
+
+    The widget's ``paycalc_form`` holds the form as typed; ``.scenario()`` turns it into a
+    validated :class:`PayScenario` for the functions above.
+    """
+    import anywidget
+    import traitlets
+
+    class PayCalculator(anywidget.AnyWidget):
+        _esm = TOOLS_DIR / "paycalc.js"
+        paycalc_form = traitlets.Dict().tag(sync=True)
+        sources = traitlets.List().tag(sync=True)
+
+        def scenario(self) -> PayScenario:
+            return scenario_from_form(self.paycalc_form)
+
+    form = {}
+    if scenario is not None:
+        form = {k: (list(v) if k == "paid_extras" else v if isinstance(v, str) else repr(v) if isinstance(v, float) else str(v))
+                for k, v in scenario_to_dict(scenario).items()}
+    return PayCalculator(paycalc_form=form, sources=list(LIVING_WAGE_SOURCES))
