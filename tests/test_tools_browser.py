@@ -200,3 +200,130 @@ def test_pay_calculator_on_the_site(built_site, server_url, new_page, tmp_path):
     assert "newer than this calculator" in tool.get_by_role("alert").inner_text()
     assert tool.get_by_label("Currency code").input_value() == "KES"
     assert page.pai_external_requests == [] and page.pai_page_errors == []
+
+
+# --- vendor checklist parity ------------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script> [l](javascript:1) **b** =HYPERLINK("e") ü\n2nd, "q"'
+
+
+def vendor_fixture():
+    from widgets._vendor import VendorChecklist, questions
+
+    c = VendorChecklist(title="Parity <check>")
+    for i, q in enumerate(questions()):
+        status = ["yes", "partly", "no", "unknown", "yes"][i % 5]
+        c.record("Vendor A", q["id"], status, evidence="" if i % 3 == 0 else f"evidence {i}", note=HOSTILE if i % 4 == 0 else "")
+    c.record(HOSTILE, "vet-living-wage", "yes", evidence=HOSTILE)
+    c.add_vendor("Empty vendor")
+    data = json.loads(c.save_json())
+    data["vendors"][0]["answers"]["retired-question"] = {"status": "no", "evidence": "old", "note": ""}
+    return data
+
+
+@needs_node
+def test_vendor_exports_match_python_exactly():
+    from widgets import _vendor as vd
+
+    data = vendor_fixture()
+    c = vd.load_json(json.dumps(data))
+    qs = vd.load_questions()
+    js = run_js(
+        "vendor.js",
+        "const c = m.loadFile(input.text, input.qs);"
+        " return {md: m.toMarkdown(c, input.qs), mdA: m.toMarkdown(c, input.qs, 'Vendor A'), csv: m.toCsv(c, input.qs),"
+        " summaries: c.vendors.map(v => m.summary(c, input.qs, v.name)), saved: m.saveFile(c),"
+        " gaps: m.gaps(c, input.qs, 'Vendor A').map(g => [g.question_id, g.kind, g.critical])};",
+        {"text": json.dumps(data), "qs": qs},
+    )
+    assert js["md"] == c.to_markdown()
+    assert js["mdA"] == c.to_markdown("Vendor A")
+    assert js["csv"] == c.to_csv()
+    assert js["summaries"] == [c.summary(name) for name in c.vendors]
+    assert js["gaps"] == [[g.question_id, g.kind, g.critical] for g in c.gaps("Vendor A")]
+    # A file saved on the site reads back in Python unchanged.
+    assert vd.load_json(js["saved"]).vendors == c.vendors
+
+
+@needs_node
+def test_vendor_bad_files_fail_on_both_sides():
+    from widgets import _vendor as vd
+
+    qs = vd.load_questions()
+    bad = [
+        "{",
+        '{"format": "pai-paycalc", "format_version": 1}',
+        '{"format": "pai-vendor-checklist", "format_version": 7, "vendors": []}',
+        '{"format": "pai-vendor-checklist", "format_version": 1}',
+        '{"format": "pai-vendor-checklist", "format_version": 1, "vendors": [{"name": ""}]}',
+        '{"format": "pai-vendor-checklist", "format_version": 1, "vendors": [{"name": "A", "answers": {"x": {"status": "perhaps"}}}]}',
+        '{"format": "pai-vendor-checklist", "format_version": 1, "vendors": [{"name": "A", "answers": {"x": {"evidence": 3}}}]}',
+    ]
+    js = run_js("vendor.js", "return input.bad.map(t => { try { m.loadFile(t, input.qs); return null; } catch (e) { return e.message; } });",
+                {"bad": bad, "qs": qs})
+    for text, message in zip(bad, js):
+        with pytest.raises(vd.ToolFileError) as info:
+            vd.load_json(text)
+        assert message is not None
+        if "JSON" not in message:
+            assert message == str(info.value)
+
+
+# --- transparency report parity ---------------------------------------------------------------
+
+
+def report_fixtures():
+    from widgets._transparency import TransparencyReport, field_keys
+
+    empty = TransparencyReport()
+    full = TransparencyReport(HOSTILE, "Jan–Jun 2026 <b>")
+    for i, key in enumerate(field_keys()):
+        full.set(key, "3" if key == "vendors.vendor-count" else f"{HOSTILE}\n\npara {i}\r\nline two\n")
+    part = TransparencyReport("Org", "")
+    part.set("policies.scope", "  \n")  # blank: not filled
+    part.set("governance.owner", "Head of data")
+    part.values["old.field"] = "kept"
+    return [empty, full, part]
+
+
+@needs_node
+def test_transparency_exports_match_python_exactly():
+    from widgets import _transparency as tr
+
+    reports = report_fixtures()
+    template = tr.load_template()
+    js = run_js(
+        "transparency.js",
+        "return input.files.map(t => { const r = m.loadFile(t, input.template); const c = m.completeness(r, input.template);"
+        " return {md: m.toMarkdown(r, input.template), html: m.toHtml(r, input.template), c, saved: m.saveFile(r, input.template)}; });",
+        {"files": [r.save_json() for r in reports], "template": template},
+    )
+    for r, out in zip(reports, js):
+        assert out["md"] == r.to_markdown()
+        assert out["html"] == r.to_html()
+        assert out["c"] == r.completeness()
+        again = tr.load_json(out["saved"])
+        assert (again.organisation, again.period, again.values) == (r.organisation, r.period, r.values)
+        assert json.loads(out["saved"]) == json.loads(r.save_json())
+
+
+@needs_node
+def test_transparency_bad_files_fail_on_both_sides():
+    from widgets import _transparency as tr
+
+    bad = [
+        "nope",
+        '{"format": "pai-vendor-checklist", "format_version": 1}',
+        '{"format": "pai-transparency-report", "format_version": 2}',
+        '{"format": "pai-transparency-report"}',
+        '{"format": "pai-transparency-report", "format_version": 1, "values": {"a": 1}}',
+        '{"format": "pai-transparency-report", "format_version": 1, "organisation": 5}',
+    ]
+    js = run_js("transparency.js", "return input.bad.map(t => { try { m.loadFile(t, input.template); return null; } catch (e) { return e.message; } });",
+                {"bad": bad, "template": tr.load_template()})
+    for text, message in zip(bad, js):
+        with pytest.raises(tr.ToolFileError) as info:
+            tr.load_json(text)
+        assert message is not None
+        if "JSON" not in message:
+            assert message == str(info.value)
