@@ -11,6 +11,15 @@ __version__ = "0.1.0"
 # widgets/rubric/ASSESSMENT-FORMAT.md.
 from widgets._assessment import Answer, Assessment, AssessmentError, Problem, load_assessment  # noqa: E402
 from widgets._scoring import Criterion, Rubric, Score, load_rubric, score_plan  # noqa: E402
+from widgets._reports import (  # noqa: E402
+    compare_report,
+    render_report,
+    report_html,
+    report_json,
+    report_markdown,
+    rubric_csv,
+    rubric_markdown,
+)
 
 
 # Supply-chain tools (book/supplychain): the living-wage pay calculator.
@@ -32,3 +41,13 @@ from widgets._transparency import load_template as load_transparency_template  #
 from widgets._vendor import ToolFileError, VendorChecklist  # noqa: E402
 from widgets._vendor import load_json as load_vendor_checklist  # noqa: E402
 from widgets._vendor import load_questions as load_vendor_questions  # noqa: E402
+
+
+# Self-assessment notebook widget (book/selfassessment/04-assessment-in-a-notebook.md). Imported
+# on first use: anywidget and ipywidgets add about half a second, which the CLI does not need.
+def __getattr__(name: str):
+    if name == "AssessmentWidget":
+        from widgets._widget import AssessmentWidget
+
+        return AssessmentWidget
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")

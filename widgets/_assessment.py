@@ -27,6 +27,7 @@ FORMAT_VERSION = 1
 MAX_FILE_BYTES = 2_000_000
 #: Stop listing problems after this many (a wrong file could otherwise produce thousands).
 MAX_PROBLEMS = 50
+MAX_ANSWERS = 200
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
 
 
@@ -256,7 +257,28 @@ _SafeLoader.yaml_implicit_resolvers = {
 }
 
 
+MAX_DEPTH = 64
+_BRACKETS = __import__("re").compile(r"[\[\]{}]")
+
+
+def _too_deep(text: str) -> bool:
+    """Cheap guard before parsing: flow brackets nested deeper than MAX_DEPTH (quotes ignored,
+    so this can only over-count, and real assessments nest three levels at most)."""
+    depth = 0
+    for ch in _BRACKETS.findall(text):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth = max(0, depth - 1)
+    return False
+
+
 def _parse_text(text: str, source: str, suffix: str) -> Any:
+    if _too_deep(text):
+        raise AssessmentError([Problem(source, "(file)", f"data nested at most {MAX_DEPTH} levels deep",
+                                       "deeper nesting")])
     if suffix == ".json":
         try:
             return json.loads(text)
@@ -412,6 +434,10 @@ def _check_header(doc: Mapping, source: str) -> None:
     if isinstance(rub.get("version"), float):
         rub = dict(rub, version=version)
         doc["rubric"] = rub
+    answers = doc.get("answers")
+    if isinstance(answers, Mapping) and len(answers) > MAX_ANSWERS:
+        raise AssessmentError([Problem(source, "answers", f"at most {MAX_ANSWERS} answers (the rubric has about 50)",
+                                       f"{len(answers):,} answers")])
 
 
 def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Problem]:

@@ -1,0 +1,182 @@
+"""Loading assessment files: validation names every problem; old rubric versions migrate losslessly."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from widgets import AssessmentError, load_assessment, score_plan
+from widgets._assessment import MIGRATIONS, migrate_0_9_to_1_0
+from widgets._scoring import CURRENT_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "widgets" / "examples"
+FIXTURES = ROOT / "tests" / "fixtures" / "assessments"
+
+
+def minimal(**answers) -> dict:
+    return {
+        "format": "pai-assessment", "format_version": 1,
+        "rubric": {"id": "engagement-plan", "version": CURRENT_VERSION},
+        "team": "T", "product": "P", "model_type": "narrow", "lifecycle_stage": "data",
+        "date": "2026-01-01", "answers": {k.replace("_", "-"): v for k, v in answers.items()},
+    }
+
+
+def problems_of(doc_or_path) -> list:
+    with pytest.raises(AssessmentError) as info:
+        load_assessment(doc_or_path)
+    assert info.value.problems, "an AssessmentError always lists its problems"
+    for p in info.value.problems:
+        assert p.file and p.field and p.expected
+    return info.value.problems
+
+
+def test_minimal_dict_loads():
+    a = load_assessment(minimal(purpose_stated={"level": 2, "evidence": "brief"}))
+    assert a.answers["purpose-stated"].level == 2 and a.answers["purpose-stated"].evidence == "brief"
+    assert a.levels == {"purpose-stated": 2} and a.scope == "full"
+
+
+def test_yaml_and_json_load_the_same(tmp_path):
+    doc = minimal(purpose_stated={"level": 2}, harmful_exposure={"level": "n/a"})
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    (tmp_path / "a.json").write_text(json.dumps(doc), encoding="utf-8")
+    ya = load_assessment(tmp_path / "a.yaml")
+    js = load_assessment(tmp_path / "a.json")
+    assert ya.to_dict() == js.to_dict()
+    assert score_plan(ya).to_dict() == score_plan(js).to_dict()
+
+
+def test_round_trip_keeps_everything():
+    a = load_assessment(EXAMPLES / "community-led.yaml")
+    b = load_assessment(a.to_dict())
+    assert a.to_dict() == b.to_dict()
+
+
+def test_unquoted_yaml_date_and_version_are_accepted(tmp_path):
+    text = (EXAMPLES / "inform-only.yaml").read_text(encoding="utf-8")
+    text = text.replace('date: "2026-08-20"', "date: 2026-08-20").replace('version: "1.0"', "version: 1.0")
+    (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
+    a = load_assessment(tmp_path / "x.yaml")
+    assert a.date == "2026-08-20" and a.rubric_version == "1.0"
+
+
+def test_every_problem_is_listed_with_field_and_expectation():
+    doc = minimal(purpose_stated={"level": 5}, early_start={"level": "yes"}, no_such_thing={"level": 1})
+    doc["model_type"] = "huge"
+    del doc["team"]
+    fields = {p.field for p in problems_of(doc)}
+    assert {"team", "model_type", "answers.purpose-stated.level", "answers.early-start.level"} <= fields
+
+
+def test_unknown_criterion_gets_a_suggestion():
+    (p,) = problems_of(minimal(purpose_stat={"level": 1}))
+    assert p.field == "answers.purpose-stat" and "purpose-stated" in p.expected
+
+
+def test_na_only_where_the_rubric_allows_it():
+    load_assessment(minimal(living_wage_contracts={"level": "n/a"}))
+    (p,) = problems_of(minimal(pay_participants={"level": "n/a"}))
+    assert p.field == "answers.pay-participants.level"
+
+
+def test_unanswered_forms_are_equivalent():
+    a = load_assessment(minimal(purpose_stated={"level": None, "notes": "to discuss"}, early_start={}))
+    s = score_plan(a)
+    assert s.overall.answered == 0 and s.overall.unanswered == len(s.levels)
+    assert a.answers["purpose-stated"].notes == "to discuss"
+
+
+def test_integral_float_level_becomes_int():
+    a = load_assessment(minimal(purpose_stated={"level": 2.0}))
+    assert a.levels["purpose-stated"] == 2 and type(a.levels["purpose-stated"]) is int
+
+
+@pytest.mark.parametrize("value", [True, 1.5, -1, 4, "2", [], {}])
+def test_bad_levels_are_rejected(value):
+    (p,) = problems_of(minimal(purpose_stated={"level": value}))
+    assert p.field == "answers.purpose-stated.level"
+
+
+# ----------------------------------------------------------------------------- versions
+
+
+def test_newer_rubric_version_is_a_clear_error():
+    doc = minimal()
+    doc["rubric"]["version"] = "2.0"
+    (p,) = problems_of(doc)
+    assert p.field == "rubric.version" and "update the toolkit" in p.expected
+
+
+def test_unknown_old_rubric_version_names_known_versions():
+    doc = minimal()
+    doc["rubric"]["version"] = "0.3"
+    (p,) = problems_of(doc)
+    assert "0.9" in p.expected and "1.0" in p.expected
+
+
+def test_newer_format_version_is_a_clear_error():
+    doc = minimal()
+    doc["format_version"] = 2
+    (p,) = problems_of(doc)
+    assert p.field == "format_version" and "newer toolkit" in p.expected
+
+
+def test_not_an_assessment_file():
+    (p,) = problems_of({"name": "something else"})
+    assert p.field == "format"
+
+
+def test_other_rubric_id():
+    doc = minimal()
+    doc["rubric"]["id"] = "another-rubric"
+    (p,) = problems_of(doc)
+    assert p.field == "rubric.id"
+
+
+def test_every_old_version_has_a_migration_to_current():
+    for version in MIGRATIONS:
+        seen, v = set(), version
+        while v != CURRENT_VERSION:
+            assert v not in seen
+            seen.add(v)
+            v = MIGRATIONS[v][0]
+
+
+def test_migration_0_9_fixture_loads_and_keeps_every_word():
+    a = load_assessment(FIXTURES / "rubric-0.9.yaml")
+    assert a.rubric_version == CURRENT_VERSION
+    assert a.answers["pay-participants"].evidence.startswith("Advice-line callers")
+    assert a.answers["report-back"].level == 1 and "newsletter" in a.answers["report-back"].notes
+    assert a.answers["informed-consent"].level == 2
+    assert a.answers["informed-consent"].notes == "Reviewed by the advice centre."
+    assert a.answers["withdrawal"].level is None and "please answer" in a.answers["withdrawal"].notes.lower()
+    assert len(a.migrations) == 3
+    assert not {"participants-paid", "feedback-loop", "consent"} & set(a.answers)
+    # The split question is unconfirmed, not silently scored.
+    score = score_plan(a)
+    assert any(f == "no-consent-withdrawal" for f, _ in score.unconfirmed_flags)
+    # Saving the migrated file and loading it again keeps the migration history.
+    again = load_assessment(a.to_dict())
+    assert again.migrations == a.migrations and again.rubric_version == CURRENT_VERSION
+
+
+def test_migration_function_is_pure_and_small():
+    doc = yaml.safe_load((FIXTURES / "rubric-0.9.yaml").read_text(encoding="utf-8"))
+    doc["date"] = str(doc["date"])
+    before = copy.deepcopy(doc)
+    new, notes = migrate_0_9_to_1_0(doc)
+    assert doc == before, "migrations must not modify their input"
+    assert new["rubric"]["version"] == "1.0" and len(notes) == 3
+
+
+def test_migration_conflict_is_reported():
+    doc = minimal(participants_paid={"level": 1}, pay_participants={"level": 2})
+    doc["rubric"]["version"] = "0.9"
+    (p,) = problems_of(doc)
+    assert p.field == "answers.participants-paid"
