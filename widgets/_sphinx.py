@@ -29,8 +29,9 @@ the kernel's. Usage in a MyST page::
     ```
 
 Options
-    ``:module:``       ES module file in ``widgets/static/`` (default ``assessment.js``). If a CSS file
-                       with the same stem exists (``my-tool.css``), the page loads it too.
+    ``:module:``       ES module file in ``widgets/static/``, subfolders allowed (``tools/paycalc.js``);
+                       default ``assessment.js``. If a CSS file with the same name and ``.css``
+                       exists beside it, the page loads it too.
     ``:derive:``       optional module in ``widgets/static/`` exporting ``derive(state) -> {key: value}``;
                        the static host calls it after each ``save_changes``, where a kernel would
                        recompute (the assessment uses ``scoring.js`` to rescore).
@@ -84,6 +85,8 @@ NAMED_DATA = {"rubric": "widgets/rubric/engagement-plan.yaml"}
 #: Served folder under _static.
 SERVED = "widgets"
 HOST_SCRIPT = f"{SERVED}/static-host.js"
+#: File types of widgets/static that are served (package.json only tells Node these are ES modules).
+SERVED_SUFFIXES = {".js", ".css", ".json", ".svg"}
 ASSESSMENT_DEFAULTS = {
     "derive": "scoring.js",
     "data": "rubric",
@@ -94,6 +97,12 @@ ASSESSMENT_DEFAULTS = {
 
 class pai_widget(nodes.General, nodes.Element):
     """A widget container; written as a ``div.pai-widget`` by HTML builders, skipped elsewhere."""
+
+
+def _is_static_module(name: str) -> bool:
+    """A ``.js`` file inside widgets/static (subfolders allowed, e.g. ``tools/paycalc.js``)."""
+    path = (STATIC_DIR / name).resolve()
+    return name.endswith(".js") and path.is_file() and STATIC_DIR in path.parents
 
 
 def _data_source(name: str) -> Path:
@@ -172,9 +181,7 @@ class PaiWidgetDirective(SphinxDirective):
         problems = []
         for key in ("module", "derive"):
             name = module if key == "module" else opts.get("derive")
-            if name and (
-                "/" in name or not name.endswith(".js") or not (STATIC_DIR / name).is_file()
-            ):
+            if name and not _is_static_module(name):
                 problems.append(f":{key}: {name!r} is not an ES module file in widgets/static/")
         initial: dict[str, Any] = {}
         if opts.get("options"):
@@ -331,9 +338,9 @@ def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> N
     if not modules:
         return
     for module in sorted(modules):
-        css = STATIC_DIR / (Path(module).stem + ".css")
-        if css.is_file():
-            app.add_css_file(f"{SERVED}/{css.name}")
+        css = Path(module).with_suffix(".css")
+        if (STATIC_DIR / css).is_file():
+            app.add_css_file(f"{SERVED}/{css.as_posix()}")
     app.add_js_file(HOST_SCRIPT, type="module")
 
 
@@ -350,9 +357,11 @@ def export_static(target: Path, data_names: set[str]) -> None:
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    for item in sorted(STATIC_DIR.iterdir()):
-        if item.is_file() and item.suffix in {".js", ".css", ".json", ".svg"}:
-            shutil.copy2(item, target / item.name)
+    for item in sorted(STATIC_DIR.rglob("*")):
+        if item.is_file() and item.suffix in SERVED_SUFFIXES and item.name != "package.json":
+            dest = target / item.relative_to(STATIC_DIR)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(item, dest)
     for name in sorted(data_names):
         _atomic_write(target / _served_data_name(name), json.dumps(_load_data(name), ensure_ascii=False))
 

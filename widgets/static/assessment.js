@@ -92,13 +92,12 @@ function download(filename, text, type) {
 
 // ------------------------------------------------------------------ the assessment file
 
-/** A blank assessment for this rubric, in the saved-file format. */
+/** A blank assessment for this rubric, in the saved-file format (widgets/rubric/assessment.schema.json). */
 export function newAssessment(rubric, scope = "full") {
   return {
     format: "pai-assessment",
     format_version: 1,
-    rubric_id: rubric.id,
-    rubric_version: rubric.version,
+    rubric: { id: rubric.id, version: rubric.version },
     scope,
     team: "",
     product: "",
@@ -108,6 +107,11 @@ export function newAssessment(rubric, scope = "full") {
     answers: {},
   };
 }
+
+//: Fields the file format knows besides `answers` (the schema allows no others).
+const OPTIONAL_FIELDS = ["assessor", "notes", "migrations"];
+//: Plan fields a file must fill before Python's load_assessment accepts it.
+const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
 
 function levelOf(answer) {
   if (answer !== null && typeof answer === "object") return answer.level ?? null;
@@ -125,14 +129,26 @@ export function checkAssessment(data, rubric) {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     return ["The file does not hold an assessment: expected a JSON object with `answers`."];
   }
-  const rid = data.rubric_id ?? data.rubric?.id;
-  const rver = data.rubric_version ?? data.rubric?.version;
+  if (data.format !== "pai-assessment") {
+    problems.push(
+      `format: expected "pai-assessment", found ${JSON.stringify(data.format ?? null)}. Is this an assessment file downloaded from this page or saved by widgets.AssessmentWidget.save()?`,
+    );
+    return problems;
+  }
+  if (data.format_version !== 1) {
+    problems.push(`format_version: expected 1, found ${JSON.stringify(data.format_version ?? null)}.`);
+  }
+  const rid = data.rubric?.id;
+  const rver = data.rubric?.version;
+  if (rid === undefined || rver === undefined) {
+    problems.push('rubric: expected {"id": "engagement-plan", "version": "…"} naming the rubric the answers belong to.');
+  }
   if (rid !== undefined && rid !== rubric.id) {
-    problems.push(`rubric_id: this file answers the rubric "${rid}", this page uses "${rubric.id}".`);
+    problems.push(`rubric.id: this file answers the rubric "${rid}", this page uses "${rubric.id}".`);
   }
   if (rver !== undefined && String(rver) !== String(rubric.version)) {
     problems.push(
-      `rubric_version: the file was made with version ${rver}, this page uses ${rubric.version}. ` +
+      `rubric.version: the file was made with version ${rver}, this page uses ${rubric.version}. ` +
         "Open it in Python with widgets.load_assessment(path), which migrates older files, save it, and upload the result.",
     );
   }
@@ -175,11 +191,13 @@ export function checkAssessment(data, rubric) {
         `answers.${cid}.level: expected 0, 1, 2 or 3${criterion.not_applicable_if ? ' or "n/a"' : ""}, found ${JSON.stringify(level)}.`,
       );
     }
-    if (answer !== null && typeof answer === "object") {
-      if (Array.isArray(answer)) {
-        problems.push(`answers.${cid}: expected an object with level, evidence and notes, found a list.`);
-        continue;
-      }
+    if (answer === null || typeof answer !== "object" || Array.isArray(answer)) {
+      problems.push(`answers.${cid}: expected an object such as {"level": 2, "evidence": "…"}, found ${JSON.stringify(answer)}.`);
+      continue;
+    }
+    {
+      const extra = Object.keys(answer).filter((k) => !["level", "evidence", "notes"].includes(k));
+      if (extra.length) problems.push(`answers.${cid}: unexpected field(s) ${extra.join(", ")}; an answer has level, evidence and notes.`);
       for (const field of ["evidence", "notes"]) {
         const value = answer[field];
         if (value !== undefined && value !== null && typeof value !== "string") {
@@ -193,21 +211,27 @@ export function checkAssessment(data, rubric) {
   return problems;
 }
 
-/** The file as it is saved: answers as objects, only the fields the format knows. */
+/** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */
 function normalise(data, rubric, scope) {
   const out = newAssessment(rubric, data.scope || scope);
-  for (const key of ["team", "product", "model_type", "lifecycle_stage", "date"]) {
+  for (const key of Object.keys(REQUIRED_PLAN)) {
     if (data[key] !== undefined) out[key] = data[key];
   }
-  for (const [key, value] of Object.entries(data)) {
-    if (!(key in out) && !["rubric", "answers"].includes(key)) out[key] = value; // keep unknown fields
-  }
+  for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
   for (const [cid, answer] of Object.entries(data.answers || {})) {
-    const entry = answer !== null && typeof answer === "object" ? { ...answer } : { level: answer };
-    if (entry.level === undefined) entry.level = null;
+    const entry = { level: answer.level ?? null };
+    if (answer.evidence) entry.evidence = answer.evidence;
+    if (answer.notes) entry.notes = answer.notes;
     out.answers[cid] = entry;
   }
   return out;
+}
+
+/** Plan fields still empty: the file is kept, but Python asks for them before loading it. */
+export function missingPlanFields(assessment) {
+  return Object.entries(REQUIRED_PLAN)
+    .filter(([key]) => !assessment[key])
+    .map(([, label]) => label);
 }
 
 // ------------------------------------------------------------------ Markdown report (escaped)
@@ -319,6 +343,7 @@ function render({ model, el }) {
   function updateAnswer(cid, patch) {
     const next = clone(getAssessment());
     const entry = { level: null, ...(next.answers[cid] || {}), ...patch };
+    for (const field of ["evidence", "notes"]) if (!entry[field]) delete entry[field];
     next.answers[cid] = entry;
     if (entry.level === null && !entry.evidence && !entry.notes) delete next.answers[cid];
     commit(next);
@@ -392,10 +417,13 @@ function render({ model, el }) {
   }
 
   function downloadAssessment() {
-    const a = clone(getAssessment());
-    a.saved_at = new Date().toISOString();
+    const a = normalise(getAssessment(), model.get("rubric"), view.scope);
     download(`${fileBase()}.assessment.json`, `${JSON.stringify(a, null, 2)}\n`, "application/json");
-    say("Downloaded the assessment file. Upload it here or load it in a notebook to continue.");
+    const missing = missingPlanFields(a);
+    say(
+      "Downloaded the assessment file. Upload it here or load it in a notebook to continue." +
+        (missing.length ? ` Before Python can load it, fill in: ${missing.join(", ")}.` : ""),
+    );
   }
 
   function downloadReport() {

@@ -187,7 +187,9 @@ export function scorePlan(assessment, rubric) {
 
   // Step 6: band, with its low and high bounds.
   const nBands = c.bandOrder.length;
-  const raisedCaps = [...raised.keys()].map((f) => c.flagCaps.get(f));
+  // Raised flags in rubric order (SCORING.md step 6: `limited_by` follows the order of `red_flags`).
+  const raisedOrder = [...raised.keys()].sort((a, b) => c.flagOrder.get(a) - c.flagOrder.get(b));
+  const raisedCaps = raisedOrder.map((f) => c.flagCaps.get(f));
   const limits = [];
   let band = null;
   if (nAnswered > 0) {
@@ -195,7 +197,7 @@ export function scorePlan(assessment, rubric) {
     band = b;
     if (iap2 === band) limits.push({ kind: "iap2", id: c.iap2Order[iap2] });
     if (byScore === band) limits.push({ kind: "score", id: c.bandOrder[byScore] });
-    for (const f of raised.keys()) if (c.flagCaps.get(f) === band) limits.push({ kind: "red-flag", id: f });
+    for (const f of raisedOrder) if (c.flagCaps.get(f) === band) limits.push({ kind: "red-flag", id: f });
   }
   let bandLow = null;
   let bandHigh = null;

@@ -1,0 +1,175 @@
+"""Python and JavaScript score every plan the same way, from the one rubric file.
+
+`widgets/static/scoring.js` (the static site's scorer) runs under Node on every example plan,
+every fixture plan and a few hundred generated plans; its output must equal
+`score_plan(...).to_dict()` exactly. The Markdown report of the page and of the notebook widget
+must also be identical, hostile text included.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from widgets._assessment import load_assessment
+from widgets._scoring import load_rubric, score_plan
+from widgets._widget import markdown_report
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC = ROOT / "widgets" / "static"
+NODE = shutil.which("node") or "/usr/bin/node"
+PLAN_FILES = sorted((ROOT / "widgets" / "examples").glob("*.y*ml")) + sorted(
+    (ROOT / "tests" / "fixtures" / "assessments").glob("*.y*ml")
+)
+HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)> [link](javascript:alert(1)) **b** | `c` &amp;'
+
+pytestmark = pytest.mark.skipif(not Path(NODE).exists(), reason="Node.js is not installed (runs scoring.js)")
+
+
+def run_node(script: str, payload: dict) -> object:
+    """Run an ES-module snippet under Node with `payload` on stdin; return its JSON stdout."""
+    proc = subprocess.run(
+        [NODE, "--input-type=module", "-e", script],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        cwd=STATIC,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+SCORE_JS = f"""
+import {{ scorePlan }} from {json.dumps((STATIC / 'scoring.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ rubric, plans }} = JSON.parse(text);
+process.stdout.write(JSON.stringify(plans.map((p) => scorePlan(p, rubric))));
+"""
+
+REPORT_JS = f"""
+import {{ markdownReport }} from {json.dumps((STATIC / 'assessment.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ rubric, cases }} = JSON.parse(text);
+process.stdout.write(JSON.stringify(cases.map((c) => markdownReport({{ rubric, ...c }}))));
+"""
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric()
+
+
+@pytest.fixture(scope="module")
+def rubric_json(rubric):
+    # Exactly what the site serves (widgets/_sphinx.py exports the validated YAML as JSON).
+    return json.loads(json.dumps(dict(rubric.data)))
+
+
+def loaded_plans():
+    """Every example and fixture plan, validated and migrated, as the file dict the page uses."""
+    assert PLAN_FILES, "no example plans found in widgets/examples"
+    return [(path.name, load_assessment(path).to_dict()) for path in PLAN_FILES]
+
+
+def generated_plans(rubric, n=300, seed=20261124):
+    rng = random.Random(seed)
+    stages = [s["id"] for s in rubric.data["lifecycle_stages"]] + [None]
+    plans = []
+    for _ in range(n):
+        answers = {}
+        density = rng.random()
+        for c in rubric.criteria:
+            if rng.random() > density:
+                continue
+            options = [0, 1, 2, 3, None] + (["n/a"] if c.not_applicable_if else [])
+            answers[c.id] = {"level": rng.choice(options)}
+        plans.append({"scope": rng.choice(["full", "short"]), "team": "t", "lifecycle_stage": rng.choice(stages),
+                      "answers": answers})
+    # Edges: nothing answered, everything at each level, everything that may be n/a.
+    for level in (None, 0, 1, 2, 3):
+        for scope in ("full", "short"):
+            plans.append({"scope": scope, "answers": {c.id: {"level": level} for c in rubric.criteria}})
+    plans.append({"answers": {c.id: {"level": "n/a" if c.not_applicable_if else 3} for c in rubric.criteria}})
+    return plans
+
+
+def test_examples_and_fixtures_score_identically(rubric, rubric_json):
+    plans = loaded_plans()
+    js = run_node(SCORE_JS, {"rubric": rubric_json, "plans": [p for _, p in plans]})
+    for (name, plan), js_score in zip(plans, js):
+        py_score = score_plan(load_assessment(plan), rubric).to_dict()
+        assert js_score == py_score, f"{name}: JS and Python scores differ"
+        # The file dict (what the page holds) scores like the validated object.
+        assert score_plan(plan, rubric).to_dict() == py_score, name
+
+
+def test_generated_plans_score_identically(rubric, rubric_json):
+    plans = generated_plans(rubric)
+    js = run_node(SCORE_JS, {"rubric": rubric_json, "plans": plans})
+    mismatches = [i for i, (p, j) in enumerate(zip(plans, js)) if score_plan(p, rubric).to_dict() != j]
+    assert not mismatches, f"{len(mismatches)} generated plans score differently, first: {plans[mismatches[0]]}"
+
+
+def test_scores_match_key_order_too(rubric, rubric_json):
+    """Exact agreement includes the key order of every object (the JSON a user downloads)."""
+    _, plan = loaded_plans()[0]
+    js = run_node(SCORE_JS, {"rubric": rubric_json, "plans": [plan]})[0]
+    py = score_plan(plan, rubric).to_dict()
+
+    def key_order(value):
+        if isinstance(value, dict):
+            return [(k, key_order(v)) for k, v in value.items()]
+        if isinstance(value, list):
+            return [key_order(v) for v in value]
+        return None
+
+    assert key_order(js) == key_order(py)
+
+
+def test_markdown_reports_are_identical_and_escaped(rubric, rubric_json):
+    cases = []
+    for name, plan in loaded_plans():
+        cases.append({"assessment": plan, "score": score_plan(plan, rubric).to_dict(), "links": {}, "criteriaIds": None})
+    hostile = dict(loaded_plans()[0][1])
+    hostile["team"] = HOSTILE
+    hostile["answers"] = {cid: dict(a, evidence=HOSTILE, notes="line one\nline two <b>") for cid, a in hostile["answers"].items()}
+    links = {"theme-fair-treatment": {"url": "x.html#a", "title": "Fair <treatment>"}}
+    cases.append({"assessment": hostile, "score": score_plan(hostile, rubric).to_dict(), "links": links,
+                  "criteriaIds": None})
+    subset = ["early-start", "stakeholder-map"]
+    cases.append({"assessment": hostile, "score": score_plan(hostile, rubric).to_dict(), "links": links,
+                  "criteriaIds": subset})
+    js = run_node(REPORT_JS, {"rubric": rubric_json, "cases": cases})
+    for case, js_report in zip(cases, js):
+        py_report = markdown_report(rubric, case["assessment"], case["score"], case["links"], case["criteriaIds"])
+        assert js_report == py_report
+    hostile_report = js[-2]
+    assert "<script" not in hostile_report and "<img" not in hostile_report and "<b>" not in hostile_report
+    assert "&lt;script&gt;" in hostile_report
+    assert "\\[link\\]\\(javascript:alert\\(1\\)\\)" in hostile_report
+
+
+def test_no_rubric_text_in_code(rubric):
+    """One rubric file feeds both scorers: no question, level text or next step is typed in code."""
+    code = "".join(p.read_text(encoding="utf-8") for p in STATIC.glob("*.js"))
+    code += (ROOT / "widgets" / "_widget.py").read_text(encoding="utf-8")
+    texts = [c.question for c in rubric.criteria] + [c.action for c in rubric.criteria]
+    texts += [t["title"] for t in rubric.data["themes"]] + [f["title"] for f in rubric.data["red_flags"]]
+    texts += [b["title"] for b in rubric.data["bands"]]
+    leaked = [t for t in texts if t in code]
+    assert not leaked, f"rubric text found in code: {leaked[:3]}"
+
+
+def test_example_yaml_and_exported_json_agree(rubric_json):
+    """The JSON the site serves is the YAML file, unchanged."""
+    from widgets._sphinx import _load_data
+
+    assert _load_data("rubric") == rubric_json
+    assert rubric_json == json.loads(json.dumps(yaml.safe_load((ROOT / "widgets/rubric/engagement-plan.yaml").read_text())))

@@ -1,0 +1,439 @@
+"""The notebook host of the self-assessment: an anywidget over the same front-end as the static site.
+
+The browser part is ``widgets/static/assessment.js`` (one ES module for both hosts). Here the
+kernel holds the answers, checks them, and recomputes the authoritative score with the reference
+scorer (:func:`widgets._scoring.score_plan`) after every change, whether the change came from a
+click in the notebook or from Python. Everything also works without a browser, so the widget can
+be driven and tested headless. The book explains the method in "The rubric"
+(``book/selfassessment/01-rubric.md``) and shows the widget in ``book/selfassessment/``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import anywidget
+import traitlets
+
+from ._assessment import AssessmentError, Problem, load_assessment, validate_file
+from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
+
+STATIC = Path(__file__).resolve().parent / "static"
+PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
+OPTIONAL_FIELDS = ("assessor", "notes", "migrations")
+
+# The same words the front-end uses (assessment.js, `UI`), so the two reports match line for line.
+ACTION_KINDS = {
+    "red-flag": "Clears a red flag",
+    "unanswered-guardrail": "Answer this guardrail question",
+    "next-level-gate": "Needed for the next IAP2 level",
+    "improve": "Raises your score",
+    "unanswered": "Not answered yet",
+}
+UNANSWERED = "Not answered yet"
+NOT_APPLICABLE_TEXT = "Does not apply"
+
+
+def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
+    """A blank assessment in the file format (the front-end's ``newAssessment``)."""
+    return {
+        "format": "pai-assessment",
+        "format_version": 1,
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "scope": scope,
+        "team": "",
+        "product": "",
+        "model_type": None,
+        "lifecycle_stage": None,
+        "date": _dt.date.today().isoformat(),
+        "answers": {},
+    }
+
+
+class AssessmentWidget(anywidget.AnyWidget):
+    """Fill in the engagement-plan self-assessment in a notebook, or drive it from Python.
+
+    >>> w = AssessmentWidget(version="short", team="Search team")   # doctest: +SKIP
+    >>> w.answer("early-start", 2, evidence="Kick-off notes, 3 March")  # doctest: +SKIP
+    >>> w.result.band_id, w.report()[:40]                               # doctest: +SKIP
+
+    ``version`` is ``"short"`` (about a dozen questions for first-time users) or ``"full"``;
+    ``criteria`` shows a subset (a mini self-check). Answers are levels 0-3, or ``"n/a"`` where
+    the rubric allows it. ``save(path)`` and ``load(path)`` use the same JSON/YAML file as the
+    static page's download and upload. ``headless=True`` (or the environment variable
+    ``PAI_WIDGETS_HEADLESS=1``) keeps the widget off the notebook connection: for scripts, tests
+    and executed book pages.
+    """
+
+    _esm = STATIC / "assessment.js"
+    _css = STATIC / "assessment.css"
+
+    rubric = traitlets.Dict().tag(sync=True)
+    assessment = traitlets.Dict().tag(sync=True)
+    score = traitlets.Dict().tag(sync=True)
+    version = traitlets.Unicode("full").tag(sync=True)
+    criteria = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    links = traitlets.Dict().tag(sync=True)
+    errors = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    host = traitlets.Unicode("kernel").tag(sync=True)
+
+    def __init__(
+        self,
+        assessment: str | Path | Mapping | None = None,
+        *,
+        version: str = "full",
+        criteria: Iterable[str] | None = None,
+        rubric: Rubric | None = None,
+        headless: bool | None = None,
+        **plan: Any,
+    ):
+        self._rubric = rubric or load_rubric()
+        if version not in ("short", "full"):
+            raise ValueError(f"version must be 'short' or 'full', not {version!r}")
+        criteria = list(criteria or [])
+        unknown = [c for c in criteria if c not in self._rubric.by_id]
+        if unknown:
+            raise ValueError(f"unknown criterion id(s): {', '.join(unknown)}")
+        self._result: Score | None = None
+        extra = {}
+        if headless or (headless is None and os.environ.get("PAI_WIDGETS_HEADLESS") == "1"):
+            # No front-end connection: nothing is sent to a notebook, and an executed book page
+            # keeps no widget state (which would make the page fetch a front-end from a CDN).
+            from comm import DummyComm
+
+            extra["comm"] = DummyComm(target_name="jupyter.widget")
+        super().__init__(
+            **extra,
+            rubric=json.loads(json.dumps(dict(self._rubric.data))),
+            version=version,
+            criteria=criteria,
+            assessment=new_assessment(self._rubric, version),
+        )
+        if assessment is not None:
+            self.load(assessment)
+        if plan:
+            self.set_plan(**plan)
+        if self._result is None:
+            self._rescore()
+
+    # ------------------------------------------------------------------ answers
+
+    @traitlets.observe("assessment")
+    def _on_assessment(self, change) -> None:
+        self._rescore()
+
+    def _rescore(self) -> None:
+        doc = self.assessment or new_assessment(self._rubric, self.version)
+        problems = self._problems(doc)
+        self.errors = problems
+        valid = {cid: a for cid, a in (doc.get("answers") or {}).items() if self._answer_ok(cid, a)}
+        scored = {**doc, "answers": valid}
+        self._result = score_plan(scored, self._rubric)
+        self.score = self._result.to_dict()
+
+    def _answer_ok(self, cid: str, answer: Any) -> bool:
+        criterion = self._rubric.by_id.get(cid)
+        if criterion is None or not isinstance(answer, Mapping):
+            return False
+        level = answer.get("level")
+        return level is None or (type(level) is int and 0 <= level <= 3) or (
+            level == NOT_APPLICABLE and criterion.not_applicable_if is not None
+        )
+
+    def _problems(self, doc: Mapping) -> list[str]:
+        """File problems, except plan fields that are simply not filled in yet."""
+        probe = dict(doc)
+        # Stand-ins for empty plan fields, so that the answers are still checked (the loader stops
+        # at structural problems before it checks criterion ids).
+        fillers = {"team": "-", "product": "-", "model_type": self._rubric.model_type_ids[0],
+                   "lifecycle_stage": self._rubric.stage_ids[0], "date": _dt.date.today().isoformat()}
+        for key, value in fillers.items():
+            if not probe.get(key):
+                probe[key] = value
+        return [f"{p.field}: expected {p.expected}" + (f" (found {p.found})" if p.found else "")
+                for p in validate_file(probe)]
+
+    def answer(self, criterion: str, level: int | str | None, *, evidence: str | None = None,
+               notes: str | None = None) -> None:
+        """Answer one question (level 0-3, ``"n/a"`` where allowed, ``None`` to clear)."""
+        c = self._rubric.by_id.get(criterion)
+        if c is None:
+            raise ValueError(f"unknown criterion id {criterion!r}; see widgets/rubric/engagement-plan.yaml")
+        if not (level is None or (type(level) is int and 0 <= level <= 3) or
+                (level == NOT_APPLICABLE and c.not_applicable_if)):
+            allowed = "0, 1, 2, 3" + (' or "n/a"' if c.not_applicable_if else "") + " (or None to clear)"
+            raise ValueError(f"{criterion}: level must be {allowed}, not {level!r}")
+        doc = copy.deepcopy(self.assessment)
+        entry = {"level": None, **doc["answers"].get(criterion, {})}
+        entry["level"] = level
+        for key, value in (("evidence", evidence), ("notes", notes)):
+            if value is not None:
+                entry[key] = str(value)
+            if not entry.get(key):
+                entry.pop(key, None)
+        if entry["level"] is None and len(entry) == 1:
+            doc["answers"].pop(criterion, None)
+        else:
+            doc["answers"][criterion] = entry
+        self.assessment = doc
+
+    def answer_many(self, levels: Mapping[str, int | str | None]) -> None:
+        """Answer several questions at once (one rescore)."""
+        doc = copy.deepcopy(self.assessment)
+        for cid, level in levels.items():
+            c = self._rubric.by_id.get(cid)
+            if c is None or not (level is None or (type(level) is int and 0 <= level <= 3) or
+                                 (level == NOT_APPLICABLE and c.not_applicable_if)):
+                raise ValueError(f"{cid}: not a criterion id, or {level!r} is not an allowed level")
+            entry = {"level": None, **doc["answers"].get(cid, {})}
+            entry["level"] = level
+            doc["answers"][cid] = entry
+        self.assessment = doc
+
+    def set_plan(self, **fields: Any) -> None:
+        """Set plan fields: team, product, model_type, lifecycle_stage, date (and assessor, notes)."""
+        unknown = [k for k in fields if k not in PLAN_FIELDS + ("assessor", "notes")]
+        if unknown:
+            raise ValueError(f"unknown plan field(s): {', '.join(unknown)}; known: {', '.join(PLAN_FIELDS)}, assessor, notes")
+        doc = copy.deepcopy(self.assessment)
+        doc.update(fields)
+        self.assessment = doc
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        """Current levels by criterion id (unanswered questions are absent)."""
+        return {cid: a.get("level") for cid, a in self.assessment.get("answers", {}).items()
+                if a.get("level") is not None}
+
+    @property
+    def result(self) -> Score:
+        """The authoritative score (a :class:`widgets._scoring.Score`)."""
+        return self._result
+
+    def in_view(self) -> list:
+        """The criteria this widget shows, in rubric order."""
+        if self.criteria:
+            return [c for c in self._rubric.criteria if c.id in self.criteria]
+        return list(self._rubric.in_scope(self.version))
+
+    # ------------------------------------------------------------------ files
+
+    def to_file_dict(self) -> dict:
+        """The assessment as saved: only the fields the format knows."""
+        doc = self.assessment
+        out = new_assessment(self._rubric, doc.get("scope") or self.version)
+        for key in PLAN_FIELDS:
+            if key in doc:
+                out[key] = doc[key]
+        for key in OPTIONAL_FIELDS:
+            if doc.get(key):
+                out[key] = doc[key]
+        out["answers"] = {}
+        for cid, a in doc.get("answers", {}).items():
+            entry = {"level": a.get("level")}
+            for key in ("evidence", "notes"):
+                if a.get(key):
+                    entry[key] = a[key]
+            out["answers"][cid] = entry
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Save as JSON (``.json``) or YAML (``.yaml``/``.yml``), the format the page uploads.
+
+        Refuses, naming each field to fix, if the file would not load again (for example the team
+        name is empty); the answers stay in the widget either way.
+        """
+        path = Path(path)
+        doc = self.to_file_dict()
+        problems = validate_file(doc)
+        if problems:
+            raise AssessmentError([Problem(str(path), p.field, p.expected, p.found) for p in problems])
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        else:
+            text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def load(self, source: str | Path | Mapping) -> None:
+        """Replace the answers with a saved assessment (path or mapping), validated and migrated.
+
+        Raises :class:`widgets._assessment.AssessmentError` naming every problem; the current
+        answers are kept unchanged in that case.
+        """
+        loaded = load_assessment(source, self._rubric)
+        doc = loaded.to_dict()
+        if not self.criteria:
+            self.version = doc.get("scope", self.version)
+        self.assessment = doc
+        # The validated object is authoritative (it carries migration notes).
+        self._result = score_plan(loaded, self._rubric)
+        self.score = self._result.to_dict()
+
+    # ------------------------------------------------------------------ outputs
+
+    def report(self) -> str:
+        """The result as Markdown, identical to the static page's "Download report"."""
+        return markdown_report(
+            self._rubric, self.assessment, self.score, self.links,
+            list(self.criteria) if self.criteria else None,
+        )
+
+    def to_dataframe(self):
+        """One row per question in view: answer, points, flags, evidence and the next step."""
+        import pandas as pd
+
+        contributions = {c["criterion"]: c for c in self.score["contributions"]}
+        scale = {lv["level"]: lv["name"] for lv in self._rubric.data["scale"]}
+        themes = self._rubric.themes
+        rows = []
+        for c in self.in_view():
+            contrib = contributions.get(c.id, {})
+            ans = self.assessment.get("answers", {}).get(c.id, {})
+            level = ans.get("level")
+            rows.append({
+                "theme": themes[c.theme]["title"],
+                "criterion": c.id,
+                "question": c.question,
+                "level": level,
+                "level_name": scale.get(level) if isinstance(level, int) else (
+                    NOT_APPLICABLE_TEXT if level == NOT_APPLICABLE else None),
+                "status": contrib.get("status", "unanswered"),
+                "points": contrib.get("points", 0),
+                "max_points": contrib.get("max_points", 0),
+                "weight": c.weight,
+                "flag": c.flag,
+                "flag_raised": contrib.get("flag_raised", False),
+                "evidence": ans.get("evidence", ""),
+                "notes": ans.get("notes", ""),
+                "next_step": c.action,
+                "who": c.who,
+            })
+        frame = pd.DataFrame(rows)
+        # Levels mix integers, "n/a" and None: keep them as they are, not as floats.
+        frame["level"] = pd.Series([row["level"] for row in rows], dtype=object)
+        return frame
+
+
+# ---------------------------------------------------------------------- Markdown report
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def md_escape(text: Any) -> str:
+    """Escape user or rubric text for Markdown: no HTML, links, emphasis or headings come from it.
+
+    Same rules as ``mdEscape`` in ``assessment.js``.
+    """
+    s = "" if text is None else str(text)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return re.sub(r"\r?\n", " ", s)
+
+
+def _num(x: Any) -> str:
+    # JavaScript prints 50.0 as "50"; match it so both reports agree.
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+def _level_of(answer: Any) -> Any:
+    if isinstance(answer, Mapping):
+        return answer.get("level")
+    return answer
+
+
+def markdown_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
+                    criteria_ids: list[str] | None = None) -> str:
+    """Markdown report of one scored assessment; a line-by-line twin of ``markdownReport`` in JS."""
+    links = links or {}
+    data = rubric.data
+    themes = {t["id"]: t for t in data["themes"]}
+    criteria = {c["id"]: c for c in data["criteria"]}
+    bands = {b["id"]: b for b in data["bands"]}
+    flags = {f["id"]: f for f in data["red_flags"]}
+    iap2 = {lv["id"]: lv for lv in data["iap2_levels"]}
+    scale = {str(lv["level"]): lv["name"] for lv in data["scale"]}
+
+    def link(label: str) -> str:
+        return f" (see: {md_escape(links[label]['title'])})" if label in links else ""
+
+    a = assessment
+    lines = [f"# Engagement-plan self-assessment: {md_escape(a.get('team') or 'unnamed team')}", ""]
+    lines.append(f"- Product: {md_escape(a.get('product') or 'not given')}")
+    lines.append(f"- Model type: {md_escape(a.get('model_type') or 'not given')}")
+    lines.append(f"- Lifecycle stage: {md_escape(a.get('lifecycle_stage') or 'not given')}")
+    lines.append(f"- Date: {md_escape(a.get('date') or 'not given')}")
+    lines += [f"- Rubric: {md_escape(data['id'])} {md_escape(data['version'])}, {score['scope']} version", ""]
+    lines += [f"> {md_escape(data['summary'])}", ""]
+    lines += ["## Result", ""]
+    band = bands[score["band"]["id"]]["title"] if score["band"]["id"] else "No band yet (no answers)"
+    lines.append(f"- Band: **{md_escape(band)}**")
+    low, high = score["band"]["low"], score["band"]["high"]
+    if low and high and low != high:
+        lines.append(f"- Could range, once every question is answered, from {md_escape(bands[low]['title'])} "
+                     f"to {md_escape(bands[high]['title'])}")
+    lines.append(f"- IAP2 level reached: {md_escape(iap2[score['iap2']['level']]['title'])}")
+    ov = score["overall"]
+    pct = "n/a" if ov["percent"] is None else f"{_num(ov['percent'])}%"
+    lines.append(f"- Points: {ov['earned']} of {ov['answered_max']} on answered questions ({pct})")
+    comp = score["completeness"]
+    lines += [f"- Answered: {comp['answered']} of {comp['in_scope']}, {comp['not_applicable']} do not apply; "
+              f"confidence {comp['confidence']}", ""]
+    lines += ["## Red flags", ""]
+    if not score["red_flags"]:
+        lines.append("No red flag is raised by the answers given.")
+    for f in score["red_flags"]:
+        lines.append(f"- **{md_escape(flags[f['id']]['title'])}** (caps the band at "
+                     f"{md_escape(bands[f['cap']]['title'])}){link(f['explained_in'])}")
+        lines.append("  raised by: " + "; ".join(md_escape(criteria[c]["question"]) for c in f["raised_by"]))
+    for f in score["unconfirmed_flags"]:
+        lines.append(f"- Not yet checked: {md_escape(flags[f['id']]['title'])} "
+                     f"(unanswered: {', '.join(md_escape(c) for c in f['unanswered'])})")
+    lines += ["", "## Themes", "", "| Theme | Points | Percent | Answered |", "| --- | ---: | ---: | ---: |"]
+    for t in score["themes"]:
+        n = t["answered"] + t["unanswered"] + t["not_applicable"]
+        if n == 0:
+            continue
+        pct = "n/a" if t["percent"] is None else f"{_num(t['percent'])}%"
+        lines.append(f"| {md_escape(themes[t['id']]['title'])} | {t['earned']} / {t['answered_max']} | {pct} | "
+                     f"{t['answered']} of {n} |")
+    lines += ["", "## Next steps", ""]
+    actions = [x for x in score["actions"] if not criteria_ids or x["criterion"] in criteria_ids]
+    if not actions:
+        lines.append("No next step: every question is at its highest level or does not apply.")
+    for i, x in enumerate(actions, start=1):
+        lines.append(f"{i}. {md_escape(x['action'])} (who: {md_escape(x['who'])}; "
+                     f"{md_escape(ACTION_KINDS[x['kind']])}){link(x['explained_in'])}")
+    lines += ["", "## Answers", ""]
+    answers = a.get("answers") or {}
+    for c in data["criteria"]:
+        if criteria_ids and c["id"] not in criteria_ids:
+            continue
+        ans = answers.get(c["id"])
+        level = _level_of(ans)
+        has_text = isinstance(ans, Mapping) and (ans.get("evidence") or ans.get("notes"))
+        if level is None and not has_text:
+            continue
+        if level is None:
+            shown = UNANSWERED
+        elif level == NOT_APPLICABLE:
+            shown = NOT_APPLICABLE_TEXT
+        else:
+            shown = f"{level} ({scale[str(level)]})"
+        lines.append(f"- {md_escape(c['question'])}: **{md_escape(shown)}**")
+        if isinstance(ans, Mapping) and ans.get("evidence"):
+            lines.append(f"  - Evidence: {md_escape(ans['evidence'])}")
+        if isinstance(ans, Mapping) and ans.get("notes"):
+            lines.append(f"  - Notes: {md_escape(ans['notes'])}")
+    lines += ["", "A score is evidence for a conversation, never a certificate.", ""]
+    return "\n".join(lines)
