@@ -38,6 +38,7 @@ __all__ = [
     "attribution",
     "load_polis_conversation",
     "load_polis_fixture",
+    "polis_fixture_conversation",
     "POLIS_OPEN_CONVERSATIONS",
     "POLIS_FIXTURES",
 ]
@@ -475,3 +476,52 @@ def load_polis_fixture(name: str) -> dict:
         except json.JSONDecodeError as err:
             raise PolisExportError(f"{path} is not valid JSON ({err}).") from err
     return out
+
+
+def polis_fixture_conversation(name: str) -> PolisConversation:
+    """A Polis math fixture as a :class:`PolisConversation` (agree = +1), with Polis's groups.
+
+    ``groups`` holds each participant's group in the fixture's ``math-pca2`` output
+    (through its base cluster), so the fixtures can be analysed like any export.
+    """
+    fx = load_polis_fixture(name)
+    v = pd.DataFrame(fx["votes"])
+    pcol = "participant_id" if "participant_id" in v else "pid"
+    tcol = "statement_id" if "statement_id" in v else "tid"
+    votes = pd.DataFrame(
+        {
+            "participant": v[pcol].astype(int),
+            "comment-id": v[tcol].astype(int),
+            "vote": v["vote"].astype(int),
+            "timestamp": pd.to_numeric(v["modified"]).astype("int64"),
+        }
+    )
+    votes = votes.sort_values("timestamp", kind="stable").drop_duplicates(["participant", "comment-id"], keep="last")
+    votes = votes.sort_values(["participant", "comment-id"]).reset_index(drop=True)
+    c = pd.DataFrame(fx["comments"])
+    ccol = "statement_id" if "statement_id" in c else "tid"
+    mcol = "moderated" if "moderated" in c else "mod"
+    comments = pd.DataFrame(
+        {
+            "comment-id": c[ccol].astype(int),
+            "comment-body": c["txt"],
+            "moderated": c[mcol].astype(int),
+            "is-meta": c["is_meta"].astype(bool),
+        }
+    ).sort_values("comment-id").reset_index(drop=True)
+    math = fx["math"]
+    base = math["base-clusters"]
+    base_members = dict(zip(base["id"], base["members"]))
+    groups = {}
+    for g in math["group-clusters"]:
+        for bid in g["members"]:
+            for pid in base_members[bid]:
+                groups[int(pid)] = g["id"]
+    return PolisConversation(
+        name=name,
+        comments=comments,
+        votes=votes,
+        groups=pd.Series(groups, name="group-id", dtype="float64").sort_index(),
+        summary={"groups": str(len(math["group-clusters"]))},
+        source=f"polis-math-fixtures/{name}",
+    )

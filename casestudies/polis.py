@@ -1,0 +1,737 @@
+"""Polis opinion groups, recomputed: who is clustered, where they sit, which groups form, and why.
+
+This reproduces the Polis math pipeline (compdemocracy/polis, ``math/``) on an
+exported conversation, built on red-dwarf (polis-community/red-dwarf, MPL-2.0)
+where red-dwarf already does the job (mean imputation, PCA, sparsity-aware
+scaling, the comment statistics behind representative comments and consensus)
+and adding the parts red-dwarf leaves out: the history-aware choice of who is
+clustered, base clusters (k = 100) and group clustering over the weighted base
+clusters with k chosen by silhouette. The case-study chapter "Polis opinion
+groups" (``casestudies/01-polis-opinion-groups.md``) explains each step.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "PolisGroups",
+    "in_conversation",
+    "project",
+    "cluster_base",
+    "replay",
+    "cluster_groups",
+    "comment_stats",
+    "representative_comments",
+    "consensus_comments",
+    "group_informed_consensus",
+    "run",
+    "run_reddwarf",
+    "group_agreement",
+]
+
+#: Polis's defaults (math/src/polismath/math/conversation.clj).
+MIN_VOTES = 7
+GREEDY_N = 15
+BASE_K = 100
+MAX_GROUPS = 5
+Z_90 = 1.2816
+
+
+# --- who is clustered -----------------------------------------------------------------
+
+
+def _entry_index(votes: pd.DataFrame, *, min_votes: int = MIN_VOTES, greedy_n: int = GREEDY_N) -> dict:
+    """For each participant, the position (in time order) of the vote after which Polis puts them in-conv.
+
+    Replays the rule vote by vote: in once they have voted on ``min(min_votes,
+    n_comments so far)`` comments; while fewer than ``greedy_n`` are in, the most
+    active voters are added; once in, always in.
+    """
+    v = votes.sort_values("timestamp", kind="stable")
+    who = v["participant"].to_numpy()
+    n_at = np.cumsum((~v["comment-id"].duplicated()).to_numpy())
+    k_at = v.groupby("participant").cumcount().to_numpy() + 1  # votes so far
+    reached = k_at >= np.minimum(min_votes, n_at)
+    entry: dict = {}
+    for i in np.nonzero(reached)[0]:
+        entry.setdefault(who[i], int(i))
+    # The greedy top-up only matters while fewer than greedy_n qualify: replay that phase.
+    running: dict = {}
+    n_reached = 0
+    for i in range(len(v)):
+        p = who[i]
+        running[p] = running.get(p, 0) + 1
+        n_reached += bool(reached[i] and entry.get(p) == i)
+        inside = {q for q, e in entry.items() if e <= i}
+        if len(inside) >= greedy_n:
+            break
+        for q in sorted(running, key=lambda q: -running[q]):
+            if len(inside) >= greedy_n:
+                break
+            if q not in inside:
+                inside.add(q)
+                entry[q] = min(entry.get(q, i), i)
+    return entry
+
+
+def in_conversation(
+    matrix: pd.DataFrame,
+    votes: pd.DataFrame | None = None,
+    *,
+    min_votes: int = MIN_VOTES,
+    greedy_n: int = GREEDY_N,
+) -> pd.Index:
+    """Participants Polis clusters ("in-conv").
+
+    A participant joins once they have voted on ``min(min_votes, n_comments)``
+    comments, and stays in. With a vote history (``votes`` with a ``timestamp``
+    column) the rule is replayed in time order (:func:`_entry_index`), so people
+    who joined early, while the conversation had fewer than ``min_votes`` comments
+    or fewer than ``greedy_n`` voters, are kept as Polis keeps them. Without
+    history it is applied to the final matrix, topped up to ``greedy_n`` with the
+    most active voters.
+    """
+    counts = matrix.notna().sum(axis=1)
+    inside = set(counts.index[counts >= min(min_votes, matrix.shape[1])])
+    if votes is not None and "timestamp" in votes and len(votes) and votes["timestamp"].nunique() > 1:
+        inside |= set(_entry_index(votes, min_votes=min_votes, greedy_n=greedy_n))
+    inside &= set(matrix.index)
+    if len(inside) < greedy_n:
+        extra = counts.drop(index=list(inside)).sort_values(ascending=False, kind="stable")
+        inside |= set(extra.index[: greedy_n - len(inside)])
+    return pd.Index(sorted(inside), name=matrix.index.name)
+
+
+# --- where they sit ---------------------------------------------------------------------
+
+
+def project(matrix: pd.DataFrame, moderated_out=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PCA with mean imputation and sparsity-aware scaling (red-dwarf's reducer).
+
+    Moderated-out comments are zeroed for everyone, as Polis does. Returns
+    ``(participants, comments)``: participants with ``x, y`` (projection scaled
+    by sqrt(n_comments / n_votes)); comments with ``center, pc1, pc2`` and the
+    projection ``x, y`` of a single agree vote.
+    """
+    from reddwarf.utils.matrix import simple_filter_matrix
+    from reddwarf.utils.reducer.base import run_reducer
+
+    zeroed = simple_filter_matrix(matrix, mod_out_statement_ids=[c for c in moderated_out if c in matrix.columns])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        X_p, X_c, pca = run_reducer(vote_matrix=zeroed.to_numpy(dtype=float), reducer="pca")
+    participants = pd.DataFrame(X_p, index=matrix.index, columns=["x", "y"])
+    participants["n_votes"] = matrix.notna().sum(axis=1)
+    comments = pd.DataFrame(X_c, index=matrix.columns, columns=["x", "y"])
+    comments["center"] = pca.mean_
+    comments["pc1"] = pca.components_[0]
+    comments["pc2"] = pca.components_[1]
+    return participants, comments
+
+
+# --- which groups form ------------------------------------------------------------------
+
+
+@dataclass
+class _Clustering:
+    base_centers: np.ndarray
+    base_labels: np.ndarray  # per participant
+    base_counts: np.ndarray
+    k: int
+    group_of_base: np.ndarray
+    silhouettes: dict[int, float]
+
+
+def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> dict:
+    """Group clustering over base clusters, as one Polis update does it from a cold start.
+
+    For each k in 2..min(max_groups, 2 + n_base // 12), weighted k-means over the
+    base-cluster centres (weights = member counts, start from the first k distinct
+    centres); the k with the best silhouette (on the unweighted base centres) wins.
+    Returns ``{"labels", "k", "silhouettes"}`` with a group label per base cluster.
+    """
+    B = np.asarray(base_centers, dtype=float)
+    w = np.asarray(base_counts, dtype=float)
+    D = np.sqrt(((B[:, None] - B[None]) ** 2).sum(-1))
+    max_k = min(max_groups, 2 + len(B) // 12)
+    ks = [force_k] if force_k else list(range(2, max(2, max_k) + 1))
+    sils, labs = {}, {}
+    for k in ks:
+        lab = _polis_kmeans(B, k, None, weights=w)
+        labs[k] = lab
+        sils[k] = _silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in range(lab.max() + 1)])
+    best = max(sils, key=lambda k: sils[k])
+    return {"labels": labs[best], "k": int(labs[best].max() + 1), "silhouettes": sils}
+
+
+def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> _Clustering:
+    """Base clusters (Polis k-means with ``base_k`` clusters), then :func:`cluster_base` over them."""
+    base_labels = _polis_kmeans(xy, base_k, None, max_iters=100)
+    n = base_labels.max() + 1
+    centers = _centers_of(xy, np.ones(len(xy)), base_labels, n)
+    counts = np.bincount(base_labels, minlength=n).astype(float)
+    g = cluster_base(centers, counts, max_groups=max_groups, force_k=force_k)
+    return _Clustering(centers, base_labels, counts, g["k"], g["labels"], g["silhouettes"])
+
+
+# --- replaying Polis's history ----------------------------------------------------------
+#
+# Polis does not cluster a conversation once: it updates its math each time new votes
+# arrive, and each update starts from the previous one (base clusters and groups are
+# warm-started, k changes only after winning 4 updates in a row). The export holds the
+# final state of that history, so matching it means replaying the history. The helpers
+# below follow the Clojure code (math/src/polismath/math/clusters.clj, conversation.clj).
+
+
+def _same_clustering(c1: np.ndarray, c2: np.ndarray, threshold: float = 0.01) -> bool:
+    if len(c1) != len(c2):
+        return False
+    a = c1[np.lexsort(c1.T[::-1])]
+    b = c2[np.lexsort(c2.T[::-1])]
+    return bool(np.all(np.linalg.norm(a - b, axis=1) < threshold))
+
+
+def _centers_of(X: np.ndarray, w: np.ndarray, lab: np.ndarray, n: int) -> np.ndarray:
+    W = np.bincount(lab, weights=w, minlength=n)
+    cx = np.bincount(lab, weights=w * X[:, 0], minlength=n)
+    cy = np.bincount(lab, weights=w * X[:, 1], minlength=n)
+    return np.column_stack([cx, cy]) / np.maximum(W, 1e-300)[:, None]
+
+
+def _polis_kmeans(X: np.ndarray, k: int, last: np.ndarray | None, *, weights: np.ndarray | None = None, max_iters: int = 20) -> np.ndarray:
+    """One Polis k-means run on rows ``X``; returns a cluster label per row (0..k'-1).
+
+    ``last`` gives each row's cluster in the previous update (-1 for rows that are
+    new), or is None for a cold start from the first ``k`` distinct rows.
+    """
+    n = len(X)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    if last is not None and (last >= 0).any():
+        # clean-start-clusters: recenter the old clusters on their members' new positions,
+        # merge identical ones, then split off the most distal points until there are k.
+        lab = np.full(n, -1)
+        ids = np.unique(last[last >= 0])
+        lab[last >= 0] = np.searchsorted(ids, last[last >= 0])
+        m = lab >= 0
+        centers = _centers_of(X[m], w[m], lab[m], len(ids))
+        _, first, inv = np.unique(np.round(centers, 12), axis=0, return_index=True, return_inverse=True)
+        if len(first) < len(centers):
+            lab[m] = inv.ravel()[lab[m]]
+            centers = _centers_of(X[m], w[m], lab[m], len(first))
+        possible = min(k, len(np.unique(X, axis=0)))
+        while possible > len(centers):
+            d = np.sqrt(((X[:, None, :] - centers[None]) ** 2).sum(-1)).min(1)
+            far = int(d.argmax())
+            if d[far] <= 0:
+                break
+            lab[far] = len(centers)
+            m = lab >= 0
+            used, lab[m] = np.unique(lab[m], return_inverse=True)
+            centers = _centers_of(X[m], w[m], lab[m], len(used))
+    else:
+        _, first = np.unique(X, axis=0, return_index=True)
+        centers = X[np.sort(first)[:k]].copy()
+    lab = None
+    for _ in range(max_iters + 1):
+        d2 = ((X[:, None, :] - centers[None]) ** 2).sum(-1)
+        lab = d2.argmin(1)
+        used, lab = np.unique(lab, return_inverse=True)
+        new_centers = _centers_of(X, w, lab, len(used))
+        done = _same_clustering(centers, new_centers)
+        centers = new_centers
+        if done:
+            break
+    return lab
+
+
+def _silhouette_clusters(D: np.ndarray, clusters: list) -> float:
+    """Polis's silhouette on a distance matrix (a member alone in its cluster scores 0)."""
+    if len(clusters) < 2:
+        return -1.0
+    n = len(D)
+    lab = np.full(n, -1)
+    for j, m in enumerate(clusters):
+        lab[m] = j
+    onehot = np.zeros((n, len(clusters)))
+    onehot[np.arange(n), lab] = 1.0
+    sizes = onehot.sum(0)
+    sums = D @ onehot  # distance from each point to all members of each cluster
+    own = sizes[lab]
+    a = np.where(own > 1, sums[np.arange(n), lab] / np.maximum(own - 1, 1), 0.0)
+    other = sums / np.maximum(sizes, 1)
+    other[np.arange(n), lab] = np.inf
+    b = other.min(1)
+    denom = np.maximum(a, b)
+    s = np.where((own > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0.0)
+    return float(s.mean())
+
+
+@dataclass
+class _State:
+    in_conv: set = field(default_factory=set)
+    base_of: dict = field(default_factory=dict)  # pid -> base cluster id
+    next_base_id: int = 0
+    groups: dict = field(default_factory=dict)  # k -> {base id: group label}
+    last_k: int | None = None
+    last_k_count: int = 0
+    smoothed_k: int | None = None
+    comps: np.ndarray | None = None
+
+
+def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
+    """Two-component PCA of the mean-imputed matrix by power iteration, as Polis computes it.
+
+    ``start`` (2 x n_comments) warm-starts the iteration from the previous update's
+    components, which also keeps their signs; returns ``(center, comps, projections, n_votes)``.
+    """
+    seen = ~np.isnan(M)
+    cnt = seen.sum(0)
+    center = np.where(cnt > 0, np.nansum(M, 0) / np.maximum(cnt, 1), 0.0)
+    Xc = np.where(seen, M - center, 0.0)
+    m = M.shape[1]
+    if start is None or not np.any(start):
+        Q = np.linalg.qr(np.random.default_rng(0).standard_normal((m, 2)))[0]
+    else:
+        Q = np.linalg.qr(start.T)[0]
+    for _ in range(iters):
+        Z = Xc.T @ (Xc @ Q)
+        Q_new = np.linalg.qr(Z)[0]
+        if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-12):
+            Q = Q_new
+            break
+        Q = Q_new
+    T = Q.T @ (Xc.T @ (Xc @ Q))
+    _, V = np.linalg.eigh(T)
+    comps = (Q @ V[:, ::-1]).T
+    if start is not None and np.any(start):
+        for i in range(2):
+            if comps[i] @ start[i] < 0:
+                comps[i] = -comps[i]
+    n_votes = seen.sum(1)
+    proj = (Xc @ comps.T) * np.sqrt(m / np.maximum(n_votes, 1))[:, None]
+    return center, comps, proj, n_votes
+
+
+def replay(
+    conversation,
+    *,
+    n_updates: int = 200,
+    base_k: int = BASE_K,
+    max_groups: int = MAX_GROUPS,
+    k_buffer: int = 4,
+    progress: bool = False,
+) -> dict:
+    """Replay Polis's math updates over the vote history and return the final state.
+
+    The votes are cut, in time order, into ``n_updates`` batches of equal size (the
+    real update times are not in the export); after each batch the update runs as
+    Polis runs it: zero moderated-out comments, PCA (signs kept from the last update),
+    sparsity-aware projection, in-conv (``min(7, n_comments)`` votes, then greedy 15;
+    once in, always in), base clusters warm-started from the last update, group
+    clusterings for every k warm-started per k, silhouettes on base-cluster centres,
+    and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
+    """
+    v = conversation.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    mod_out = set(conversation.moderated_out)
+    pids = np.sort(v["participant"].unique())
+    tids = np.sort(v["comment-id"].unique())
+    prow = {p: i for i, p in enumerate(pids)}
+    tcol = {t: j for j, t in enumerate(tids)}
+    r = v["participant"].map(prow).to_numpy()
+    c = v["comment-id"].map(tcol).to_numpy()
+    val = v["vote"].to_numpy(dtype=float)
+    full = np.full((len(pids), len(tids)), np.nan)
+    row_seen = np.zeros(len(pids), bool)
+    col_seen = np.zeros(len(tids), bool)
+    bounds = np.unique(np.linspace(0, len(v), n_updates + 1).astype(int))[1:]
+    st = _State()
+    entry = _entry_index(v)
+    it = bounds
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+
+            it = tqdm(bounds, desc=f"replaying {conversation.name}", leave=False)
+        except ImportError:
+            pass
+    start = 0
+    for stop in it:
+        full[r[start:stop], c[start:stop]] = val[start:stop]
+        row_seen[r[start:stop]] = True
+        col_seen[c[start:stop]] = True
+        start = stop
+        rows = np.nonzero(row_seen)[0]
+        cols = np.nonzero(col_seen)[0]
+        raw = full[np.ix_(rows, cols)]
+        M = raw.copy()
+        zero = [j for j, t in enumerate(tids[cols]) if t in mod_out]
+        M[:, zero] = 0.0
+        start_vec = st.comps[:, cols] if st.comps is not None else None
+        _, comps, proj, _ = _pca(M, start_vec)
+        st.comps = np.zeros((2, len(tids)))
+        st.comps[:, cols] = comps
+        row_pids = pids[rows]
+        st.in_conv |= {p for p in row_pids if entry.get(p, len(v)) < stop}
+        ic = np.array(sorted(st.in_conv))
+        pos = {p: i for i, p in enumerate(row_pids)}
+        X = proj[[pos[p] for p in ic]]
+        prev_base = np.array([st.base_of.get(p, -1) for p in ic])
+        lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100)
+        # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
+        # most members with (Polis keeps ids through warm starts).
+        n_new = lab.max() + 1
+        ids = np.full(n_new, -1)
+        has = prev_base >= 0
+        if has.any():
+            pairs, cnt = np.unique(np.column_stack([lab[has], prev_base[has]]), axis=0, return_counts=True)
+            taken = set()
+            for j, old_id, _n in sorted(zip(pairs[:, 0], pairs[:, 1], cnt), key=lambda t: (t[0], -t[2])):
+                if ids[j] < 0 and old_id not in taken:
+                    ids[j] = old_id
+                    taken.add(old_id)
+        for j in range(n_new):
+            if ids[j] < 0:
+                ids[j] = st.next_base_id
+                st.next_base_id += 1
+        st.next_base_id = max(st.next_base_id, int(ids.max()) + 1)
+        st.base_of = dict(zip(ic.tolist(), ids[lab].tolist()))
+        order = np.argsort(ids)
+        base_ids = ids[order]
+        B = _centers_of(X, np.ones(len(X)), lab, n_new)[order]
+        wts = np.bincount(lab, minlength=n_new).astype(float)[order]
+        D = np.sqrt(((B[:, None] - B[None]) ** 2).sum(-1))
+        max_k = min(max_groups, 2 + len(B) // 12)
+        sils = {}
+        for k in range(2, max_k + 1):
+            prev = st.groups.get(k)  # base id -> group label
+            last_g = np.array([prev.get(b, -1) for b in base_ids]) if prev else None
+            glab = _polis_kmeans(B, k, last_g, weights=wts, max_iters=20)
+            st.groups[k] = dict(zip(base_ids.tolist(), glab.tolist()))
+            sils[k] = _silhouette_clusters(D, [np.nonzero(glab == g)[0] for g in range(glab.max() + 1)])
+        this_k = max(sils, key=lambda k: sils[k])  # first k wins ties, like max-key over sorted keys
+        st.last_k_count = st.last_k_count + 1 if st.last_k == this_k else 1
+        st.last_k = this_k
+        if st.last_k_count >= k_buffer or st.smoothed_k is None:
+            st.smoothed_k = this_k if (st.last_k_count >= k_buffer or st.smoothed_k is None) else st.smoothed_k
+    # Final labels.
+    k = st.smoothed_k if st.smoothed_k in st.groups else max(st.groups)
+    gmap = st.groups[k]
+    labels = {p: gmap[b] for p, b in st.base_of.items() if b in gmap}
+    return {
+        "labels": pd.Series(labels, name="group", dtype="int64").sort_index(),
+        "base": pd.Series(st.base_of, name="base_cluster", dtype="int64").sort_index(),
+        "k": int(len(set(gmap.values()))),
+        "silhouettes": sils,
+        "in_conv": sorted(st.in_conv),
+        "n_updates": len(bounds),
+    }
+
+
+# --- what each group says -----------------------------------------------------------------
+
+
+def comment_stats(matrix: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+    """Per group and comment: agrees ``na``, disagrees ``nd``, seen ``ns`` and Polis's tests.
+
+    ``pa = (na + 1)/(ns + 2)``; ``pat`` the one-proportion test; ``ra``/``rat`` the
+    representativeness ratio and two-proportion test against everyone outside the
+    group (and the same for disagree).
+    """
+    from reddwarf.utils.stats import one_prop_test, two_prop_test
+
+    M = matrix.loc[labels.index].to_numpy(dtype=float)
+    groups = sorted(labels.unique())
+    rows = []
+    A = (M == 1).astype(float)
+    D = (M == -1).astype(float)
+    S = (~np.isnan(M)).astype(float)
+    lab = labels.to_numpy()
+    tot_a, tot_d, tot_s = A.sum(0), D.sum(0), S.sum(0)
+    for g in groups:
+        m = lab == g
+        na, nd, ns = A[m].sum(0), D[m].sum(0), S[m].sum(0)
+        oa, od, os_ = tot_a - na, tot_d - nd, tot_s - ns
+        pa, pd_ = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "group": g,
+                        "tid": matrix.columns,
+                        "na": na,
+                        "nd": nd,
+                        "ns": ns,
+                        "pa": pa,
+                        "pd": pd_,
+                        "pat": one_prop_test(na, ns),
+                        "pdt": one_prop_test(nd, ns),
+                        "ra": pa / ((oa + 1) / (os_ + 2)),
+                        "rd": pd_ / ((od + 1) / (os_ + 2)),
+                        "rat": two_prop_test(na, oa, ns, os_),
+                        "rdt": two_prop_test(nd, od, ns, os_),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _finalize(r) -> dict:
+    agree = r["rat"] > r["rdt"]
+    return {
+        "tid": int(r["tid"]),
+        "repful_for": "agree" if agree else "disagree",
+        "n_success": int(r["na"] if agree else r["nd"]),
+        "n_trials": int(r["ns"]),
+        "p_success": float(r["pa"] if agree else r["pd"]),
+        "p_test": float(r["pat"] if agree else r["pdt"]),
+        "repness": float(r["ra"] if agree else r["rd"]),
+        "repness_test": float(r["rat"] if agree else r["rdt"]),
+    }
+
+
+def _metric(c: dict) -> float:
+    return c["repness"] * c["repness_test"] * c["p_success"] * c["p_test"]
+
+
+def _beats_best_agree(r, best) -> bool:
+    if r["na"] == 0 and r["nd"] == 0:
+        return False
+    if best is not None and best["ra"] > 1.0:
+        return r["ra"] * r["rat"] * r["pa"] * r["pat"] > best["ra"] * best["rat"] * best["pa"] * best["pat"]
+    if best is not None:
+        return r["pa"] * r["pat"] > best["pa"] * best["pat"]
+    return bool(r["pat"] > Z_90 or (r["ra"] > 1.0 and r["pa"] > 0.5))
+
+
+def representative_comments(stats: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
+    """Each group's representative comments, by Polis's rule (repness.clj, ``select-rep-comments``).
+
+    A comment qualifies for a group when the group agrees (or disagrees) with it
+    both more than chance (one-proportion test ``pat > z``) and more than everyone
+    else (two-proportion test ``rat > z``); it counts as "agree" if ``rat > rdt``.
+    Qualifiers are ranked by ``ra * rat * pa * pat`` (or the disagree analogue).
+    The group's best agreed comment goes first, the top ``pick_max`` are kept, and
+    agrees are listed before disagrees. A group with no qualifier keeps its best
+    agreed comment, or failing that its most representative one.
+    """
+    out = {}
+    mod = set(int(t) for t in moderated_out)
+    for g, df in stats.groupby("group", sort=True):
+        sufficient: list = []
+        best = None
+        best_agree = None
+        for _, r in df.sort_values("tid").iterrows():
+            if int(r["tid"]) in mod:
+                continue
+            if (r["rat"] > z and r["pat"] > z) or (r["rdt"] > z and r["pdt"] > z):
+                sufficient.append(_finalize(r))
+            if not sufficient and (best is None or max(r["rat"], r["rdt"]) > best["repness_test"]):
+                best = _finalize(r)
+            if _beats_best_agree(r, best_agree):
+                best_agree = r
+        head = {**_finalize(best_agree), "best_agree": True} if best_agree is not None else None
+        if not sufficient:
+            chosen = [head] if head is not None else ([best] if best is not None else [])
+        else:
+            rest = [c for c in sufficient if head is None or c["tid"] != head["tid"]]
+            rest.sort(key=lambda c: -_metric(c))  # stable, like Clojure's sort-by
+            chosen = ([head] if head is not None else []) + rest
+            chosen = chosen[:pick_max]
+            chosen = [c for c in chosen if c["repful_for"] == "agree"] + [c for c in chosen if c["repful_for"] == "disagree"]
+        out[int(g)] = chosen
+    return out
+
+
+def consensus_comments(matrix: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
+    """Comments most participants agree (or disagree) with: ``p > 0.5`` and ``p-test > z``, top by ``p * p-test``."""
+    from reddwarf.utils.stats import one_prop_test
+
+    M = matrix.drop(columns=[c for c in moderated_out if c in matrix.columns]).to_numpy(dtype=float)
+    tids = [c for c in matrix.columns if c not in set(moderated_out)]
+    ns = (~np.isnan(M)).sum(0)
+    out = {}
+    for side, val in (("agree", 1), ("disagree", -1)):
+        n = (M == val).sum(0)
+        p = (n + 1) / (ns + 2)
+        t = one_prop_test(n, ns)
+        ok = (p > 0.5) & (t > z)
+        order = sorted(np.nonzero(ok)[0], key=lambda i: -p[i] * t[i])[:pick_max]
+        out[side] = [
+            {"tid": int(tids[i]), "n_success": int(n[i]), "n_trials": int(ns[i]), "p_success": float(p[i]), "p_test": float(t[i])}
+            for i in order
+        ]
+    return out
+
+
+def group_informed_consensus(stats: pd.DataFrame) -> pd.Series:
+    """Group-informed consensus per comment: the product over groups of ``(A_g + 1)/(S_g + 2)``."""
+    return stats.groupby("tid")["pa"].prod().rename("group_informed_consensus")
+
+
+# --- the whole pipeline -------------------------------------------------------------------
+
+
+@dataclass
+class PolisGroups:
+    """Output of :func:`run` (or :func:`run_reddwarf`): the Polis report's numbers, recomputed."""
+
+    participants: pd.DataFrame  # x, y, n_votes, in_conv, base_cluster, group (NaN if not clustered)
+    comments: pd.DataFrame  # center, pc1, pc2, x, y, moderated_out, group_informed_consensus
+    k: int
+    silhouettes: dict
+    repness: dict
+    consensus: dict
+    stats: pd.DataFrame
+    base_centers: np.ndarray | None = None
+    base_counts: np.ndarray | None = None
+    seconds: float = 0.0
+    method: str = "casestudies.polis"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def groups(self) -> pd.Series:
+        """Group label per clustered participant."""
+        return self.participants["group"].dropna().astype(int)
+
+
+def _relabel_by_size(labels: np.ndarray) -> np.ndarray:
+    # Polis numbers groups 0..k-1 in no meaningful order; sort by size for stable charts.
+    uniq, counts = np.unique(labels, return_counts=True)
+    order = uniq[np.argsort(-counts, kind="stable")]
+    remap = {old: new for new, old in enumerate(order)}
+    return np.array([remap[x] for x in labels])
+
+
+def run(
+    conversation=None,
+    *,
+    matrix: pd.DataFrame | None = None,
+    votes: pd.DataFrame | None = None,
+    moderated_out=(),
+    use_history: bool = True,
+    base_k: int = BASE_K,
+    max_groups: int = MAX_GROUPS,
+    force_k: int | None = None,
+    pick_max: int = 5,
+    n_updates: int = 200,
+    progress: bool = False,
+) -> PolisGroups:
+    """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
+
+    Steps: who is clustered (:func:`in_conversation`, replaying the vote history
+    when the export has one and ``use_history``), projection (:func:`project`),
+    base clusters and groups (:func:`cluster_groups`), then representative
+    comments, consensus and group-informed consensus on the clustered participants.
+    """
+    t0 = time.perf_counter()
+    if conversation is not None:
+        matrix = conversation.vote_matrix()
+        votes = conversation.votes
+        moderated_out = conversation.moderated_out
+    if matrix is None:
+        raise ValueError("run() needs a conversation or a vote matrix.")
+    moderated_out = [c for c in moderated_out if c in matrix.columns]
+    participants, comments = project(matrix, moderated_out)
+    history = (
+        use_history
+        and conversation is not None
+        and "timestamp" in conversation.votes
+        and conversation.votes["timestamp"].nunique() > 1
+    )
+    extra: dict = {}
+    if history:
+        # Replay Polis's updates: groups depend on the path the conversation took.
+        rep = replay(conversation, n_updates=n_updates, base_k=base_k, max_groups=max_groups, progress=progress)
+        inside = pd.Index(rep["in_conv"])
+        participants["in_conv"] = participants.index.isin(inside)
+        participants["group"] = rep["labels"].reindex(participants.index)
+        participants["base_cluster"] = rep["base"].reindex(participants.index)
+        k, sils = rep["k"], rep["silhouettes"]
+        base_centers = base_counts = None
+        extra["n_updates"] = rep["n_updates"]
+        inside = participants.index[participants["group"].notna()]
+    else:
+        inside = in_conversation(matrix, None)
+        participants["in_conv"] = participants.index.isin(inside)
+        xy = participants.loc[inside, ["x", "y"]].to_numpy()
+        cl = cluster_groups(xy, base_k=base_k, max_groups=max_groups, force_k=force_k)
+        participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
+        participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
+        k, sils = cl.k, cl.silhouettes
+        base_centers, base_counts = cl.base_centers, cl.base_counts
+    labels = participants.loc[inside, "group"].astype(int)
+    stats = comment_stats(matrix, labels)
+    comments["moderated_out"] = comments.index.isin(moderated_out)
+    comments["group_informed_consensus"] = group_informed_consensus(stats)
+    return PolisGroups(
+        participants=participants,
+        comments=comments,
+        k=k,
+        silhouettes=sils,
+        repness=representative_comments(stats, moderated_out, pick_max),
+        consensus=consensus_comments(matrix, moderated_out, pick_max),
+        stats=stats,
+        base_centers=base_centers,
+        base_counts=base_counts,
+        seconds=time.perf_counter() - t0,
+        method="casestudies.polis (history replay)" if history else "casestudies.polis (single pass)",
+        extra=extra,
+    )
+
+
+def run_reddwarf(conversation, *, random_state: int | None = 0) -> PolisGroups:
+    """red-dwarf 0.4.0's ``run_pipeline`` with its defaults (moderated-out comments zeroed), same output shape."""
+    from reddwarf.implementations.polis import run_pipeline
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = run_pipeline(votes=conversation.vote_records(), mod_out_statement_ids=conversation.moderated_out, random_state=random_state)
+    seconds = time.perf_counter() - t0
+    p = r.participants_df.copy()
+    p["in_conv"] = p["to_cluster"]
+    p["group"] = p["cluster_id"].astype("float")
+    s = r.statements_df
+    comments = s[["x", "y"]].copy()
+    for col in ("mean", "pc1", "pc2"):
+        if col in s:
+            comments["center" if col == "mean" else col] = s[col]
+    return PolisGroups(
+        participants=p[["x", "y", "in_conv", "group"]],
+        comments=comments,
+        k=int(p["group"].nunique()),
+        silhouettes={},
+        repness=r.repness,
+        consensus=r.consensus,
+        stats=r.group_comment_stats,
+        seconds=seconds,
+        method="red-dwarf 0.4.0",
+    )
+
+
+def group_agreement(result: PolisGroups, polis_groups: pd.Series) -> dict:
+    """Agreement of ``result``'s groups with Polis's own ``group-id`` labels.
+
+    ``ari``: adjusted Rand index over every participant Polis placed in a group
+    (a participant we left unclustered counts as its own "unclustered" class, so
+    missing people lower the score); ``coverage``: share of those we clustered.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    ref = polis_groups.dropna().astype(int)
+    ours = result.participants["group"].reindex(ref.index)
+    coverage = float(ours.notna().mean()) if len(ref) else float("nan")
+    ari = adjusted_rand_score(ref.to_numpy(), ours.fillna(-1).astype(int).to_numpy())
+    return {
+        "ari": float(ari),
+        "coverage": coverage,
+        "k": int(result.k),
+        "k_polis": int(ref.nunique()),
+        "n_polis": int(len(ref)),
+    }
