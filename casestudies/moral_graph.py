@@ -31,6 +31,7 @@ __all__ = [
     "read_survey",
     "survey_question",
     "top_box_share",
+    "read_demographics",
 ]
 
 #: The five vote counts the team exports for each edge, in the order used for the entropy.
@@ -217,3 +218,30 @@ def top_box_share(answers: pd.Series, top=(4, 5)) -> tuple[int, int, float]:
     k = int(a.isin(top).sum())
     n = int(len(a))
     return k, n, (k / n if n else math.nan)
+
+
+_PARTIES = ("Democrat", "Republican", "Independent")
+
+
+def read_demographics(path: str | pathlib.Path) -> pd.DataFrame:
+    """Prolific demographics of the participants, limited to people whose data may be used.
+
+    Drops rows where consent was revoked or the data expired, keeps those with
+    a recorded sex, age and US party affiliation, and adds ``age_group``
+    ("18 to 64" / "65 and over") and ``party`` columns.
+    """
+    path = pathlib.Path(path)
+    try:
+        df = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise MoralGraphError(f"Could not read the demographics file {path}: {exc}") from exc
+    need = {"Participant id", "Age", "Sex", "U.s. political affiliation"}
+    if not need <= set(df.columns):
+        raise MoralGraphError(f"{path.name} lacks the columns {sorted(need - set(df.columns))}; expected Prolific's demographic export.")
+    df = df.rename(columns={"U.s. political affiliation": "party"})
+    df["age"] = pd.to_numeric(df["Age"], errors="coerce")
+    usable = df["party"].isin(_PARTIES) & df["Sex"].isin(["Female", "Male"]) & df["age"].between(18, 120)
+    df = df[usable].copy()
+    df["age_group"] = np.where(df["age"] >= 65, "65 and over", "18 to 64")
+    df["participant"] = df["Participant id"].astype(str).str.lower()
+    return df.reset_index(drop=True)
