@@ -145,61 +145,233 @@ def test_pay_files_move_between_site_and_python():
     assert "unknown fields" in errors[3]
 
 
-# --- on the built site ------------------------------------------------------------------------
+# --- in Chromium, on the real static host -----------------------------------------------------
+#
+# A harness page holds each tool in the same container the `pai-widget` directive writes, served
+# with the site's own static-host.js (localStorage model), so these tests run without a book
+# build. When the built site (PAI_SITE_DIR or _build/html) has the tools on its pages, the
+# same checks also run there.
 
-PAY_PAGE = "book/supplychain/03-living-wage-pay.html"
+import functools
+import http.server
+import socketserver
+import threading
+
+import yaml
+from playwright.sync_api import expect
+
+STATIC = ROOT / "widgets" / "static"
+DATA = ROOT / "widgets" / "data"
+TOOL_PAGES = {
+    # page: (module, data file stem, data key, persisted key)
+    "paycalc": ("tools/paycalc.js", "living-wage-sources", "sources", "paycalc_form"),
+    "vendor": ("tools/vendor.js", "vendor-questions", "questions", "vendor_checklist"),
+    "transparency": ("tools/transparency.js", "transparency-template", "template", "transparency_report"),
+}
+SITE_PAGES = {
+    "paycalc": "book/supplychain/03-living-wage-pay.html",
+    "vendor": "book/supplychain/04-vendor-engagement.html",
+    "transparency": "book/supplychain/05-transparency-report.html",
+}
 
 
-def _tool_page(built_site, server_url, new_page, page_path):
-    if not (built_site / page_path).exists():
-        pytest.skip(f"{page_path} is not in the built site")
-    html = (built_site / page_path).read_text(encoding="utf-8")
-    if 'data-module="tools/' not in html:
-        pytest.skip("This build has no kernel-free tool on the page (the pai-widget directive needs tools/ support)")
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def harness_url(tmp_path_factory):
+    """Serve a harness: static-host.js, our tools and their data, one page per tool."""
+    if not (STATIC / "static-host.js").exists():
+        pytest.skip("widgets/static/static-host.js (the kernel-free host) is not there")
+    root = tmp_path_factory.mktemp("tools-site")
+    served = root / "_static" / "widgets"
+    (served / "tools").mkdir(parents=True)
+    (served / "data").mkdir()
+    shutil.copy2(STATIC / "static-host.js", served / "static-host.js")
+    for js in TOOLS.glob("*.js"):
+        shutil.copy2(js, served / "tools" / js.name)
+    for module, stem, key, persist in TOOL_PAGES.values():
+        data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
+        (served / "data" / f"{stem}.json").write_text(json.dumps(data), encoding="utf-8")
+    for page, (module, stem, key, persist) in TOOL_PAGES.items():
+        (root / f"{page}.html").write_text(
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>' + page + "</title>"
+            '<script type="module" src="_static/widgets/static-host.js"></script></head><body><main>'
+            f'<div class="pai-widget" id="pai-widget-1" role="region" aria-label="{page}" data-module="{module}"'
+            f' data-storage-key="pai:test:{page}" data-persist="{persist}" data-options="{{}}"'
+            f' data-data="data/{stem}.json" data-data-key="{key}"><p>needs JavaScript</p></div>'
+            "</main></body></html>",
+            encoding="utf-8",
+        )
+    handler = functools.partial(_Quiet, directory=str(root))
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+
+
+def _open(new_page, url):
     page = new_page(accept_downloads=True)
-    page.goto(server_url + page_path)
+    page.goto(url)
     page.wait_for_selector(".pai-widget[data-pai-mounted=ready]", timeout=15000)
     return page
 
 
+def _site_url(request, tool):
+    """URL of the tool on the built site, or skip if this build does not have it there."""
+    built_site = request.getfixturevalue("built_site")
+    path = SITE_PAGES[tool]
+    html_file = built_site / path
+    if not html_file.exists() or 'data-module="tools/' not in html_file.read_text(encoding="utf-8"):
+        pytest.skip(f"The built site has no kernel-free {tool} tool on {path} yet")
+    return request.getfixturevalue("server_url") + path
+
+
+def _download(page, button, path):
+    with page.expect_download() as info:
+        button.click()
+    info.value.save_as(path)
+    return path.read_text(encoding="utf-8")
+
+
+def _check_clean(page):
+    assert page.pai_external_requests == [], page.pai_external_requests
+    assert page.pai_page_errors == [], page.pai_page_errors
+    assert page.evaluate("window.__pwned") is None
+
+
+PWN = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@pytest.fixture(params=["harness", "site"])
+def where(request):
+    return request.param
+
+
+def _url(request, where, harness_url, tool):
+    return harness_url + f"{tool}.html" if where == "harness" else _site_url(request, tool)
+
+
 @pytest.mark.browser
-def test_pay_calculator_on_the_site(built_site, server_url, new_page, tmp_path):
-    page = _tool_page(built_site, server_url, new_page, PAY_PAGE)
+def test_pay_calculator_in_the_browser(request, where, harness_url, new_page, tmp_path):
+    page = _open(new_page, _url(request, where, harness_url, "paycalc"))
     tool = page.locator(".pai-paycalc")
     fill = {"Pay per task or per hour": "0.5", "Real minutes per task": "2", "Number of tasks per worker": "600",
             "Training (minutes, once)": "60", "Onboarding (minutes, once)": "30", "Side work per task (minutes)": "0.5",
             "Currency code": "eur", "Living wage per hour where the worker lives": "12",
-            "Name of this job (optional)": '<img src=x onerror="window.__pwned=1">'}
+            "Name of this job (optional)": PWN}
     for label, value in fill.items():
         tool.get_by_label(label, exact=True).fill(value)
-    verdict = tool.locator(".pai-verdict")
-    assert "Below the living wage by 0.68 EUR per hour" in verdict.inner_text()
-    assert "0.5300 EUR per task" in verdict.inner_text()
+    verdict = tool.locator(".pai-verdict").inner_text()
+    assert "Below the living wage by 0.68 EUR per hour" in verdict and "0.5300 EUR per task" in verdict
     assert tool.locator("svg[role=img]").get_attribute("aria-label").startswith("Line chart of effective hourly pay")
-    assert page.evaluate("window.__pwned") is None and tool.locator("img").count() == 0
+    assert tool.locator("img").count() == 0
+    # Bad input: a clear message naming the field, nothing typed is lost.
+    tool.get_by_label("Real minutes per task").fill("-2")
+    assert "Minutes per task must be greater than zero" in tool.locator(".pai-paycalc-result").inner_text()
+    tool.get_by_label("Real minutes per task").fill("2")
+    # Keyboard: the pay model select is reachable and works without a mouse.
+    tool.get_by_label("Pay model").focus()
+    page.keyboard.press("ArrowDown")
+    assert tool.get_by_label("Pay model").input_value() == "per_hour"
+    assert tool.get_by_label("Training", exact=True).is_visible()
+    tool.get_by_label("Pay model").select_option("per_task")
     # Autosave: a reload keeps everything typed.
     page.reload()
     page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
-    assert tool.get_by_label("Living wage per hour where the worker lives").input_value() == "12"
-    # Download in the Python format.
-    with page.expect_download() as info:
-        tool.get_by_role("button", name="Download scenario (JSON)").click()
-    path = tmp_path / "s.json"
-    info.value.save_as(path)
-    (loaded,) = pc.load_json(path.read_text())
-    assert loaded.currency == "EUR" and loaded.label == fill["Name of this job (optional)"]
-    # Upload a Python file; a bad file shows an error and keeps the form.
-    other = pc.PayScenario(currency="KES", living_wage_per_hour=9, pay_model="per_hour", rate=10, task_minutes=3, tasks=200)
-    good = tmp_path / "good.json"
-    good.write_text(pc.save_json(other))
-    tool.locator("input[type=file]").set_input_files(str(good))
+    assert tool.get_by_label("Name of this job (optional)").input_value() == PWN
+    assert "Below the living wage" in tool.locator(".pai-verdict").inner_text()
+    # Download: the Python format.
+    text = _download(page, tool.get_by_role("button", name="Download scenario (JSON)"), tmp_path / "s.json")
+    (loaded,) = pc.load_json(text)
+    assert loaded == pc.PayScenario(**{**hand_cases()[0], "label": PWN})
+    # Upload a file saved by Python; then a bad file: clear error, form kept.
+    other = pc.PayScenario(currency="KES", living_wage_per_hour=9, pay_model="per_hour", rate=10, task_minutes=3,
+                           tasks=200, paid_extras=("training",))
+    (tmp_path / "good.json").write_text(pc.save_json(other))
+    tool.locator("input[type=file]").set_input_files(str(tmp_path / "good.json"))
+    expect(tool.get_by_label("Currency code")).to_have_value("KES")
+    expect(tool.get_by_label("Training", exact=True)).to_be_checked()
+    (tmp_path / "bad.json").write_text('{"format": "pai-paycalc", "format_version": 99, "scenarios": []}')
+    tool.locator("input[type=file]").set_input_files(str(tmp_path / "bad.json"))
+    expect(tool.get_by_role("alert")).to_contain_text("newer than this calculator")
     assert tool.get_by_label("Currency code").input_value() == "KES"
-    bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "pai-paycalc", "format_version": 99, "scenarios": []}')
-    tool.locator("input[type=file]").set_input_files(str(bad))
-    assert "newer than this calculator" in tool.get_by_role("alert").inner_text()
-    assert tool.get_by_label("Currency code").input_value() == "KES"
-    assert page.pai_external_requests == [] and page.pai_page_errors == []
+    _check_clean(page)
+
+
+@pytest.mark.browser
+def test_vendor_checklist_in_the_browser(request, where, harness_url, new_page, tmp_path):
+    from widgets import _vendor as vd
+
+    page = _open(new_page, _url(request, where, harness_url, "vendor"))
+    tool = page.locator(".pai-vendor")
+    for name in ["Vendor A", PWN]:
+        tool.get_by_label("New vendor name").fill(name)
+        tool.get_by_label("New vendor name").press("Enter")  # keyboard only
+    tool.get_by_label("Answers for vendor").select_option("Vendor A")
+    first = vd.questions()[0]
+    group = tool.locator("fieldset.pai-question").first
+    group.get_by_label("Yes, with evidence").check()
+    assert "no evidence" in tool.locator(".pai-summary").inner_text() or "gaps" in tool.locator(".pai-summary").inner_text()
+    group.get_by_label("Evidence offered").fill("Pay data by location " + PWN)
+    group.get_by_label("Note").fill(PWN)
+    summary = tool.locator(".pai-summary").inner_text()
+    assert summary.startswith("Vendor A: 1 of")
+    assert tool.locator("table").inner_text().count("Yes, with evidence") == 1
+    assert tool.locator("img").count() == 0
+    page.reload()
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
+    assert tool.locator("fieldset.pai-question").first.get_by_label("Evidence offered").input_value().startswith("Pay data")
+    text = _download(page, tool.get_by_role("button", name="Download checklist (JSON)"), tmp_path / "c.json")
+    c = vd.load_json(text)
+    assert c.answer("Vendor A", first["id"])["note"] == PWN and PWN in c.vendors
+    md = _download(page, tool.get_by_role("button", name="Download record (Markdown)"), tmp_path / "c.md")
+    assert md == c.to_markdown()
+    csv_text = _download(page, tool.get_by_role("button", name="Download table (CSV)"), tmp_path / "c.csv")
+    assert csv_text == c.to_csv()
+    (tmp_path / "bad.json").write_text('{"format": "pai-vendor-checklist", "format_version": 1, "vendors": [{"name": ""}]}')
+    tool.locator("input[type=file]").set_input_files(str(tmp_path / "bad.json"))
+    expect(tool.get_by_role("alert")).to_contain_text("has no name")
+    assert tool.locator(".pai-summary").inner_text().startswith("Vendor A: 1 of")
+    _check_clean(page)
+
+
+@pytest.mark.browser
+def test_transparency_builder_in_the_browser(request, where, harness_url, new_page, tmp_path):
+    from widgets import _transparency as tr
+
+    page = _open(new_page, _url(request, where, harness_url, "transparency"))
+    tool = page.locator(".pai-transparency")
+    template = tr.load_template()
+    first = template["sections"][0]["fields"][0]
+    tool.get_by_label("Organisation", exact=True).fill(PWN)
+    tool.get_by_label(first["label"] + " (required)").fill("Labelling\n\n" + PWN)
+    status = tool.locator(".pai-completeness").inner_text()
+    assert status.startswith("Completeness: 1 of 12 required fields (8%).")
+    tool.get_by_label("Number of vendors used in the period (required)").fill("three")
+    assert "is not a number" in tool.get_by_role("alert").inner_text()
+    page.reload()
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
+    assert tool.get_by_label("Organisation", exact=True).input_value() == PWN
+    text = _download(page, tool.get_by_role("button", name="Download record (JSON)"), tmp_path / "r.json")
+    r = tr.load_json(text)
+    assert r.organisation == PWN and r.get("vendors.vendor-count") == "three"  # kept as typed
+    html_text = _download(page, tool.get_by_role("button", name="Download report (HTML)"), tmp_path / "r.html")
+    assert html_text == r.to_html() and "<img" not in html_text and "<script>" not in html_text
+    md = _download(page, tool.get_by_role("button", name="Download report (Markdown)"), tmp_path / "r.md")
+    assert md == r.to_markdown()
+    good = tr.TransparencyReport("Python Org", "2026")
+    good.set("governance.owner", "Head of data")
+    (tmp_path / "good.json").write_text(good.save_json())
+    tool.locator("input[type=file]").set_input_files(str(tmp_path / "good.json"))
+    expect(tool.get_by_label("Organisation", exact=True)).to_have_value("Python Org")
+    (tmp_path / "bad.json").write_text("not json")
+    tool.locator("input[type=file]").set_input_files(str(tmp_path / "bad.json"))
+    expect(tool.get_by_role("alert")).to_contain_text("not valid JSON")
+    assert tool.get_by_label("Organisation", exact=True).input_value() == "Python Org"
+    _check_clean(page)
 
 
 # --- vendor checklist parity ------------------------------------------------------------------

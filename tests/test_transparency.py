@@ -142,3 +142,12 @@ def test_round_trip_property(org, period, values):
     again = tr.load_json(r.save_json())
     assert (again.organisation, again.period, again.values) == (org, period, r.values)
     assert "<script" not in again.to_html().lower() or "<script" not in "".join(values.values()).lower()
+
+
+def test_notebook_widget_round_trips():
+    r = TransparencyReport("Org", "2026")
+    r.set("policies.scope", HOSTILE)
+    w = tr.report_builder(r)
+    assert w.template["format"] == "pai-transparency-template"
+    assert w.report().values == r.values and w.report().organisation == "Org"
+    assert tr.report_builder().report().values == {}

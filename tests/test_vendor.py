@@ -182,3 +182,11 @@ def test_round_trip_property(entries):
             c.record(vendor, qid, status, evidence, note)
     again = vd.load_json(c.save_json())
     assert again.vendors == c.vendors
+
+
+def test_notebook_widget_round_trips():
+    c = filled()
+    w = vd.vendor_checklist_widget(c)
+    assert str(w._esm) and w.questions["format"] == "pai-vendor-questions"
+    assert w.checklist().vendors == c.vendors
+    assert vd.vendor_checklist_widget().checklist().vendors == {}

@@ -227,3 +227,28 @@ def _paragraphs(text: str) -> list[str]:
 
 def _md_paragraphs(text: str) -> str:
     return "\n\n".join("  \n".join(_md(line) for line in p.split("\n")) for p in _paragraphs(text))
+
+
+TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
+
+
+def report_builder(report: TransparencyReport | None = None):
+    """The interactive report form in Jupyter: the site's ES module, hosted by anywidget.
+
+    ``.report()`` returns what was entered as a :class:`TransparencyReport`.
+    """
+    import anywidget
+    import traitlets
+
+    class ReportBuilder(anywidget.AnyWidget):
+        _esm = TOOLS_DIR / "transparency.js"
+        template = traitlets.Dict().tag(sync=True)
+        transparency_report = traitlets.Dict().tag(sync=True)
+
+        def report(self) -> TransparencyReport:
+            if not self.transparency_report:
+                return TransparencyReport(template=self.template)
+            return load_json(json.dumps(self.transparency_report), self.template)
+
+    report = report or TransparencyReport()
+    return ReportBuilder(template=report.template, transparency_report=report.to_dict())

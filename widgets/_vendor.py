@@ -327,3 +327,28 @@ def _md(text: str) -> str:
 def _csv_safe(text: str) -> str:
     # A cell starting with = + - @ is run as a formula by spreadsheet programs.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
+
+
+def vendor_checklist_widget(checklist: VendorChecklist | None = None):
+    """The interactive checklist in Jupyter: the site's ES module, hosted by anywidget.
+
+    ``.checklist()`` returns what was entered as a :class:`VendorChecklist`.
+    """
+    import anywidget
+    import traitlets
+
+    class VendorChecklistWidget(anywidget.AnyWidget):
+        _esm = TOOLS_DIR / "vendor.js"
+        questions = traitlets.Dict().tag(sync=True)
+        vendor_checklist = traitlets.Dict().tag(sync=True)
+
+        def checklist(self) -> VendorChecklist:
+            if not self.vendor_checklist:
+                return VendorChecklist(self.questions)
+            return load_json(json.dumps(self.vendor_checklist), self.questions)
+
+    checklist = checklist or VendorChecklist()
+    return VendorChecklistWidget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())
