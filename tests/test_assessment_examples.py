@@ -1,0 +1,59 @@
+"""The four example plans land in their expected bands with their expected red flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from widgets import load_assessment, score_plan
+from widgets._reports import render_report
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "widgets" / "examples"
+
+EXPECTED = {
+    # file: (band, IAP2 level reached, red flags)
+    "community-led.yaml": ("community-led", "empower", []),
+    "participation-washing.yaml": ("non-participation", "none", ["decision-already-made", "no-report-back"]),
+    "inform-only.yaml": ("tokenism", "inform", []),
+    "vendor-labelling.yaml": ("tokenism", "consult", ["below-living-wage", "unsupported-harmful-exposure"]),
+}
+
+
+def test_every_example_is_covered():
+    assert sorted(p.name for p in EXAMPLES.glob("*.yaml")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_band_and_flags(name):
+    band, iap2, flags = EXPECTED[name]
+    assessment = load_assessment(EXAMPLES / name)
+    score = score_plan(assessment)
+    assert (score.band_id, score.iap2_level, score.flag_ids) == (band, iap2, flags)
+    # Fully answered: the band cannot move, so confidence is high.
+    assert score.band_low == score.band == score.band_high
+    assert score.confidence == "high"
+    for fmt in ("md", "json", "html"):
+        assert render_report(score, assessment, fmt)
+
+
+def test_participation_washing_is_busy_but_changes_nothing():
+    score = score_plan(load_assessment(EXAMPLES / "participation-washing.yaml"))
+    who = score.theme("who-takes-part").percent
+    influence = score.theme("influence-report-back").percent
+    assert who > 2 * influence, "lots of activity, little influence"
+    assert ("red-flag", "decision-already-made") in score.band_limits
+
+
+def test_vendor_plan_is_capped_by_labour_flags_not_by_its_consultation():
+    score = score_plan(load_assessment(EXAMPLES / "vendor-labelling.yaml"))
+    kinds = {k for k, _ in score.band_limits}
+    assert kinds == {"red-flag"}, "without the flags it would reach consultation"
+    first_two = {a[1] for a in score.actions[:2]}
+    assert first_two == {"living-wage-contracts", "harmful-exposure"}
+
+
+def test_honest_inform_only_plan_is_not_flagged():
+    score = score_plan(load_assessment(EXAMPLES / "inform-only.yaml"))
+    assert score.flag_ids == [] and score.unconfirmed_flags == ()
+    assert score.band_limits == (("iap2", "inform"),)
