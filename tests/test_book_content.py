@@ -148,10 +148,13 @@ def test_helper_markdown_is_generated_from_the_rubric(rubric):
 
     for flag in FLAG_IDS:
         md = _partone.flag_markdown(flag)
-        assert "{ref}`guardrail-" + flag + "`" in md
+        title = next(f["title"] for f in rubric["red_flags"] if f["id"] == flag)
+        assert title.split()[0] in md and md.count("(criterion `") >= 1
     for slug in _partone.USECASE_CRITERIA:
         md = _partone.selfcheck_markdown(slug)
         assert md.count("(criterion `") == len(_partone.USECASE_CRITERIA[slug])
+        widget = _partone.selfcheck_widget_markdown(slug)
+        assert widget.startswith("```{pai-widget}\n:criteria: " + " ".join(_partone.USECASE_CRITERIA[slug]))
     with pytest.raises(KeyError, match="not in"):
         _partone.flag_markdown("no-such-flag")
 
@@ -196,10 +199,26 @@ def test_notebook_chapters_have_a_full_jupytext_header():
                 assert key in text.split("\n---\n", 1)[0], f"{path.name}: header lacks {key}"
 
 
-def test_usecase_labels_follow_convention(book_labels):
+def test_usecase_chapters_embed_their_own_self_check(book_labels):
     for path in sorted((BOOK / "usecases").glob("[0-9]*.md")):
-        labels = LABEL_RE.findall(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        labels = LABEL_RE.findall(text)
         assert labels and labels[0].startswith("usecase-"), path.name
+        slug = labels[0][len("usecase-"):]
+        assert f'p1.show_selfcheck_widget("{slug}")' in text, f"{path.name} lacks its mini self-check"
+        assert "## Discussion prompts for workshops" in text and "## Decision points" in text, path.name
+
+
+def test_each_practice_section_lists_its_own_criteria():
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (BOOK / "guidance").glob("[0-9]*.md"))
+    for label in LABEL_RE.findall(text):
+        if label.startswith("practice-"):
+            start = text.index(f"({label})=")
+            nxt = text.find("\n(", start + 1)
+            section = text[start: nxt if nxt > 0 else len(text)]
+            for part in ("What to do\n:", "Why\n:", "How to tell\n:", "Worked example\n:"):
+                assert part in section, f"{label} lacks {part!r}"
+            assert f'p1.show_criteria("{label}")' in section, f"{label} does not list its rubric criteria"
 
 
 # --------------------------------------------------------------------- citations and terms

@@ -128,11 +128,16 @@ def criteria_for_practice(label: str, rubric: dict | None = None) -> list[dict]:
     return [by_id[cid] for cid in PRACTICE_CRITERIA[label]]
 
 
-def _criterion_line(c: dict, rubric: dict) -> str:
+def _criterion_line(c: dict, rubric: dict, current_flag: str | None = None) -> str:
     theme = _themes_by_id(rubric)[c["theme"]]
     weight = c["weight"]
     flag = c.get("flag")
-    extra = f"; raises red flag {{ref}}`guardrail-{flag['id']}` at level {flag['at_or_below']}" if flag else ""
+    if not flag:
+        extra = ""
+    elif flag["id"] == current_flag:
+        extra = f"; an answer at level {flag['at_or_below']} raises this red flag"
+    else:
+        extra = f"; raises red flag {{ref}}`guardrail-{flag['id']}` at level {flag['at_or_below']}"
     return (
         f"- **{_md_escape(c['question'])}** "
         f"(criterion `{c['id']}`, weight {weight}, theme {{ref}}`{_role_text(theme['title'])} <theme-{theme['id']}>`{extra})"
@@ -143,9 +148,9 @@ def criteria_markdown(label: str) -> str:
     """Markdown list of the rubric criteria that check a practice (or a whole theme)."""
     rubric = load_rubric()
     crits = criteria_for_practice(label, rubric)
-    lines = ["**Rubric questions that check this:**", ""]
+    lines = [":::{admonition} Rubric questions that check this", ":class: seealso", ""]
     lines += [_criterion_line(c, rubric) for c in crits]
-    lines += ["", "Answer them for your own plan in the {ref}`self-assessment <part-selfassessment>`."]
+    lines += ["", "Answer them for your own plan in the {ref}`self-assessment <part-selfassessment>`.", ":::"]
     return "\n".join(lines)
 
 
@@ -165,14 +170,17 @@ def flag_markdown(flag_id: str) -> str:
     cap = bands.get(flag.get("cap"), {}).get("title", flag.get("cap"))
     raising = [c for c in rubric["criteria"] if (c.get("flag") or {}).get("id") == flag_id]
     lines = [
-        f"**In the rubric:** red flag *{_md_escape(flag['title'])}*. {_md_escape(flag['meaning'])}",
+        ":::{admonition} In the rubric",
+        ":class: seealso",
+        "",
+        f"Red flag *{_md_escape(flag['title'])}*: {_md_escape(flag['meaning'])}",
         f"A plan that raises it is capped at the band *{_md_escape(cap)}*, whatever its other answers.",
         "",
-        "**Rubric questions that raise this red flag:**",
+        "Rubric questions that raise this red flag:",
         "",
     ]
-    lines += [_criterion_line(c, rubric) for c in raising]
-    lines += ["", "Check your own plan in the {ref}`self-assessment <part-selfassessment>`."]
+    lines += [_criterion_line(c, rubric, current_flag=flag_id) for c in raising]
+    lines += ["", "Check your own plan in the {ref}`self-assessment <part-selfassessment>`.", ":::"]
     return "\n".join(lines)
 
 
@@ -318,9 +326,9 @@ def placements_chart(df):
     points = alt.Chart(data).mark_point(size=160, filled=True).encode(
         x=x,
         y=y,
-        shape=alt.Shape("flagged:N", title="Red flags",
+        shape=alt.Shape("flagged:N", title="Red flags", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["No red flags", "Raises red flags"], range=["circle", "triangle-down"])),
-        color=alt.Color("flagged:N", title="Red flags",
+        color=alt.Color("flagged:N", title="Red flags", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["No red flags", "Raises red flags"], range=["#1b7837", "#b2182b"])),
         opacity=alt.condition(highlight, alt.value(1.0), alt.value(0.2)),
         tooltip=[
@@ -365,7 +373,7 @@ def theme_profile_chart(df):
         y=alt.Y("plan:N", title="Example plan"),
     )
     rect = base.mark_rect().encode(
-        color=alt.Color("theme_percent:Q", title="Theme score (%)",
+        color=alt.Color("theme_percent:Q", title="Theme score (%)", legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=[0, 100], scheme="blues")),
         tooltip=[alt.Tooltip("plan:N", title="Example plan"), alt.Tooltip("theme:N", title="Theme"),
                  alt.Tooltip("theme_percent:Q", title="Score (% of theme maximum)", format=".1f")],
@@ -383,3 +391,27 @@ def theme_profile_chart(df):
             "plan's weighted score on that theme as a percentage of the theme's maximum, printed in the cell."
         ),
     )
+
+
+def selfcheck_widget_markdown(usecase: str) -> str:
+    """The mini self-check for a use case as MyST: the interactive ``pai-widget`` (on the built
+    site) limited to this use case's criteria, followed by the same questions and levels as text
+    in a collapsed block, for print, for readers without JavaScript, and for notebooks."""
+    ids = selfcheck_ids(usecase)
+    return "\n".join([
+        "```{pai-widget}",
+        f":criteria: {ids}",
+        f":storage-key: pai:usecase:{usecase}",
+        f":label: Mini self-check: {usecase.replace('-', ' ')}",
+        "```",
+        "",
+        ":::{admonition} The questions and their levels as text",
+        ":class: dropdown",
+        selfcheck_markdown(usecase),
+        ":::",
+    ])
+
+
+def show_selfcheck_widget(usecase: str) -> Markdown:
+    """Display :func:`selfcheck_widget_markdown` in a notebook cell."""
+    return Markdown(selfcheck_widget_markdown(usecase))
