@@ -8,8 +8,9 @@ What it does at build time
   engagement-plan rubric (``widgets/rubric/engagement-plan.yaml``) is always exported as
   ``data/rubric.json``, validated by :func:`widgets.load_rubric`, so the page and the Python
   scorer read the same file.
-* Provides the ``pai-widget`` directive and loads ``static-host.js`` (as ``<script
-  type="module">``), plus the module's CSS, only on pages that use it.
+* Provides the ``pai-widget`` directive. Only pages that use it load ``static-host.js`` (an async
+  ``<script type="module">`` right after the container), the module's CSS, and preload hints for
+  the module and its data.
 
 The ``pai-widget`` directive (for every helper's front-end module)
 ------------------------------------------------------------------
@@ -74,6 +75,7 @@ from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.osutil import relative_uri
 
 logger = logging.getLogger(__name__)
 
@@ -324,6 +326,10 @@ def visit_pai_widget_html(self, node: pai_widget) -> None:
         "<code>widgets</code> Python package.</p>"
     )
     self.body.append("</div>\n")
+    # The host loads as an async module right after the container: it need not wait for the
+    # theme's deferred scripts, so the form is interactive sooner. It is evaluated once per page.
+    host = relative_uri(self.builder.get_target_uri(self.builder.current_docname), f"_static/{HOST_SCRIPT}")
+    self.body.append(f'<script type="module" async src="{host}"></script>\n')
     raise nodes.SkipNode
 
 
@@ -334,14 +340,22 @@ def skip_node(self, node: nodes.Node) -> None:
 def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if doctree is None:
         return
-    modules = {node["module"] for node in doctree.findall(pai_widget)}
-    if not modules:
+    widgets = list(doctree.findall(pai_widget))
+    if not widgets:
         return
-    for module in sorted(modules):
+    preload = []
+    for module in sorted({node["module"] for node in widgets}):
         css = Path(module).with_suffix(".css")
         if (STATIC_DIR / css).is_file():
             app.add_css_file(f"{SERVED}/{css.as_posix()}")
-    app.add_js_file(HOST_SCRIPT, type="module")
+    # Fetch the modules and data while the theme's own assets load, not after them.
+    pathto = context["pathto"]
+    for module in sorted({n[k] for n in widgets for k in ("module", "derive") if n[k]}):
+        preload.append(f'<link rel="modulepreload" href="{pathto(f"_static/{SERVED}/{module}", 1)}">')
+    for name in sorted({n["data"] for n in widgets if n["data"]}):
+        href = pathto(f"_static/{SERVED}/{_served_data_name(name)}", 1)
+        preload.append(f'<link rel="preload" href="{href}" as="fetch" crossorigin="anonymous">')
+    context["metatags"] = context.get("metatags", "") + "\n".join(preload) + "\n"
 
 
 def _atomic_write(path: Path, text: str) -> None:

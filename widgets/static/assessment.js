@@ -319,6 +319,7 @@ function render({ model, el }) {
   let view = null; // { rubric, criteria (list), themes (list), scope, subset }
   let printTimer = null;
   let shownErrors = "";
+  let moreStepsOpen = false;
 
   const messages = h("div", { class: "pai-messages", role: "status", "aria-live": "polite" });
   const alerts = h("div", { class: "pai-messages", role: "alert" });
@@ -656,9 +657,27 @@ function render({ model, el }) {
     );
   }
 
-  function syncScore() {
+  function syncProgress() {
+    const answers = getAssessment().answers || {};
+    const isAnswered = (c) => levelOf(answers[c.id]) !== null;
+    const answered = view.criteria.filter(isAnswered).length;
+    progressBar.max = view.criteria.length;
+    progressBar.value = answered;
+    progressText.textContent = `${answered} of ${view.criteria.length} questions answered`;
+    for (const [tid, node] of themeCounts) {
+      const inTheme = view.criteria.filter((c) => c.theme === tid);
+      node.textContent = `(${inTheme.filter(isAnswered).length}/${inTheme.length})`;
+    }
+  }
+
+  let renderedScore = null;
+
+  function syncScore(force = false) {
     if (!view) return;
-    if (!resultParts.heading || !result.contains(resultParts.heading)) buildResultSkeleton();
+    if (!resultParts.heading || !result.contains(resultParts.heading)) {
+      buildResultSkeleton();
+      force = true;
+    }
     const score = model.get("score");
     const rubric = view.rubric;
     const errors = [...(model.get("errors") || []), ...(model.get("host_messages") || [])];
@@ -669,19 +688,16 @@ function render({ model, el }) {
       if (errorText) say(errorText, true);
       else alerts.replaceChildren();
     }
-    const answered = view.criteria.filter((c) => levelOf(getAssessment().answers?.[c.id]) !== null).length;
-    progressBar.max = view.criteria.length;
-    progressBar.value = answered;
-    progressText.textContent = `${answered} of ${view.criteria.length} questions answered`;
-    for (const [tid, node] of themeCounts) {
-      const inTheme = view.criteria.filter((c) => c.theme === tid);
-      const n = inTheme.filter((c) => levelOf(getAssessment().answers?.[c.id]) !== null).length;
-      node.textContent = `(${n}/${inTheme.length})`;
-    }
+    syncProgress();
     if (!score || !score.band) {
       resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
+      renderedScore = null;
       return;
     }
+    // Typing a note rescores to the same result: skip the redraw then.
+    const key = JSON.stringify(score);
+    if (!force && key === renderedScore) return;
+    renderedScore = key;
     renderSummary(score, rubric);
     renderFlags(score, rubric);
     if (!view.subset) renderChart(score, rubric);
@@ -815,8 +831,24 @@ function render({ model, el }) {
     resultParts.actions.replaceChildren(
       h("h3", { text: "Next steps" }),
       actions.length ? h("ol", {}, top.map(item)) : h("p", { text: "No next step: every question is at its highest level or does not apply." }),
-      rest.length ? h("details", {}, h("summary", { text: `${rest.length} more steps` }), h("ol", { start: 6 }, rest.map(item))) : null,
+      rest.length ? moreSteps(rest, item) : null,
     );
+  }
+
+  function moreSteps(rest, item) {
+    // Drawn when opened: most people read the first five, and every answer redraws this panel.
+    const list = h("ol", { start: 6 });
+    const details = h("details", { class: "pai-more-steps" }, h("summary", { text: `${rest.length} more steps` }), list);
+    const fill = () => {
+      if (details.open && !list.childElementCount) list.append(...rest.map(item));
+    };
+    details.open = moreStepsOpen;
+    fill();
+    details.addEventListener("toggle", () => {
+      moreStepsOpen = details.open;
+      fill();
+    });
+    return details;
   }
 
   // ---------------------------------------------------------------- print view
@@ -866,15 +898,16 @@ function render({ model, el }) {
 
   const onAssessment = () => {
     syncAnswers();
-    syncScore();
+    syncProgress();
   };
   const onStructure = () => build();
   const onScore = () => syncScore();
+  const onMessages = () => syncScore(true);
   const onBeforePrint = () => buildPrintView();
   model.on("change:assessment", onAssessment);
   model.on("change:score", onScore);
-  model.on("change:errors", onScore);
-  model.on("change:host_messages", onScore);
+  model.on("change:errors", onMessages);
+  model.on("change:host_messages", onMessages);
   model.on("change:rubric", onStructure);
   model.on("change:version", onStructure);
   model.on("change:criteria", onStructure);
@@ -883,8 +916,8 @@ function render({ model, el }) {
   return () => {
     model.off("change:assessment", onAssessment);
     model.off("change:score", onScore);
-    model.off("change:errors", onScore);
-    model.off("change:host_messages", onScore);
+    model.off("change:errors", onMessages);
+    model.off("change:host_messages", onMessages);
     model.off("change:rubric", onStructure);
     model.off("change:version", onStructure);
     model.off("change:criteria", onStructure);

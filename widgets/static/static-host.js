@@ -280,6 +280,8 @@ export function mountAll(root = document) {
 }
 
 if (typeof document !== "undefined") {
+  // Loaded async right after a container: mount what is there now, and the rest once parsed
+  // (mount() skips containers already mounted).
+  mountAll();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll());
-  else mountAll();
 }

@@ -231,6 +231,7 @@ function render({ model, el }) {
     return;
   }
   const statuses = statusMap(qs);
+  const links = model.get("links") && typeof model.get("links") === "object" ? model.get("links") : {};
   let state = model.get("vendor_checklist");
   if (!state || state.format !== FORMAT_NAME || !Array.isArray(state.vendors)) state = emptyChecklist(qs);
   let currentVendor = state.vendors.length ? state.vendors[0].name : null;
@@ -368,6 +369,11 @@ function render({ model, el }) {
         const qid = `${id}-${q.id}`;
         const group = h("fieldset", { class: "pai-question" }, h("legend", { text: `${q.critical ? "(critical) " : ""}${q.text}` }));
         group.append(h("p", { class: "pai-hint", text: `Why: ${q.why} Evidence to ask for: ${q.evidence}` }));
+        // Links to the book come from the build (model key `links`), never from user input.
+        const link = links[q.guideline];
+        if (link && typeof link.url === "string" && !/^\s*javascript:/i.test(link.url)) {
+          group.append(h("p", { class: "pai-hint" }, h("span", { text: "Builds on: " }), h("a", { href: link.url, text: link.title || q.guideline })));
+        }
         const radios = h("div", { class: "pai-row", role: "radiogroup", "aria-label": "Answer" });
         for (const s of qs.statuses) {
           const r = h("input", { type: "radio", name: `${qid}-status`, id: `${qid}-${s.id}`, value: s.id });
