@@ -121,12 +121,15 @@ class Assessment:
     migrations: tuple[str, ...] = ()
     source: str = "<data>"
     levels: dict[str, Any] = field(init=False, repr=False, compare=False)
+    _plan: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "levels", {cid: a.level for cid, a in self.answers.items()})
+        object.__setattr__(self, "_plan", {k: getattr(self, k) for k in PLAN_FIELDS})
 
     def plan_info(self) -> dict:
-        return {k: getattr(self, k) for k in PLAN_FIELDS}
+        """Team, product, model type, lifecycle stage and date (treat as read-only)."""
+        return self._plan
 
     def to_dict(self) -> dict:
         """The file form (format_version 1), ready to save as YAML or JSON."""
@@ -338,8 +341,11 @@ def _field(path) -> str:
 def _schema_problems(doc: Any, source: str) -> list[Problem]:
     import jsonschema
 
-    schema = _assessment_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    if "validator" not in _SCHEMA_CACHE:
+        _SCHEMA_CACHE["validator"] = jsonschema.Draft202012Validator(_assessment_schema())
+    validator = _SCHEMA_CACHE["validator"]
+    if validator.is_valid(doc):
+        return []
     problems = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
         where = _field(err.absolute_path)
@@ -386,10 +392,10 @@ _SCHEMA_CACHE: dict = {}
 
 
 def _assessment_schema() -> dict:
-    if not _SCHEMA_CACHE:
+    if "schema" not in _SCHEMA_CACHE:
         with open(RUBRIC_DIR / "assessment.schema.json", encoding="utf-8") as fh:
-            _SCHEMA_CACHE.update(json.load(fh))
-    return _SCHEMA_CACHE
+            _SCHEMA_CACHE["schema"] = json.load(fh)
+    return _SCHEMA_CACHE["schema"]
 
 
 def _check_header(doc: Mapping, source: str) -> None:

@@ -84,6 +84,8 @@ class _Core:
     themes: tuple[tuple, ...]
     flags: tuple[tuple, ...]
     gates: tuple[tuple, ...]
+    gates_by_level: tuple[tuple[int, tuple[int, ...]], ...]
+    full_max: int
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,9 @@ class Rubric:
                 themes.append((t, start, end, pts, 3 * sum(pts)))
             flags = tuple((i, c.id, c.flag, c.flag_at_or_below, caps[c.flag]) for i, c in enumerate(crit) if c.flag)
             gates = tuple((i, IAP2_ORDER.index(c.gate)) for i, c in enumerate(crit) if c.gate)
-            out[scope] = _Core(tuple(c.id for c in crit), tuple(themes), flags, gates)
+            by_level = tuple((k, tuple(i for i, g in gates if g == k)) for k in range(1, len(IAP2_ORDER)))
+            out[scope] = _Core(tuple(c.id for c in crit), tuple(themes), flags, gates, by_level,
+                               sum(3 * c.points for c in crit))
         return out
 
     @functools.cached_property
@@ -342,15 +346,37 @@ class Score:
     from the same answers on first use, so every number traces to the answers that produced it.
     """
 
-    __slots__ = ("rubric", "scope", "plan", "levels", "overall", "themes", "iap2", "iap2_high",
+    __slots__ = ("rubric", "scope", "plan", "levels", "overall", "_theme_sums", "iap2", "iap2_high",
                  "band", "band_low", "band_high", "band_limits", "red_flags", "unconfirmed_flags",
-                 "confidence", "_contributions", "_actions")
+                 "confidence", "_themes", "_contributions", "_actions")
 
-    def __init__(self, **kw):
+    def __init__(self, rubric, scope, plan, levels, overall, theme_sums, iap2, iap2_high, band, band_low,
+                 band_high, band_limits, red_flags, unconfirmed_flags, confidence):
+        self.rubric = rubric
+        self.scope = scope
+        self.plan = plan
+        self.levels = levels
+        self.overall = overall
+        self._theme_sums = theme_sums
+        self.iap2 = iap2
+        self.iap2_high = iap2_high
+        self.band = band
+        self.band_low = band_low
+        self.band_high = band_high
+        self.band_limits = band_limits
+        self.red_flags = red_flags
+        self.unconfirmed_flags = unconfirmed_flags
+        self.confidence = confidence
+        self._themes = None
         self._contributions = None
         self._actions = None
-        for k, v in kw.items():
-            setattr(self, k, v)
+
+    @property
+    def themes(self) -> tuple[tuple[str, "Tally"], ...]:
+        """(theme id, Tally) for every theme, in rubric order (SCORING.md step 3)."""
+        if self._themes is None:
+            self._themes = tuple((t, Tally(*sums)) for t, sums in self._theme_sums)
+        return self._themes
 
     # -- convenient views
     @property
@@ -502,20 +528,6 @@ def _band_index(iap2: int, earned: int, answered_max: int, thresholds, caps) -> 
     return min(iap2, by_score, cap), by_score, cap
 
 
-def _iap2_reached(gate_levels: list[list]) -> int:
-    """Highest IAP2 index whose gates, and all lower gates, are met (SCORING.md step 5)."""
-    reached = 0
-    for idx in range(1, len(IAP2_ORDER)):
-        levels = gate_levels[idx]
-        if not levels:
-            break
-        for lv in levels:
-            if lv is None or lv < GATE_LEVEL:
-                return reached
-        reached = idx
-    return reached
-
-
 def answer_levels(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Map criterion id -> level (int, "n/a" or None) from an ``answers`` mapping."""
     out = {}
@@ -552,19 +564,23 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     caps_of = rubric._flag_caps
 
     # Steps 2-4: integer sums per theme. Criteria are stored theme by theme, so each theme is a
-    # slice; a fully answered theme is summed in C (sum of map), others criterion by criterion.
+    # slice; when every answer is a level, themes are summed in C (sum of map).
     core = rubric._core[scope]
     get = levels.get
-    in_scope_levels = [get(cid) for cid in core.ids]
-    themes = []
-    tot = [0, 0, 0, 0, 0, 0]
-    for theme_id, start, end, pts, full_max in core.themes:
-        lv = in_scope_levels[start:end]
-        if None not in lv and NOT_APPLICABLE not in lv:
-            tally = Tally(sum(map(mul, pts, lv)), full_max, 0, end - start, 0, 0)
-        else:
+    lvs = [get(cid) for cid in core.ids]
+    theme_sums = []
+    if None not in lvs and NOT_APPLICABLE not in lvs:
+        te = 0
+        for theme_id, start, end, pts, full_max in core.themes:
+            e = sum(map(mul, pts, lvs[start:end]))
+            te += e
+            theme_sums.append((theme_id, (e, full_max, 0, end - start, 0, 0)))
+        overall = Tally(te, core.full_max, 0, len(lvs), 0, 0)
+    else:
+        te = tam = tum = tan = tna = tua = 0
+        for theme_id, start, end, pts, full_max in core.themes:
             e = am = um = na = ua = an = 0
-            for p, level in zip(pts, lv):
+            for p, level in zip(pts, lvs[start:end]):
                 if level is None:
                     um += 3 * p
                     ua += 1
@@ -574,45 +590,59 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
                     e += p * level
                     am += 3 * p
                     an += 1
-            tally = Tally(e, am, um, an, na, ua)
-        themes.append((theme_id, tally))
-        tot[0] += tally.earned
-        tot[1] += tally.answered_max
-        tot[2] += tally.unanswered_max
-        tot[3] += tally.answered
-        tot[4] += tally.not_applicable
-        tot[5] += tally.unanswered
-    themes = tuple(themes)
-    overall = Tally(*tot)
+            theme_sums.append((theme_id, (e, am, um, an, na, ua)))
+            te += e
+            tam += am
+            tum += um
+            tan += an
+            tna += na
+            tua += ua
+        overall = Tally(te, tam, tum, tan, tna, tua)
 
     # Red flags: raised by an answer at or below the criterion's threshold; unconfirmed if unanswered.
     raised: dict[str, list[str]] = {}
     unconfirmed: dict[str, list[str]] = {}
     low_caps: list[int] = []
     for pos, cid, flag, flag_max, cap in core.flags:
-        level = in_scope_levels[pos]
+        level = lvs[pos]
         if level is None:
-            unconfirmed.setdefault(flag, []).append(cid)
+            if flag in unconfirmed:
+                unconfirmed[flag].append(cid)
+            else:
+                unconfirmed[flag] = [cid]
             low_caps.append(cap)
         elif level != NOT_APPLICABLE and level <= flag_max:
-            raised.setdefault(flag, []).append(cid)
+            if flag in raised:
+                raised[flag].append(cid)
+            else:
+                raised[flag] = [cid]
 
-    # Gate answers per IAP2 level: as given (unanswered = not met) and with unanswered assumed met.
-    gate_point: list[list] = [[], [], [], [], [], []]
-    gate_high: list[list] = [[], [], [], [], [], []]
-    for pos, gate in core.gates:
-        level = in_scope_levels[pos]
-        gate_point[gate].append(level)
-        gate_high[gate].append(MAX_LEVEL if level is None else level)
-
-    # Step 5: IAP2 level (point estimate, and with unanswered gates assumed met).
-    iap2 = _iap2_reached(gate_point)
-    iap2_high = _iap2_reached(gate_high)
+    # Step 5: IAP2 level, as given (unanswered gates not met) and with unanswered gates met.
+    iap2 = iap2_high = 0
+    point_ok = high_ok = True
+    for level_index, positions in core.gates_by_level:
+        if not positions:
+            break
+        for pos in positions:
+            level = lvs[pos]
+            if level is None:
+                point_ok = False
+            elif level == NOT_APPLICABLE or level < GATE_LEVEL:
+                point_ok = high_ok = False
+                break
+        if point_ok:
+            iap2 = level_index
+        if high_ok:
+            iap2_high = level_index
+        else:
+            break
 
     # Step 6: band, with its low and high bounds.
     thresholds = rubric._band_thresholds
-    flag_rank = rubric._flag_rank
-    raised_order = sorted(raised, key=flag_rank.__getitem__)
+    if len(raised) > 1:
+        raised_order = sorted(raised, key=rubric._flag_rank.__getitem__)
+    else:
+        raised_order = list(raised)
     raised_caps = [caps_of[f] for f in raised_order]
     limits: list[tuple[str, str]] = []
     if overall.answered == 0:
@@ -629,12 +659,13 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     if overall.answered + overall.unanswered == 0:
         band_low = band_high = None
     else:
-        band_low = _band_index(iap2, overall.earned, overall.applicable_max, thresholds, raised_caps + low_caps)[0]
-        band_high = _band_index(iap2_high, overall.earned + overall.unanswered_max, overall.applicable_max,
+        applicable = overall.answered_max + overall.unanswered_max
+        band_low = _band_index(iap2, overall.earned, applicable, thresholds, raised_caps + low_caps)[0]
+        band_high = _band_index(iap2_high, overall.earned + overall.unanswered_max, applicable,
                                 thresholds, raised_caps)[0]
 
     # Step 7: completeness and confidence.
-    n = len(core.ids)
+    n = len(lvs)
     done = overall.answered + overall.not_applicable
     if overall.answered == 0:
         confidence = "none"
@@ -645,12 +676,11 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     else:
         confidence = "low"
 
-    return Score(
-        rubric=rubric, scope=scope, plan=plan, levels=tuple(in_scope_levels),
-        overall=overall, themes=themes, iap2=iap2, iap2_high=iap2_high,
-        band=band, band_low=band_low, band_high=band_high, band_limits=tuple(limits),
-        red_flags=tuple((f, tuple(raised[f])) for f in raised_order),
-        unconfirmed_flags=tuple((f, tuple(unconfirmed[f])) for f in sorted(unconfirmed, key=flag_rank.__getitem__)
-                                if f not in raised),
-        confidence=confidence,
-    )
+    if unconfirmed:
+        unconfirmed_flags = tuple((f, tuple(unconfirmed[f]))
+                                  for f in sorted(unconfirmed, key=rubric._flag_rank.__getitem__) if f not in raised)
+    else:
+        unconfirmed_flags = ()
+    return Score(rubric, scope, plan, tuple(lvs), overall, theme_sums, iap2, iap2_high, band, band_low,
+                 band_high, tuple(limits), tuple((f, tuple(raised[f])) for f in raised_order),
+                 unconfirmed_flags, confidence)

@@ -1,0 +1,106 @@
+"""How many assessments per second does `score_plan` score in one process? (target: >= 10,000/s)
+
+Usage: .venv/bin/python benchmarks/bench_scoring.py [--n 20000] [--repeat 5] [--json]
+
+Scores N distinct random assessments (fixed seed; a mix of full and short scope, with
+unanswered and n/a answers) that were loaded and validated beforehand, as the CLI, the notebook
+widget and `compare` do. Reports the best and median of several repeats for:
+  - score_plan on loaded assessments (the figure the target refers to);
+  - score_plan on plain dicts (includes reading the answers mapping);
+  - score_plan(...).to_dict() (the full explained result, with actions and contributions);
+  - load_assessment from dicts (validation and migration), for context.
+Timings depend on the machine and its load; the script prints both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from widgets import load_assessment, load_rubric, score_plan  # noqa: E402
+
+TARGET = 10_000
+
+
+def random_docs(n: int, seed: int = 20261124) -> list[dict]:
+    rubric = load_rubric()
+    rng = random.Random(seed)
+    stages = list(rubric.stage_ids)
+    docs = []
+    for i in range(n):
+        answers = {}
+        p_missing = rng.choice([0.0, 0.1, 0.4])
+        for c in rubric.criteria:
+            if rng.random() < p_missing:
+                continue
+            if c.not_applicable_if and rng.random() < 0.1:
+                answers[c.id] = {"level": "n/a"}
+            else:
+                answers[c.id] = {"level": rng.randint(0, 3), "evidence": "e"}
+        docs.append({
+            "format": "pai-assessment", "format_version": 1,
+            "rubric": {"id": "engagement-plan", "version": rubric.version},
+            "scope": "short" if i % 5 == 0 else "full",
+            "team": f"team {i}", "product": "p", "model_type": "narrow",
+            "lifecycle_stage": rng.choice(stages), "date": "2026-11-24", "answers": answers,
+        })
+    return docs
+
+
+def rate(fn, items, repeat: int) -> tuple[float, float]:
+    rates = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for item in items:
+            fn(item)
+        rates.append(len(items) / (time.perf_counter() - start))
+    return max(rates), statistics.median(rates)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=20_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = ap.parse_args(argv)
+
+    rubric = load_rubric()
+    docs = random_docs(args.n)
+    small = docs[: max(1, args.n // 10)]
+    assessments = [load_assessment(d) for d in docs]
+    score_plan(assessments[0], rubric)  # warm caches
+
+    results = {}
+    results["score_plan(Assessment)"] = rate(lambda a: score_plan(a, rubric), assessments, args.repeat)
+    results["score_plan(dict)"] = rate(lambda d: score_plan(d, rubric), docs, args.repeat)
+    results["score_plan(...).to_dict()"] = rate(lambda a: score_plan(a, rubric).to_dict(), small, args.repeat)
+    results["load_assessment(dict)"] = rate(load_assessment, small, max(1, args.repeat // 2))
+
+    meta = {"python": platform.python_version(), "machine": platform.machine(),
+            "cpus": os.cpu_count(), "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+            "n": args.n, "repeat": args.repeat, "target_per_second": TARGET}
+    if args.json:
+        print(json.dumps({"meta": meta, "per_second": {k: {"best": round(b), "median": round(m)}
+                                                       for k, (b, m) in results.items()}}, indent=2))
+    else:
+        print(f"Assessments scored per second (n={args.n}, best / median of {args.repeat}; "
+              f"Python {meta['python']}, {meta['cpus']} CPUs, load average {meta['load_average']})")
+        for name, (best, median) in results.items():
+            print(f"  {name:28s} {best:10,.0f} / {median:10,.0f}")
+        best = results["score_plan(Assessment)"][0]
+        verdict = "meets" if best >= TARGET else "MISSES"
+        print(f"score_plan {verdict} the target of {TARGET:,}/s ({best:,.0f}/s best).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
