@@ -173,3 +173,73 @@ def test_example_yaml_and_exported_json_agree(rubric_json):
 
     assert _load_data("rubric") == rubric_json
     assert rubric_json == json.loads(json.dumps(yaml.safe_load((ROOT / "widgets/rubric/engagement-plan.yaml").read_text())))
+
+
+CHECK_JS = f"""
+import {{ checkAssessment }} from {json.dumps((STATIC / 'assessment.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ rubric, files }} = JSON.parse(text);
+process.stdout.write(JSON.stringify(files.map((f) => checkAssessment(f, rubric))));
+"""
+
+
+def test_page_upload_check_agrees_with_python_loader(rubric, rubric_json):
+    """A file the page accepts on upload, Python accepts too, and the other way round.
+
+    The one intended difference: a file from an older rubric version, which Python migrates and the
+    page sends to Python (its message says how).
+    """
+    from widgets._assessment import AssessmentError
+
+    base = load_assessment(ROOT / "widgets" / "examples" / "inform-only.yaml").to_dict()
+
+    def variant(**changes):
+        doc = json.loads(json.dumps(base))
+        for key, value in changes.items():
+            if value is KeyError:
+                doc.pop(key, None)
+            else:
+                doc[key] = value
+        return doc
+
+    first = next(iter(base["answers"]))
+    na_ok = next(c.id for c in rubric.criteria if c.not_applicable_if)
+    na_bad = next(c.id for c in rubric.criteria if not c.not_applicable_if)
+    files = {
+        "valid": variant(),
+        "level 4": variant(answers={first: {"level": 4}}),
+        "level as text": variant(answers={first: {"level": "2"}}),
+        "negative level": variant(answers={first: {"level": -1}}),
+        "n/a allowed": variant(answers={na_ok: {"level": "n/a"}}),
+        "n/a not allowed": variant(answers={na_bad: {"level": "n/a"}}),
+        "unknown id": variant(answers={"no-such-question": {"level": 1}}),
+        "answer not an object": variant(answers={first: 2}),
+        "answers a list": variant(answers=[1, 2]),
+        "answers missing": variant(answers=KeyError),
+        "extra answer field": variant(answers={first: {"level": 1, "score": 9}}),
+        "evidence a number": variant(answers={first: {"level": 1, "evidence": 5}}),
+        "null level": variant(answers={first: {"level": None, "notes": "later"}}),
+        "wrong format": variant(format="something-else"),
+        "format version 2": variant(format_version=2),
+        "other rubric": variant(rubric={"id": "other", "version": "1.0"}),
+        "newer rubric": variant(rubric={"id": "engagement-plan", "version": "9.0"}),
+        "bad model type": variant(model_type="huge"),
+        "bad stage": variant(lifecycle_stage="someday"),
+        "bad date": variant(date="24/11/2026"),
+        "long team": variant(team="x" * 201),
+        "unknown top-level field": variant(score=1),
+        "bad scope": variant(scope="medium"),
+        "hostile text": variant(team=HOSTILE, answers={first: {"level": 1, "evidence": HOSTILE, "notes": HOSTILE}}),
+    }
+    js = run_node(CHECK_JS, {"rubric": rubric_json, "files": list(files.values())})
+    disagreements = []
+    for (name, doc), js_problems in zip(files.items(), js):
+        try:
+            load_assessment(doc)
+            py_ok = True
+        except AssessmentError:
+            py_ok = False
+        if py_ok != (not js_problems):
+            disagreements.append((name, py_ok, js_problems))
+    assert disagreements == []
+    assert not js[0] and not js[-1]

@@ -118,7 +118,9 @@ function levelOf(answer) {
   return answer ?? null;
 }
 
+// The limits of widgets/rubric/assessment.schema.json.
 const TEXT_LIMIT = 20000;
+const SHORT_LIMIT = 200;
 
 /**
  * Problems with an uploaded assessment, each naming the field, what was expected and the fix.
@@ -152,13 +154,25 @@ export function checkAssessment(data, rubric) {
         "Open it in Python with widgets.load_assessment(path), which migrates older files, save it, and upload the result.",
     );
   }
-  for (const key of ["team", "product", "date", "model_type", "lifecycle_stage"]) {
+  const known = ["format", "format_version", "rubric", "scope", "answers", ...Object.keys(REQUIRED_PLAN), ...OPTIONAL_FIELDS];
+  const unknown = Object.keys(data).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    problems.push(`${unknown.join(", ")}: not part of the assessment format (expected only ${known.join(", ")}).`);
+  }
+  const limits = { team: SHORT_LIMIT, product: SHORT_LIMIT, assessor: SHORT_LIMIT, date: 10, model_type: 60, lifecycle_stage: 60, notes: TEXT_LIMIT };
+  for (const [key, limit] of Object.entries(limits)) {
     const value = data[key];
     if (value !== undefined && value !== null && typeof value !== "string") {
       problems.push(`${key}: expected text, found ${Array.isArray(value) ? "a list" : typeof value}.`);
-    } else if (typeof value === "string" && value.length > TEXT_LIMIT) {
-      problems.push(`${key}: longer than ${TEXT_LIMIT} characters.`);
+    } else if (typeof value === "string" && value.length > limit) {
+      problems.push(`${key}: longer than ${limit} characters.`);
     }
+  }
+  if (typeof data.date === "string" && data.date && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(data.date)) {
+    problems.push(`date: expected a date written YYYY-MM-DD, found ${JSON.stringify(data.date)}.`);
+  }
+  if (data.migrations !== undefined && !(Array.isArray(data.migrations) && data.migrations.every((m) => typeof m === "string"))) {
+    problems.push("migrations: expected a list of texts (the notes Python writes when it migrates a file).");
   }
   const modelTypes = (rubric.model_types || []).map((m) => m.id);
   if (typeof data.model_type === "string" && data.model_type && !modelTypes.includes(data.model_type)) {
@@ -577,7 +591,14 @@ function render({ model, el }) {
       form.append(intro, fields);
     }
     form.append(
-      h("div", { class: "pai-progress" }, h("label", { for: progressBar.id, text: "Progress" }), progressBar, progressText),
+      h(
+        "div",
+        { class: "pai-progress" },
+        h("label", { for: progressBar.id, text: "Progress" }),
+        progressBar,
+        progressText,
+        h("a", { href: `#${uid}-result-h`, class: "pai-to-result", text: view.subset ? "See the self-check result" : "See your result" }),
+      ),
     );
     if (view.themes.length > 1) {
       themeNav.replaceChildren(
@@ -671,6 +692,7 @@ function render({ model, el }) {
   }
 
   let renderedScore = null;
+  const renderedParts = {};
 
   function syncScore(force = false) {
     if (!view) return;
@@ -698,10 +720,22 @@ function render({ model, el }) {
     const key = JSON.stringify(score);
     if (!force && key === renderedScore) return;
     renderedScore = key;
-    renderSummary(score, rubric);
-    renderFlags(score, rubric);
-    if (!view.subset) renderChart(score, rubric);
-    renderActions(score, rubric);
+    // Redraw only the parts whose numbers changed (one answer usually moves one theme).
+    const parts = {
+      summary: [score.band, score.iap2, score.overall, score.completeness],
+      flags: [score.red_flags, score.unconfirmed_flags],
+      chart: score.themes,
+      actions: score.actions,
+    };
+    for (const [part, value] of Object.entries(parts)) {
+      const partKey = JSON.stringify(value);
+      if (!force && renderedParts[part] === partKey) continue;
+      renderedParts[part] = partKey;
+      if (part === "summary") renderSummary(score, rubric);
+      else if (part === "flags") renderFlags(score, rubric);
+      else if (part === "chart" && !view.subset) renderChart(score, rubric);
+      else if (part === "actions") renderActions(score, rubric);
+    }
     schedulePrintView();
   }
 

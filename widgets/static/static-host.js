@@ -108,7 +108,8 @@ export function createStorageModel({ key, initial = {}, persist = [], derive = n
     if (!derive) return;
     let derived;
     try {
-      derived = derive(clone(state)) || {};
+      // A shallow, frozen view: derive must not change the state (the rubric is not copied each time).
+      derived = derive(Object.freeze({ ...state })) || {};
     } catch (err) {
       derived = { host_error: `Could not compute the result: ${err.message}` };
     }
