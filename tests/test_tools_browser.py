@@ -499,3 +499,45 @@ def test_transparency_bad_files_fail_on_both_sides():
         assert message is not None
         if "JSON" not in message:
             assert message == str(info.value)
+
+
+# --- accessibility and small screens ----------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("tool", list(TOOL_PAGES))
+def test_tools_have_no_serious_accessibility_violations(request, where, harness_url, new_page, tool):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    page = _open(new_page, _url(request, where, harness_url, tool))
+    if tool == "vendor":  # show the per-vendor questions too
+        page.get_by_label("New vendor name").fill("Vendor A")
+        page.get_by_label("New vendor name").press("Enter")
+    if tool == "paycalc":
+        for label, value in [("Pay per task or per hour", "0.5"), ("Real minutes per task", "2"),
+                             ("Number of tasks per worker", "600"), ("Currency code", "EUR"),
+                             ("Living wage per hour where the worker lives", "12")]:
+            page.get_by_label(label, exact=True).fill(value)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document.querySelector('.pai-widget'))")
+    bad = [(v["id"], v["impact"], v["nodes"][0]["html"][:120]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == []
+    _check_clean(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("tool", list(TOOL_PAGES))
+def test_tools_fit_a_phone_screen(harness_url, new_page, tool):
+    page = new_page(viewport={"width": 360, "height": 740})
+    page.goto(harness_url + f"{tool}.html")
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
+    if tool == "vendor":
+        page.get_by_label("New vendor name").fill("Vendor A")
+        page.get_by_label("New vendor name").press("Enter")
+    overflow = page.evaluate(
+        "() => [...document.querySelectorAll('.pai-tool, .pai-tool fieldset')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className || e.tagName)"
+    )
+    assert overflow == []
