@@ -22,6 +22,7 @@ import pathlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -505,7 +506,8 @@ def polis_fixture_conversation(name: str) -> PolisConversation:
         {
             "comment-id": c[ccol].astype(int),
             "comment-body": c["txt"],
-            "moderated": c[mcol].astype(int),
+            # Polis leaves meta comments out of the math, like moderated-out ones.
+            "moderated": np.where(c["is_meta"].astype(bool), -1, c[mcol].astype(int)),
             "is-meta": c["is_meta"].astype(bool),
         }
     ).sort_values("comment-id").reset_index(drop=True)

@@ -33,6 +33,8 @@ __all__ = [
     "run",
     "run_reddwarf",
     "group_agreement",
+    "fixture_parity",
+    "compare_with_reddwarf",
 ]
 
 #: Polis's defaults (math/src/polismath/math/conversation.clj).
@@ -204,7 +206,20 @@ def _centers_of(X: np.ndarray, w: np.ndarray, lab: np.ndarray, n: int) -> np.nda
     return np.column_stack([cx, cy]) / np.maximum(W, 1e-300)[:, None]
 
 
-def _polis_kmeans(X: np.ndarray, k: int, last: np.ndarray | None, *, weights: np.ndarray | None = None, max_iters: int = 20) -> np.ndarray:
+def _sqdist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
+    # |x - c|^2 without the (n, k, 2) temporary; clipped at 0 against rounding.
+    return np.maximum((X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
+
+
+def _polis_kmeans(
+    X: np.ndarray,
+    k: int,
+    last: np.ndarray | None,
+    *,
+    weights: np.ndarray | None = None,
+    max_iters: int = 20,
+    n_distinct: int | None = None,
+) -> np.ndarray:
     """One Polis k-means run on rows ``X``; returns a cluster label per row (0..k'-1).
 
     ``last`` gives each row's cluster in the previous update (-1 for rows that are
@@ -224,9 +239,9 @@ def _polis_kmeans(X: np.ndarray, k: int, last: np.ndarray | None, *, weights: np
         if len(first) < len(centers):
             lab[m] = inv.ravel()[lab[m]]
             centers = _centers_of(X[m], w[m], lab[m], len(first))
-        possible = min(k, len(np.unique(X, axis=0)))
+        possible = min(k, n_distinct if n_distinct is not None else len(np.unique(X, axis=0)))
         while possible > len(centers):
-            d = np.sqrt(((X[:, None, :] - centers[None]) ** 2).sum(-1)).min(1)
+            d = _sqdist(X, centers).min(1)
             far = int(d.argmax())
             if d[far] <= 0:
                 break
@@ -239,8 +254,7 @@ def _polis_kmeans(X: np.ndarray, k: int, last: np.ndarray | None, *, weights: np
         centers = X[np.sort(first)[:k]].copy()
     lab = None
     for _ in range(max_iters + 1):
-        d2 = ((X[:, None, :] - centers[None]) ** 2).sum(-1)
-        lab = d2.argmin(1)
+        lab = _sqdist(X, centers).argmin(1)
         used, lab = np.unique(lab, return_inverse=True)
         new_centers = _centers_of(X, w, lab, len(used))
         done = _same_clustering(centers, new_centers)
@@ -299,8 +313,14 @@ def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
         Q = np.linalg.qr(np.random.default_rng(0).standard_normal((m, 2)))[0]
     else:
         Q = np.linalg.qr(start.T)[0]
+    rng = np.random.default_rng(0)
     for _ in range(iters):
         Z = Xc.T @ (Xc @ Q)
+        if np.linalg.norm(Z[:, 1]) < 1e-12 * max(1.0, np.linalg.norm(Xc)):
+            # The start vectors carry no variance (e.g. they sit on moderated-out
+            # statements): restart from random vectors rather than stay stuck at zero.
+            Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
+            Z = Xc.T @ (Xc @ Q)
         Q_new = np.linalg.qr(Z)[0]
         if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-12):
             Q = Q_new
@@ -352,6 +372,8 @@ def replay(
     bounds = np.unique(np.linspace(0, len(v), n_updates + 1).astype(int))[1:]
     st = _State()
     entry = _entry_index(v)
+    entry_pids = np.array(list(entry.keys()))
+    entry_pos = np.array(list(entry.values()))
     it = bounds
     if progress:
         try:
@@ -377,12 +399,13 @@ def replay(
         st.comps = np.zeros((2, len(tids)))
         st.comps[:, cols] = comps
         row_pids = pids[rows]
-        st.in_conv |= {p for p in row_pids if entry.get(p, len(v)) < stop}
+        st.in_conv |= set(entry_pids[entry_pos < stop])
         ic = np.array(sorted(st.in_conv))
         pos = {p: i for i, p in enumerate(row_pids)}
         X = proj[[pos[p] for p in ic]]
         prev_base = np.array([st.base_of.get(p, -1) for p in ic])
-        lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100)
+        lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100,
+                            n_distinct=len(np.unique(np.round(X, 12), axis=0)))
         # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
         # most members with (Polis keeps ids through warm starts).
         n_new = lab.max() + 1
@@ -735,3 +758,80 @@ def group_agreement(result: PolisGroups, polis_groups: pd.Series) -> dict:
         "k_polis": int(ref.nunique()),
         "n_polis": int(len(ref)),
     }
+
+
+def fixture_parity(name: str) -> dict:
+    """Compare this module with Polis's own math output on one Polis API fixture.
+
+    Returns, for the fixture ``name``: the correlation of our PCA components and
+    participant projections with Polis's (sign-free), whether our in-conv set is
+    Polis's, whether group clustering over Polis's own base clusters gives Polis's
+    groups (ARI), whether representative comments, consensus and group-informed
+    consensus are identical, and the ARI of the full pipeline (ours and red-dwarf's)
+    with Polis's groups when both start from the votes alone.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    from casestudies import datasets
+
+    math = datasets.load_polis_fixture(name)["math"]
+    conv = datasets.polis_fixture_conversation(name)
+    M = conv.vote_matrix().reindex(columns=math["tids"])
+    parts, comments = project(M, math["mod-out"])
+    out: dict = {"fixture": name, "participants": int(M.shape[0]), "comments": int(M.shape[1])}
+    out["pca_r"] = float(min(abs(np.corrcoef(comments[c], math["pca"]["comps"][i])[0, 1]) for i, c in enumerate(("pc1", "pc2"))))
+    bc = math["base-clusters"]
+    if all(len(m) == 1 for m in bc["members"]):
+        px = parts.loc[[m[0] for m in bc["members"]]]
+        out["projection_r"] = float(min(abs(np.corrcoef(px[a], bc[a])[0, 1]) for a in ("x", "y")))
+    else:
+        out["projection_r"] = float("nan")  # above 100 participants Polis exports only base-cluster centres
+    out["in_conv_equal"] = set(in_conversation(M, conv.votes)) == set(math["in-conv"])
+    B = np.c_[bc["x"], bc["y"]]
+    got = cluster_base(B, np.asarray(bc["count"], float))
+    ref = np.full(len(B), -1)
+    pos = {b: i for i, b in enumerate(bc["id"])}
+    for g in math["group-clusters"]:
+        for b in g["members"]:
+            ref[pos[b]] = g["id"]
+    out["k_polis"] = len(math["group-clusters"])
+    out["groups_from_polis_base_ari"] = float(adjusted_rand_score(ref, got["labels"]))
+    stats = comment_stats(M, conv.groups.dropna().astype(int))
+    rep = representative_comments(stats, math["mod-out"])
+    out["repness_identical"] = all(
+        [(c["tid"], c["repful_for"]) for c in rep[int(g)]] == [(c["tid"], c["repful-for"]) for c in theirs]
+        for g, theirs in math["repness"].items()
+    )
+    cons = consensus_comments(M, math["mod-out"])
+    out["consensus_identical"] = all(
+        [c["tid"] for c in cons[s]] == [c["tid"] for c in math["consensus"][s]] for s in ("agree", "disagree")
+    )
+    gac = group_informed_consensus(stats)
+    theirs = pd.Series({int(k): v for k, v in math["group-aware-consensus"].items()})
+    out["gac_max_abs_diff"] = float((gac.reindex(theirs.index) - theirs).abs().max())
+    ours_full = run(conv)
+    rd_full = run_reddwarf(conv)
+    out["pipeline_ari"] = group_agreement(ours_full, conv.groups)["ari"]
+    out["reddwarf_ari"] = group_agreement(rd_full, conv.groups)["ari"]
+    return out
+
+
+def compare_with_reddwarf(conversation, **run_kwargs) -> tuple[pd.DataFrame, PolisGroups, PolisGroups]:
+    """Run this pipeline and red-dwarf on one conversation; one row each: ARI, coverage, k, seconds."""
+    ours = run(conversation, **run_kwargs)
+    rd = run_reddwarf(conversation)
+    rows = []
+    for res in (ours, rd):
+        agr = group_agreement(res, conversation.groups)
+        rows.append(
+            {
+                "conversation": conversation.name,
+                "method": res.method,
+                "adjusted Rand index": round(agr["ari"], 3),
+                "coverage": round(agr["coverage"], 3),
+                "groups found": agr["k"],
+                "groups in Polis": agr["k_polis"],
+                "seconds": round(res.seconds, 2),
+            }
+        )
+    return pd.DataFrame(rows), ours, rd
