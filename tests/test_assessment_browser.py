@@ -44,9 +44,9 @@ def assert_clean(page):
 
 def shown_score(page) -> dict:
     return {
-        "band": page.locator(".pai-band-title").get_attribute("data-band"),
-        "points": page.locator(".pai-points").inner_text(),
-        "flags": sorted(page.locator(".pai-flags li[data-flag]").evaluate_all("els => els.map(e => e.dataset.flag)")),
+        "band": page.locator(".pai-result .pai-band-title").get_attribute("data-band"),
+        "points": page.locator(".pai-result .pai-points").inner_text(),
+        "flags": sorted(page.locator(".pai-result .pai-flags li[data-flag]").evaluate_all("els => els.map(e => e.dataset.flag)")),
     }
 
 
