@@ -1,0 +1,101 @@
+"""Reports escape every piece of user text; the rubric chapter's generated Markdown only links to
+labels that the book defines and cites keys that the bibliography has."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from widgets import load_assessment, score_plan
+from widgets._reports import md_escape, report_html, report_markdown, rubric_csv, rubric_markdown, compare_report
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "widgets" / "examples" / "vendor-labelling.yaml"
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)> {ref}`x` [a](javascript:alert(1)) $x$ \x1b[31m'
+
+
+@pytest.fixture
+def evil_pair():
+    doc = load_assessment(EXAMPLE).to_dict()
+    doc["team"] = EVIL
+    doc["product"] = EVIL
+    doc["answers"]["credit"] = {"level": 1, "evidence": EVIL, "notes": EVIL + "\n| table | break |"}
+    a = load_assessment(doc)
+    return a, score_plan(a)
+
+
+def test_html_report_escapes_user_text(evil_pair):
+    a, s = evil_pair
+    out = report_html(s, a)
+    assert "<script>" not in out and "<img" not in out and "\x1b" not in out
+    assert "&lt;script&gt;" in out
+    assert "http://" not in out and "https://" not in out, "standalone: no external resources"
+
+
+def test_markdown_report_escapes_user_text(evil_pair):
+    a, s = evil_pair
+    out = report_markdown(s, a)
+    assert "\x1b" not in out
+    product = next(ln for ln in out.splitlines() if ln.startswith("- **Product:** "))[len("- **Product:** "):]
+    (row,) = [ln for ln in out.splitlines() if ln.startswith("| `credit`")]
+    assert row.count(" | ") == 5, "user text cannot break the table"
+    evidence = row.split(" | ")[-1]
+    # In CommonMark a backslash makes the next punctuation mark literal: no unescaped markup remains.
+    for user_text in (product, evidence):
+        for mark in ("<", ">", "[", "]", "(", "`", "{", "$", "*", "|"):
+            assert not re.search(r"(?<!\\)" + re.escape(mark), user_text.rstrip(" |")), (mark, user_text)
+
+
+def test_compare_and_csv_are_safe(evil_pair):
+    a, s = evil_pair
+    assert "<script>" not in compare_report([(a, s)], "md")
+    doc = a.to_dict()
+    doc["team"] = "=HYPERLINK(\"http://x\")"
+    b = load_assessment(doc)
+    csv_text = compare_report([(b, score_plan(b))], "csv")
+    assert ",'=HYPERLINK" in csv_text or "\"'=HYPERLINK" in csv_text
+
+
+def test_json_report_keeps_user_text_verbatim(evil_pair):
+    a, s = evil_pair
+    from widgets._reports import report_json
+    back = json.loads(report_json(s, a))
+    assert back["assessment"]["team"] == EVIL
+    assert back["score"] == s.to_dict()
+
+
+def test_md_escape_neutralises_markup():
+    assert md_escape("*a* <b> [c](d) `e`") == r"\*a\* \<b\> \[c\]\(d\) \`e\`"
+
+
+def test_generated_chapter_only_uses_known_labels_and_keys():
+    text = "\n".join(rubric_markdown(myst=True, part=p) for p in ("scale", "bands", "flags", "criteria"))
+    refs = set(re.findall(r"\{ref\}`([^`]+)`", text))
+    themes = ["purpose-timing", "who-takes-part", "fair-treatment", "power-process", "influence-report-back",
+              "deployment-relationship", "supply-chain"]
+    flags = ["unpaid-participation", "decision-already-made", "synthetic-stand-ins", "no-consent-withdrawal",
+             "no-report-back", "below-living-wage", "unsupported-harmful-exposure"]
+    assert refs == {f"theme-{t}" for t in themes} | {f"guardrail-{f}" for f in flags}
+    bib = (ROOT / "book" / "references.bib").read_text(encoding="utf-8")
+    keys = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M))
+    cited = {k for group in re.findall(r"\{cite:p\}`([^`]+)`", text) for k in group.split(",")}
+    assert cited and cited <= keys
+    assert "#" not in [line[:1] for line in text.splitlines()], "no headings in cell output (myst-nb)"
+
+
+def test_labels_exist_in_the_book():
+    """Every label the generated chapter links to is defined somewhere in the book."""
+    text = rubric_markdown(myst=True, part="criteria") + rubric_markdown(myst=True, part="flags")
+    refs = set(re.findall(r"\{ref\}`([^`]+)`", text))
+    defined = set()
+    for md in (ROOT / "book").rglob("*.md"):
+        defined |= set(re.findall(r"^\(([a-z0-9-]+)\)=\s*$", md.read_text(encoding="utf-8"), flags=re.M))
+    assert refs <= defined, sorted(refs - defined)
+
+
+def test_rubric_csv_has_every_criterion_once():
+    lines = rubric_csv().strip().splitlines()
+    assert len(lines) == 1 + 51
