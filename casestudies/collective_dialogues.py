@@ -34,6 +34,9 @@ __all__ = [
     "POLICY_FILES",
     "policy_support_table",
     "load_policy_exports",
+    "FINAL_POLICY_FILES",
+    "count_policy_clauses",
+    "support_all_segments",
 ]
 
 #: Party segments in the order reported, with the exports' own spelling mapped to ours.
@@ -307,3 +310,39 @@ def load_policy_exports() -> dict[str, RemeshExport]:
     from casestudies import datasets
 
     return {policy: read_remesh(datasets.fetch(path)) for policy, path in POLICY_FILES.items()}
+
+
+#: The published final policies (Markdown), by policy.
+FINAL_POLICY_FILES = {
+    "Medical advice": "collective-dialogues/final_policy_med.md",
+    "Vaccine information": "collective-dialogues/final_policy_vax.md",
+    "Wars and conflict": "collective-dialogues/final_policy_conflict.md",
+}
+
+
+def count_policy_clauses(markdown_path) -> int:
+    """Number of clauses (bulleted items) in a published final-policy Markdown file."""
+    text = pathlib.Path(markdown_path).read_text(encoding="utf-8")
+    return sum(1 for line in text.splitlines() if re.match(r"^\s*[-*]\s+\S", line))
+
+
+def support_all_segments(export: RemeshExport, which: str = "final") -> pd.DataFrame:
+    """Support for the whole policy in every segment Remesh reports (age, ethnicity, gender, party...)."""
+    qs = policy_support_questions(export)
+    block = qs[-1] if which == "final" else qs[0]
+    row = block.table.loc[block.table["response"] == _POLICY_YES].iloc[0]
+    seg = block.segments.copy()
+    seg["support"] = [float(row[c]) for c in seg.index]
+    k = (seg["support"] * seg["n"]).round()
+    seg["ci_low"], seg["ci_high"] = wilson_interval(k, seg["n"])
+    # Name each segment group by the screener question whose answers it splits on.
+    names = {"All": "everyone"}
+    for g, labels in seg.groupby("group")["label"]:
+        want = {_PARTY_ALIASES.get(x, x) for x in labels}
+        for b in export.blocks:
+            answers = {_PARTY_ALIASES.get(str(x), str(x)) for x in b.table["response"]}
+            if b.question_type.startswith("Poll") and want <= answers:
+                names[g] = b.question
+                break
+    seg["split"] = seg["group"].map(names).fillna(seg["group"])
+    return seg.reset_index(drop=True)
