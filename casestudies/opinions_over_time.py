@@ -78,7 +78,7 @@ def consensus_ids(result, side: str = "agree") -> list[int]:
 
 def track_windows(
     conversation,
-    fractions=(0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0),
+    fractions=(0.05, 0.1, 0.2, 0.45, 0.6, 0.8, 1.0),
     runner: Callable | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """Run the opinion-group analysis on growing windows and compare each with the final window.
