@@ -151,12 +151,14 @@ def test_malformed_upload_is_refused_and_answers_kept(new_page, server_url, buil
     assert_clean(page)
 
 
-@pytest.mark.parametrize("path", [SHORT, FULL, NOTEBOOK])
-def test_axe_no_serious_or_critical_violations(new_page, server_url, built_site, path):
+@pytest.mark.parametrize("path, theme", [(SHORT, "light"), (FULL, "light"), (NOTEBOOK, "light"), (FULL, "dark")])
+def test_axe_no_serious_or_critical_violations(new_page, server_url, built_site, path, theme):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (npm ci)")
     page = open_page(new_page, server_url, built_site, path)
+    page.evaluate("(t) => { document.documentElement.dataset.theme = t; document.documentElement.dataset.mode = t; }", theme)
     page.locator("fieldset.pai-criterion input[type=radio]").first.check()
+    page.locator("fieldset.pai-criterion details summary").first.click()  # evidence fields open
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document.querySelector('.pai-widget'))")
     bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]

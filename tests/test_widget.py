@@ -65,6 +65,12 @@ def test_invalid_answers_are_reported_not_scored(widget):
     assert widget.score["completeness"]["answered"] == 1
 
 
+def test_bad_scope_from_the_front_end_is_reported_not_fatal(widget):
+    widget.assessment = dict(widget.assessment, scope="medium")
+    assert any(e.startswith("scope") for e in widget.errors)
+    assert widget.score["scope"] == "short"
+
+
 def test_bad_calls_raise_clear_errors(widget):
     with pytest.raises(ValueError, match="unknown criterion"):
         widget.answer("nope", 1)

@@ -134,6 +134,8 @@ class AssessmentWidget(anywidget.AnyWidget):
         self.errors = problems
         valid = {cid: a for cid, a in (doc.get("answers") or {}).items() if self._answer_ok(cid, a)}
         scored = {**doc, "answers": valid}
+        if scored.get("scope") not in ("short", "full"):  # reported in errors; score what is shown
+            scored["scope"] = "short" if self.version == "short" and not self.criteria else "full"
         self._result = score_plan(scored, self._rubric)
         self.score = self._result.to_dict()
 
