@@ -233,7 +233,8 @@ const STYLE = `
 .pai-tool input[type=file]:focus-visible + .pai-file > span { outline: 3px solid #1a5fb4; outline-offset: 2px; }
 .pai-tool { max-width: 100%; overflow-wrap: anywhere; line-height: 1.5; }
 .pai-tool fieldset { border: 1px solid #6b6f76; border-radius: 6px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
-.pai-tool legend { font-weight: 600; padding: 0 0.25rem; }
+.pai-tool legend { font-weight: 600; font-size: 1.1rem; line-height: 1.3; padding: 0 0.25rem; float: none; width: auto; }
+.pai-tool .pai-question > legend { font-size: 1rem; }
 .pai-tool .pai-row { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; margin: 0.4rem 0; }
 .pai-tool .pai-row > label { min-width: 16rem; flex: 0 0 auto; }
 .pai-tool input[type=text], .pai-tool input[type=number], .pai-tool select, .pai-tool textarea { font: inherit; padding: 0.2rem 0.4rem; min-width: 10rem; max-width: 100%; }

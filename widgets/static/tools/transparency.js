@@ -177,7 +177,8 @@ const STYLE = `
 .pai-tool { max-width: 100%; overflow-wrap: anywhere; line-height: 1.5; }
 .pai-tool .pai-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .pai-tool fieldset { border: 1px solid #6b6f76; border-radius: 6px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
-.pai-tool legend { font-weight: 600; padding: 0 0.25rem; }
+.pai-tool legend { font-weight: 600; font-size: 1.1rem; line-height: 1.3; padding: 0 0.25rem; float: none; width: auto; }
+.pai-tool .pai-question > legend { font-size: 1rem; }
 .pai-tool label { display: block; font-weight: 500; margin-top: 0.6rem; }
 .pai-tool input[type=text], .pai-tool textarea { font: inherit; padding: 0.2rem 0.4rem; width: 100%; max-width: 100%; }
 .pai-tool .pai-hint { font-size: 0.9em; color: var(--pst-color-text-muted, #4a4a4f); margin: 0.1rem 0; }
