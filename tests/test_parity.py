@@ -89,7 +89,9 @@ def generated_plans(rubric, n=300, seed=20261124):
             if rng.random() > density:
                 continue
             options = [0, 1, 2, 3, None] + (["n/a"] if c.not_applicable_if else [])
-            answers[c.id] = {"level": rng.choice(options)}
+            level = rng.choice(options)
+            # The scorers also accept a bare level (not the file format, but a documented input).
+            answers[c.id] = {"level": level} if rng.random() < 0.8 else level
         plans.append({"scope": rng.choice(["full", "short"]), "team": "t", "lifecycle_stage": rng.choice(stages),
                       "answers": answers})
     # Edges: nothing answered, everything at each level, everything that may be n/a.

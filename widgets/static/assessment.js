@@ -664,12 +664,15 @@ function render({ model, el }) {
 
   function buildResultSkeleton() {
     resultParts.heading = h("h2", { id: `${uid}-result-h`, text: view.subset ? "Your self-check" : "Your result" });
-    resultParts.summary = h("div", { class: "pai-summary", "aria-live": "polite", "aria-atomic": "true" });
+    resultParts.summary = h("div", { class: "pai-summary" });
+    // A short spoken update after each answer; the full panel is there to read at will.
+    resultParts.live = h("p", { class: "pai-visually-hidden pai-live", role: "status", "aria-live": "polite" });
     resultParts.flags = h("div", { class: "pai-flags" });
     resultParts.chart = h("div", { class: "pai-chart" });
     resultParts.actions = h("div", { class: "pai-actions" });
     result.replaceChildren(
       resultParts.heading,
+      resultParts.live,
       resultParts.summary,
       resultParts.flags,
       view.subset ? null : resultParts.chart,
@@ -720,6 +723,10 @@ function render({ model, el }) {
     const key = JSON.stringify(score);
     if (!force && key === renderedScore) return;
     renderedScore = key;
+    const bandTitle = score.band.id ? byId(rubric.bands)[score.band.id].title : "none yet";
+    resultParts.live.textContent = view.subset
+      ? `${score.red_flags.filter((f) => f.raised_by.some((id) => view.subset.includes(id))).length} red flags.`
+      : `Band: ${bandTitle}. ${score.red_flags.length} red flags. ${score.completeness.answered + score.completeness.not_applicable} of ${score.completeness.in_scope} answered.`;
     // Redraw only the parts whose numbers changed (one answer usually moves one theme).
     const parts = {
       summary: [score.band, score.iap2, score.overall, score.completeness],
