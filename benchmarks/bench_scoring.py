@@ -9,7 +9,8 @@ widget and `compare` do. Reports the best and median of several repeats for:
   - score_plan on plain dicts (includes reading the answers mapping);
   - score_plan(...).to_dict() (the full explained result, with actions and contributions);
   - load_assessment from dicts (validation and migration), for context.
-Timings depend on the machine and its load; the script prints both.
+Rates are given per second of CPU time of this process (what one process achieves while it
+runs) and per second of wall-clock time (lower when other processes compete for the CPUs).
 """
 
 from __future__ import annotations
@@ -56,14 +57,22 @@ def random_docs(n: int, seed: int = 20261124) -> list[dict]:
     return docs
 
 
-def rate(fn, items, repeat: int) -> tuple[float, float]:
-    rates = []
+def rate(fn, items, repeat: int) -> dict:
+    """Items per second over ``repeat`` runs: wall clock, and CPU time of this process.
+
+    On a shared machine the wall-clock rate falls when other processes compete for the CPUs;
+    the CPU-time rate is what one process achieves while it runs, which is what the target means.
+    """
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         for item in items:
             fn(item)
-        rates.append(len(items) / (time.perf_counter() - start))
-    return max(rates), statistics.median(rates)
+        w, c = time.perf_counter() - w0, time.process_time() - c0
+        wall.append(len(items) / w)
+        cpu.append(len(items) / c if c > 0 else float("inf"))
+    return {"wall_best": max(wall), "wall_median": statistics.median(wall),
+            "cpu_best": max(cpu), "cpu_median": statistics.median(cpu)}
 
 
 def main(argv=None) -> int:
@@ -89,16 +98,19 @@ def main(argv=None) -> int:
             "cpus": os.cpu_count(), "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
             "n": args.n, "repeat": args.repeat, "target_per_second": TARGET}
     if args.json:
-        print(json.dumps({"meta": meta, "per_second": {k: {"best": round(b), "median": round(m)}
-                                                       for k, (b, m) in results.items()}}, indent=2))
+        print(json.dumps({"meta": meta, "per_second": {k: {m: round(v) for m, v in r.items()}
+                                                       for k, r in results.items()}}, indent=2))
     else:
-        print(f"Assessments scored per second (n={args.n}, best / median of {args.repeat}; "
-              f"Python {meta['python']}, {meta['cpus']} CPUs, load average {meta['load_average']})")
-        for name, (best, median) in results.items():
-            print(f"  {name:28s} {best:10,.0f} / {median:10,.0f}")
-        best = results["score_plan(Assessment)"][0]
-        verdict = "meets" if best >= TARGET else "MISSES"
-        print(f"score_plan {verdict} the target of {TARGET:,}/s ({best:,.0f}/s best).")
+        print(f"Assessments per second (n={args.n}, {args.repeat} repeats; Python {meta['python']}, "
+              f"{meta['cpus']} CPUs, load average {meta['load_average']})")
+        print(f"  {'':28s} {'CPU best':>10s} {'CPU median':>11s} {'wall best':>10s} {'wall median':>12s}")
+        for name, r in results.items():
+            print(f"  {name:28s} {r['cpu_best']:10,.0f} {r['cpu_median']:11,.0f} "
+                  f"{r['wall_best']:10,.0f} {r['wall_median']:12,.0f}")
+        r = results["score_plan(Assessment)"]
+        verdict = "meets" if r["cpu_median"] >= TARGET else "MISSES"
+        print(f"score_plan {verdict} the target of {TARGET:,}/s in one process "
+              f"(median {r['cpu_median']:,.0f}/s of CPU time; {r['wall_median']:,.0f}/s wall clock at this load).")
     return 0
 
 
