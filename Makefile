@@ -40,7 +40,16 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed
 
 # --- the site --------------------------------------------------------------
-book: setup
+# Notebooks are executed in cache mode, which only notices changes to a
+# notebook's own cells. When the code or data files the notebooks import
+# change, drop the execution cache and the parsed pages so every page is
+# rebuilt from the new code.
+NOTEBOOK_INPUTS := $(shell find widgets casestudies book/_ext -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.csv' -o -name '*.json' -o -name '*.js' \) -not -path '*/__pycache__/*' 2>/dev/null)
+_build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
+	rm -rf _build/.jupyter_cache _build/jupyter_execute _build/.doctrees
+	mkdir -p _build && touch $@
+
+book: setup _build/.inputs-stamp
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
 
