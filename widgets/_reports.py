@@ -57,8 +57,19 @@ def _range(low, high) -> str:
 def _range_note(tally: dict) -> str:
     if tally["unanswered"] == 0:
         return " (every question answered)"
-    return (f" (between {_range(tally['low_percent'], tally['high_percent'])} % if the unanswered questions "
-            "were answered at 0 or at 3)")
+    return (f" (between {_pct(tally['low_percent'])} and {_pct(tally['high_percent'])} if every unanswered "
+            "question were answered at 0, or at 3)")
+
+
+def _action_text(rubric: Rubric, action: dict) -> str:
+    """What to do, for a report: the criterion's next step, or how to reach the target level."""
+    crit = rubric.by_id[action["criterion"]]
+    target = action["target_level"]
+    if target is None:
+        return f"Answer this question; then, if needed: {crit.action}"
+    if target == 3:
+        return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
+    return f"{crit.action} Level {target} means: {crit.levels[target]}"
 
 
 def _band_title(rubric: Rubric, band_id) -> str:
@@ -146,8 +157,7 @@ def report_markdown(score: Score, assessment: Assessment | None = None, *, top: 
     for a in d["actions"][:top]:
         crit = rubric.by_id[a["criterion"]]
         target = "" if a["target_level"] is None else f" (from level {a['level']} to {a['target_level']})"
-        verb = "Answer, then: " if a["level"] is None else ""
-        lines.append(f"{a['rank']}. **{crit.question}** [{a['kind']}]{target}. {verb}{a['action']} "
+        lines.append(f"{a['rank']}. **{crit.question}** [{a['kind']}]{target}. {_action_text(rubric, a)} "
                      f"*Who:* {a['who']}. *Read:* {_label_title(rubric, a['explained_in'])} (`{a['explained_in']}`).")
     lines += ["", "## How each number was reached", "",
               "| Criterion | Theme | Weight | Answer | Points | Evidence and notes |", "|---|---|---|---|---|---|"]
@@ -231,7 +241,7 @@ def report_html(score: Score, assessment: Assessment | None = None) -> str:
     for a in d["actions"]:
         crit = rubric.by_id[a["criterion"]]
         target = "" if a["target_level"] is None else f" (from level {a['level']} to {a['target_level']})"
-        p.append(f"<li><strong>{h(crit.question)}</strong> <small>[{h(a['kind'])}]</small>{target}. {h(a['action'])} "
+        p.append(f"<li><strong>{h(crit.question)}</strong> <small>[{h(a['kind'])}]</small>{target}. {h(_action_text(rubric, a))} "
                  f"<em>Who:</em> {h(a['who'])}. <em>Read:</em> {h(_label_title(rubric, a['explained_in']))} "
                  f"(<code>{h(a['explained_in'])}</code>).</li>")
     p.append("</ol><h2>How each number was reached</h2><table><thead><tr><th scope=\"col\">Criterion</th>"
