@@ -74,3 +74,19 @@ def test_check_rubric_catches_broken_cross_references(data):
 def test_unknown_version_is_a_clear_error():
     with pytest.raises(KeyError, match="unknown rubric version"):
         load_rubric("7.3")
+
+
+def test_rubric_chapter_executes_and_renders_every_criterion():
+    """The chapter is generated at build time; run it as the build does and check its output."""
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    path = ROOT / "book" / "selfassessment" / "01-rubric.md"
+    nb = jupytext.read(path)
+    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}}).execute()
+    markdown = "\n".join(out["data"]["text/markdown"] for cell in nb.cells if cell.cell_type == "code"
+                         for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {}))
+    assert all("remove-input" in cell.metadata.get("tags", []) for cell in nb.cells if cell.cell_type == "code")
+    for c in load_rubric().criteria:
+        assert f"`{c.id}`: {c.question}" in markdown
+    assert "51 questions" in markdown
