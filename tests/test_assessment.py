@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from widgets import AssessmentError, load_assessment, score_plan
 from widgets._assessment import MIGRATIONS, migrate_0_9_to_1_0
@@ -180,3 +182,42 @@ def test_migration_conflict_is_reported():
     doc["rubric"]["version"] = "0.9"
     (p,) = problems_of(doc)
     assert p.field == "answers.participants-paid"
+
+
+# ----------------------------------------------------------------------------- fast path
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, width=32)
+    | st.sampled_from(["", "n/a", "1.0", "2026-01-01", "narrow", "data", "engagement-plan", "pai-assessment",
+                       "x" * 201, "purpose-stated", "Bad Id"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["level", "evidence", "notes", "x"]),
+                                                               inner, max_size=3),
+    max_leaves=6,
+)
+_FIELDS = ["format", "format_version", "rubric", "scope", "team", "product", "model_type", "lifecycle_stage",
+           "date", "assessor", "notes", "migrations", "answers", "extra"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_FIELDS + ["answer", "level", "delete"]), _JSON), max_size=4))
+def test_fast_check_is_never_more_lenient_than_the_schema(mutations):
+    import jsonschema
+
+    from widgets._assessment import _assessment_schema, _surely_valid
+
+    doc = load_assessment(EXAMPLES / "inform-only.yaml").to_dict()
+    for field, value in mutations:
+        if field == "delete":
+            doc.pop(_FIELDS[len(str(value)) % len(_FIELDS)], None)
+        elif field == "answer":
+            doc.setdefault("answers", {})
+            if isinstance(doc["answers"], dict):
+                doc["answers"]["purpose-stated"] = value
+        elif field == "level":
+            if isinstance(doc.get("answers"), dict):
+                doc["answers"]["early-start"] = {"level": value}
+        else:
+            doc[field] = value
+    if _surely_valid(doc):
+        assert jsonschema.Draft202012Validator(_assessment_schema()).is_valid(doc), doc

@@ -341,6 +341,8 @@ def _field(path) -> str:
 def _schema_problems(doc: Any, source: str) -> list[Problem]:
     import jsonschema
 
+    if _surely_valid(doc):
+        return []
     if "validator" not in _SCHEMA_CACHE:
         _SCHEMA_CACHE["validator"] = jsonschema.Draft202012Validator(_assessment_schema())
     validator = _SCHEMA_CACHE["validator"]
@@ -389,6 +391,58 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
 
 
 _SCHEMA_CACHE: dict = {}
+
+_TOP_FIELDS = {"format", "format_version", "rubric", "scope", "team", "product", "model_type", "lifecycle_stage",
+               "date", "assessor", "notes", "migrations", "answers"}
+_REQUIRED = {"format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date",
+             "answers"}
+_MODEL_TYPES = {"narrow", "advanced-narrow", "general-purpose"}
+_STAGES = {"problem-formulation", "data", "development", "evaluation", "deployment", "post-deployment"}
+_ANSWER_FIELDS = {"level", "evidence", "notes"}
+_RE = __import__("re")
+_ID_RX = _RE.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_DATE_RX = _RE.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_VERSION_RX = _RE.compile(r"[0-9]+\.[0-9]+")
+
+
+def _text(value, lo: int, hi: int) -> bool:
+    return type(value) is str and lo <= len(value) <= hi
+
+
+def _surely_valid(doc) -> bool:
+    """A fast check that is at least as strict as assessment.schema.json: True only when the
+    schema would accept the document (tests/test_assessment.py checks this against jsonschema).
+    When it says False, the schema validator runs and names the problems."""
+    if type(doc) is not dict or not _REQUIRED <= doc.keys() <= _TOP_FIELDS:
+        return False
+    rub = doc["rubric"]
+    if not (doc["format"] == "pai-assessment" and type(doc["format_version"]) is int and doc["format_version"] == 1
+            and type(rub) is dict and rub.keys() == {"id", "version"} and rub["id"] == "engagement-plan"
+            and type(rub["version"]) is str and _VERSION_RX.fullmatch(rub["version"])
+            and doc.get("scope", "full") in ("full", "short") and type(doc.get("scope", "full")) is str
+            and _text(doc["team"], 1, 200) and _text(doc["product"], 1, 200)
+            and type(doc["model_type"]) is str and doc["model_type"] in _MODEL_TYPES
+            and type(doc["lifecycle_stage"]) is str and doc["lifecycle_stage"] in _STAGES
+            and type(doc["date"]) is str and _DATE_RX.fullmatch(doc["date"])
+            and _text(doc.get("assessor", ""), 0, 200) and _text(doc.get("notes", ""), 0, 20000)):
+        return False
+    migrations = doc.get("migrations", [])
+    if type(migrations) is not list or len(migrations) > 100 or not all(_text(m, 0, 2000) for m in migrations):
+        return False
+    answers = doc["answers"]
+    if type(answers) is not dict or len(answers) > 200:
+        return False
+    for cid, ans in answers.items():
+        if not (type(cid) is str and len(cid) <= 60 and _ID_RX.fullmatch(cid)):
+            return False
+        if type(ans) is not dict or not ans.keys() <= _ANSWER_FIELDS:
+            return False
+        level = ans.get("level")
+        if not (level is None or level == "n/a" and type(level) is str or type(level) is int and 0 <= level <= 3):
+            return False
+        if not (_text(ans.get("evidence", ""), 0, 20000) and _text(ans.get("notes", ""), 0, 20000)):
+            return False
+    return True
 
 
 def _assessment_schema() -> dict:
