@@ -148,7 +148,7 @@ def report_markdown(score: Score, assessment: Assessment | None = None, *, top: 
     for f in d["unconfirmed_flags"]:
         lines.append(f"- *Unconfirmed:* {rubric.red_flags[f['id']]['title']}: answer "
                      f"{', '.join('`' + c + '`' for c in f['unanswered'])} to check it.")
-    lines += ["", "## Themes", "", "| Theme | Score | Range | Answered |", "|---|---|---|---|"]
+    lines += ["", "## Themes", "", "| Theme | Score on answered questions | Range (unanswered at 0 or 3) | Answered |", "|---|---|---|---|"]
     for t in d["themes"]:
         lines.append(f"| {rubric.themes[t['id']]['title']} | {_pct(t['percent'])} | "
                      f"{_range(t['low_percent'], t['high_percent'])} | {t['answered'] + t['not_applicable']}/"
@@ -228,8 +228,8 @@ def report_html(score: Score, assessment: Assessment | None = None) -> str:
         p.append(f"<p><em>Unconfirmed:</em> {h(rubric.red_flags[f['id']]['title'])}: answer "
                  f"{', '.join('<code>' + h(x) + '</code>' for x in f['unanswered'])} to check it.</p>")
     p.append("<h2>Themes</h2><table><caption>Score per theme, in percent of the points available on answered "
-             "questions</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\">Score</th>"
-             "<th scope=\"col\">Range</th><th scope=\"col\">Answered</th></tr></thead><tbody>")
+             "questions</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\">Score on answered questions</th>"
+             "<th scope=\"col\">Range (unanswered at 0 or 3)</th><th scope=\"col\">Answered</th></tr></thead><tbody>")
     for t in d["themes"]:
         width = 0 if t["percent"] is None else t["percent"]
         p.append(f"<tr><th scope=\"row\">{h(rubric.themes[t['id']]['title'])}</th>"
