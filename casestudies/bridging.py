@@ -219,7 +219,7 @@ def fit_aligned(
     n_items: int | None = None,
     intercept_lambda: float = 0.15,
     factor_lambda: float = 0.03,
-    lr: float = 0.1,
+    lr: float = 0.5,
     min_iter: int = 100,
     max_iter: int = 10_000,
     tol: float = 1e-8,
@@ -232,7 +232,7 @@ def fit_aligned(
     Aligned used plain full-batch gradient descent (learning rate 0.1, at least 100
     iterations, stop when the loss changes by less than 1e-8, at most 10,000). We keep
     the loss, the stopping rule and the initialisation (uniform on [0, 1)) but scale
-    each parameter's step by N / (its number of ratings) and apply the L1 term by
+    each parameter's step by ``lr`` x N / (its number of ratings) and apply the L1 term by
     soft-thresholding (proximal gradient): the same optimum, reached in far fewer
     iterations and without the oscillation a subgradient causes.
     """
@@ -256,6 +256,8 @@ def fit_aligned(
         smooth = (err @ err + intercept_lambda * (nu @ iu**2 + nv @ iv**2 + N * mu * mu)) / N
         loss = smooth + factor_lambda * (nu @ np.abs(fu) + nv @ np.abs(fv)) / N
         history.append(float(loss))
+        if not np.isfinite(loss):
+            raise FloatingPointError(f"The Aligned fit diverged at iteration {it}; lower lr (now {lr}).")
         if it > min_iter and abs(prev - loss) < tol:
             break
         prev = loss
