@@ -57,7 +57,7 @@ def bench_polis() -> list[dict]:
             {
                 "conversation": name,
                 "participants": int(conv.votes["participant"].nunique()),
-                "history": ours.method.endswith("(history replay)"),
+                "replay": ours.method,
                 "ari_ours": round(a["ari"], 3),
                 "ari_reddwarf": round(b["ari"], 3),
                 "coverage_ours": round(a["coverage"], 3),

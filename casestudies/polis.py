@@ -322,7 +322,7 @@ def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
             Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
             Z = Xc.T @ (Xc @ Q)
         Q_new = np.linalg.qr(Z)[0]
-        if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-12):
+        if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-10):
             Q = Q_new
             break
         Q = Q_new
@@ -643,12 +643,15 @@ def run(
     force_k: int | None = None,
     pick_max: int = 5,
     n_updates: int = 200,
+    n_updates_no_history: int = 100,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
 
     Steps: who is clustered (:func:`in_conversation`, replaying the vote history
-    when the export has one and ``use_history``), projection (:func:`project`),
+    when the export has one and ``use_history``; without vote times, participants
+    are replayed joining in the order of their ids, in ``n_updates_no_history``
+    batches), projection (:func:`project`),
     base clusters and groups (:func:`cluster_groups`), then representative
     comments, consensus and group-informed consensus on the clustered participants.
     """
@@ -661,16 +664,23 @@ def run(
         raise ValueError("run() needs a conversation or a vote matrix.")
     moderated_out = [c for c in moderated_out if c in matrix.columns]
     participants, comments = project(matrix, moderated_out)
-    history = (
-        use_history
-        and conversation is not None
-        and "timestamp" in conversation.votes
-        and conversation.votes["timestamp"].nunique() > 1
+    has_times = (
+        conversation is not None and "timestamp" in conversation.votes and conversation.votes["timestamp"].nunique() > 1
     )
+    history = use_history and conversation is not None
     extra: dict = {}
     if history:
         # Replay Polis's updates: groups depend on the path the conversation took.
-        rep = replay(conversation, n_updates=n_updates, base_k=base_k, max_groups=max_groups, progress=progress)
+        source = conversation
+        if not has_times:
+            # No vote times (e.g. only participants-votes.csv): Polis numbers participants
+            # in the order they joined, so replay them joining in that order.
+            from casestudies.datasets import PolisConversation
+
+            v = conversation.votes.copy()
+            v["timestamp"] = v["participant"].astype("int64") * 1_000_000 + v["comment-id"].astype("int64")
+            source = PolisConversation(conversation.name, conversation.comments, v, conversation.groups, conversation.summary, conversation.source)
+        rep = replay(source, n_updates=n_updates if has_times else n_updates_no_history, base_k=base_k, max_groups=max_groups, progress=progress)
         inside = pd.Index(rep["in_conv"])
         participants["in_conv"] = participants.index.isin(inside)
         participants["group"] = rep["labels"].reindex(participants.index)
@@ -703,7 +713,9 @@ def run(
         base_centers=base_centers,
         base_counts=base_counts,
         seconds=time.perf_counter() - t0,
-        method="casestudies.polis (history replay)" if history else "casestudies.polis (single pass)",
+        method=("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)")
+        if history
+        else "casestudies.polis (single pass)",
         extra=extra,
     )
 
