@@ -128,6 +128,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     out: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}}
     if not args.skip_polis:
+        fixtures = []
+        for name in datasets.POLIS_FIXTURES:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fixtures.append(polis.fixture_parity(name, full=True))
+        out["polis_fixtures"] = fixtures
+        print("\nPolis math fixtures: parity with Polis's own output")
+        for f in fixtures:
+            print(f"  {f['fixture']:32s} PCA |r| {f['pca_r']:.4f}  in-conv same {f['in_conv_equal']}  groups from Polis base ARI {f['groups_from_polis_base_ari']:.2f}"
+                  f"  repness same {f['repness_identical']}  consensus same {f['consensus_identical']}  from votes: ours {f['pipeline_ari']:.3f} red-dwarf {f['reddwarf_ari']:.3f}")
         rows = bench_polis()
         out["polis"] = rows
         print("\nPolis opinion groups: adjusted Rand index with Polis's labels (higher is better)")
