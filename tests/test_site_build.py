@@ -63,6 +63,7 @@ def _fixture_book(tmp_path: Path, page: str) -> Path:
     config["sphinx"]["config"].pop("html_static_path", None)
     config["sphinx"]["config"].pop("mathjax_path", None)
     config.pop("bibtex_bibfiles", None)
+    config.get("html", {}).pop("favicon", None)
     for key in [k for k in config["sphinx"]["config"] if k.startswith("bibtex_")]:
         del config["sphinx"]["config"][key]
     (book / "_config.yml").write_text(yaml.safe_dump(config))
