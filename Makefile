@@ -14,13 +14,14 @@ export PAI_DATA_CACHE ?= $(SHARED_DATA)
 endif
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test test-fast serve bench clean clean-all
+.PHONY: help setup book notebooks test test-fast serve bench clean clean-all
 
 help:
 	@echo "make book   build the site (notebooks executed, strict) into $(HTML)"
 	@echo "make test   build the site if needed, then run every test (unit, build, browser)"
 	@echo "make serve  serve the built site on http://127.0.0.1:8000"
 	@echo "make bench  run the benchmarks (speed and memory targets)"
+	@echo "make notebooks  regenerate the .ipynb copies Colab opens (notebooks/)"
 
 # --- setup -----------------------------------------------------------------
 $(BIN)/python:
@@ -52,6 +53,11 @@ _build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
 book: setup _build/.inputs-stamp
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
+
+# Colab cannot open MyST Markdown: keep an output-free .ipynb copy of each
+# notebook page under notebooks/ (tests fail when one is stale).
+notebooks: setup
+	$(BIN)/python book/_ext/pai_notebooks.py
 
 $(HTML)/index.html:
 	$(MAKE) book

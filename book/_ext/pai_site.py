@@ -99,9 +99,30 @@ def _drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
+def _colab_to_ipynb_copy(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    # Colab cannot open MyST Markdown, so its launch button points at the
+    # generated .ipynb copy under notebooks/ (book/_ext/pai_notebooks.py).
+    def visit(item):
+        if isinstance(item, dict):
+            url = item.get("url")
+            if isinstance(url, str) and "colab.research.google.com" in url and url.endswith(".md"):
+                head, _, path = url.partition("/blob/")
+                branch, _, rel = path.partition("/")
+                item["url"] = f"{head}/blob/{branch}/notebooks/{rel[:-3]}.ipynb"
+            for value in item.values():
+                visit(value)
+        elif isinstance(item, list):
+            for value in item:
+                visit(value)
+
+    visit(context.get("header_buttons", []))
+
+
 def setup(app: Sphinx) -> dict:
     # Runs before Sphinx checks html_static_path (priority 800), so _assets exists.
     app.connect("config-inited", _copy_vendor, priority=100)
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("html-page-context", _drop_thebe, priority=900)
+    # After sphinx-book-theme has added its launch buttons (default priority 500).
+    app.connect("html-page-context", _colab_to_ipynb_copy, priority=950)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
