@@ -1,8 +1,9 @@
 """Open every page of the built site in headless Chromium, as a reader with no network would.
 
 For each page in _toc.yml: no request leaves 127.0.0.1, no local request fails,
-no JavaScript error, every Altair chart is drawn, every formula is typeset, and
-every ipywidget renders. The sidebar navigation must reach every page. A
+no JavaScript error, every Altair chart is drawn, every formula is typeset,
+every ipywidget renders, and every tool of ours starts and shows no stray
+``null``/``undefined``/``NaN``. The sidebar navigation must reach every page. A
 screenshot of each page is saved in test-artifacts/screenshots/.
 """
 
@@ -59,6 +60,17 @@ def test_page_works_offline(docname, server_url, new_page, artifacts):
     widget_views = page.locator("script[type='application/vnd.jupyter.widget-view+json']")
     if widget_views.count():
         page.locator(".jupyter-widgets, .widget-tab, .widget-box").first.wait_for(timeout=15000)
+
+    tools = page.locator("div.pai-widget[data-module]")
+    for i in range(tools.count()):
+        tool = tools.nth(i)
+        tool.evaluate(
+            "el => el.dataset.paiMounted === 'ready' || el.dataset.paiMounted === 'failed' || "
+            "new Promise(done => el.addEventListener('pai-widget-ready', done, {once: true}))"
+        )
+        assert tool.get_attribute("data-pai-mounted") == "ready", f"Widget {i} on {docname} did not start"
+        leaked = re.findall(r"\b(?:null|undefined|NaN)\b", tool.inner_text())
+        assert not leaked, f"Widget {i} on {docname} shows programming values to readers: {leaked}"
 
     shots = artifacts / "screenshots"
     shots.mkdir(exist_ok=True)

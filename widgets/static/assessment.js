@@ -670,15 +670,14 @@ function render({ model, el }) {
     resultParts.flags = h("div", { class: "pai-flags" });
     resultParts.chart = h("div", { class: "pai-chart" });
     resultParts.actions = h("div", { class: "pai-actions" });
-    result.replaceChildren(
-      resultParts.heading,
-      resultParts.live,
-      resultParts.summary,
-      resultParts.flags,
-      view.subset ? null : resultParts.chart,
+    // replaceChildren turns null into the text "null", so leave the chart out explicitly.
+    const parts = [resultParts.heading, resultParts.live, resultParts.summary, resultParts.flags];
+    if (!view.subset) parts.push(resultParts.chart);
+    parts.push(
       resultParts.actions,
       h("p", { class: "pai-caveat", text: "A score is evidence for a conversation inside your team and with the people you work with, never a certificate." }),
     );
+    result.replaceChildren(...parts);
   }
 
   function syncProgress() {
