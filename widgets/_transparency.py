@@ -14,7 +14,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._vendor import ToolFileError, _md, _unique, validate_data
+from widgets._vendor import ToolFileError, _md, _unique, parse_validated_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -37,13 +37,7 @@ def _default_template() -> dict:
 
 
 def _validated(text: str, name: str) -> dict:
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ToolFileError(f"{name} is not valid YAML: {exc}") from None
-    validate_data(data, TEMPLATE_SCHEMA, name)
+    data = parse_validated_yaml(text, name, TEMPLATE_SCHEMA)
     _unique([s["id"] for s in data["sections"]], "Section")
     _unique([f"{s['id']}.{f['id']}" for s in data["sections"] for f in s["fields"]], "Field")
     return data

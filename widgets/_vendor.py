@@ -40,6 +40,18 @@ def validate_data(data: object, schema_path: Path, what: str) -> None:
         raise ToolFileError(f"{what} is not valid at {where}: {err.message}")
 
 
+def parse_validated_yaml(text: str, name: str, schema_path: Path) -> dict:
+    """Parse a tool's YAML data file and check it against its JSON Schema."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ToolFileError(f"{name} is not valid YAML: {exc}") from None
+    validate_data(data, schema_path, name)
+    return data
+
+
 def _unique(ids: list[str], what: str) -> None:
     seen = set()
     for i in ids:
@@ -50,8 +62,6 @@ def _unique(ids: list[str], what: str) -> None:
 
 def load_questions(path: str | Path | None = None) -> dict:
     """The validated question set (phases, questions, statuses) as plain data."""
-    import yaml
-
     if path is None:
         return _default_questions()
     return _validated_questions(Path(path).read_text(encoding="utf-8"), str(path))
@@ -63,13 +73,7 @@ def _default_questions() -> dict:
 
 
 def _validated_questions(text: str, name: str) -> dict:
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ToolFileError(f"{name} is not valid YAML: {exc}") from None
-    validate_data(data, QUESTIONS_SCHEMA, name)
+    data = parse_validated_yaml(text, name, QUESTIONS_SCHEMA)
     _unique([p["id"] for p in data["phases"]], "Phase")
     _unique([q["id"] for p in data["phases"] for q in p["questions"]], "Question")
     _unique([s["id"] for s in data["statuses"]], "Status")
