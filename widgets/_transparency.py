@@ -14,7 +14,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._vendor import ToolFileError, _md, _unique, parse_validated_yaml
+from widgets._vendor import TOOLS_DIR, ToolFileError, _md, _unique, parse_validated_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -221,9 +221,6 @@ def _paragraphs(text: str) -> list[str]:
 
 def _md_paragraphs(text: str) -> str:
     return "\n\n".join("  \n".join(_md(line) for line in p.split("\n")) for p in _paragraphs(text))
-
-
-TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
 
 
 def report_builder(report: TransparencyReport | None = None):

@@ -29,16 +29,22 @@ def _json_for_script(data: object) -> str:
     return json.dumps(data, sort_keys=True).replace("</", "<\\/")
 
 
-def chart_html(spec: dict) -> str:
-    """Return the HTML that draws one Vega-Lite ``spec`` with the site's local Vega."""
+def alt_text(spec: dict) -> str:
+    """The chart's alt text (its ``description``); raises :class:`MissingAltText` if there is none."""
     description = spec.get("description")
     if not description or not str(description).strip():
         raise MissingAltText(
             "This chart has no alt text. Add .properties(description='What the chart shows "
             "and its main finding') before displaying it."
         )
+    return str(description)
+
+
+def chart_html(spec: dict) -> str:
+    """Return the HTML that draws one Vega-Lite ``spec`` with the site's local Vega."""
+    description = alt_text(spec)
     chart_id = f"pai-chart-{uuid.uuid4().hex[:12]}"
-    label = html.escape(str(description), quote=True)
+    label = html.escape(description, quote=True)
     return (
         f'<div class="{CHART_MARKER}" id="{chart_id}" role="figure" aria-label="{label}">'
         f'<p class="pai-chart-fallback">{label}</p></div>\n'
@@ -63,9 +69,7 @@ VEGALITE_MIME = f"application/vnd.vegalite.v{alt.SCHEMA_VERSION.split('.')[0].ls
 
 
 def _renderer(spec: dict, **metadata) -> dict:
-    if not spec.get("description"):
-        chart_html(spec)  # raises MissingAltText with the fix
-    return {VEGALITE_MIME: spec, "text/plain": f"<Chart: {spec['description']}>"}
+    return {VEGALITE_MIME: spec, "text/plain": f"<Chart: {alt_text(spec)}>"}
 
 
 class VegaLiteMimeRenderer:
