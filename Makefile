@@ -77,6 +77,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -ra -m "not browser and not build"
 
 bench: setup
+	$(BIN)/python -m pip install -r benchmarks/requirements.txt
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
