@@ -33,6 +33,7 @@ __all__ = [
     "run",
     "run_reddwarf",
     "group_agreement",
+    "agreement_ceiling",
     "fixture_parity",
     "compare_with_reddwarf",
 ]
@@ -338,10 +339,31 @@ def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
     return center, comps, proj, n_votes
 
 
+def _time_bounds(v: pd.DataFrame, every_s: float) -> np.ndarray:
+    """Batch ends for updates spaced ``every_s`` seconds apart (timestamps in ms)."""
+    t = v["timestamp"].to_numpy(dtype="int64")
+    step = int(every_s * 1000)
+    bounds, start = [], t[0]
+    for i in range(1, len(t)):
+        if t[i] - start >= step:
+            bounds.append(i)
+            start = t[i]
+    bounds.append(len(t))
+    return np.array(bounds)
+
+
+def _first_update(v: pd.DataFrame) -> int:
+    """The smallest batch end at which a map can be drawn: two statements and three participants have votes."""
+    new_c = np.cumsum(~v["comment-id"].duplicated().to_numpy())
+    new_p = np.cumsum(~v["participant"].duplicated().to_numpy())
+    return max(int(np.searchsorted(new_c, 2)), int(np.searchsorted(new_p, 3))) + 1
+
+
 def replay(
     conversation,
     *,
     n_updates: int = 200,
+    update_every: float | None = None,
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
     k_buffer: int = 4,
@@ -350,7 +372,9 @@ def replay(
     """Replay Polis's math updates over the vote history and return the final state.
 
     The votes are cut, in time order, into ``n_updates`` batches of equal size (the
-    real update times are not in the export); after each batch the update runs as
+    real update times are not in the export), or, with ``update_every`` (seconds), into
+    batches that each start a new update once that much time has passed since the
+    last one, as a polling server would; after each batch the update runs as
     Polis runs it: zero moderated-out comments, PCA (signs kept from the last update),
     sparsity-aware projection, in-conv (``min(7, n_comments)`` votes, then greedy 15;
     once in, always in), base clusters warm-started from the last update, group
@@ -369,7 +393,12 @@ def replay(
     full = np.full((len(pids), len(tids)), np.nan)
     row_seen = np.zeros(len(pids), bool)
     col_seen = np.zeros(len(tids), bool)
-    bounds = np.unique(np.linspace(0, len(v), n_updates + 1).astype(int))[1:]
+    if update_every is None:
+        bounds = np.unique(np.linspace(0, len(v), n_updates + 1).astype(int))[1:]
+    else:
+        bounds = _time_bounds(v, update_every)
+    # No update before there is a map to draw (earlier batches join the next update).
+    bounds = bounds[bounds >= min(_first_update(v), len(v))]
     st = _State()
     entry = _entry_index(v)
     entry_pids = np.array(list(entry.keys()))
@@ -644,6 +673,7 @@ def run(
     pick_max: int = 5,
     n_updates: int = 200,
     n_updates_no_history: int = 100,
+    update_every: float | None = None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
@@ -680,7 +710,14 @@ def run(
             v = conversation.votes.copy()
             v["timestamp"] = v["participant"].astype("int64") * 1_000_000 + v["comment-id"].astype("int64")
             source = PolisConversation(conversation.name, conversation.comments, v, conversation.groups, conversation.summary, conversation.source)
-        rep = replay(source, n_updates=n_updates if has_times else n_updates_no_history, base_k=base_k, max_groups=max_groups, progress=progress)
+        rep = replay(
+            source,
+            n_updates=n_updates if has_times else n_updates_no_history,
+            update_every=update_every if has_times else None,
+            base_k=base_k,
+            max_groups=max_groups,
+            progress=progress,
+        )
         inside = pd.Index(rep["in_conv"])
         participants["in_conv"] = participants.index.isin(inside)
         participants["group"] = rep["labels"].reindex(participants.index)
@@ -769,6 +806,44 @@ def group_agreement(result: PolisGroups, polis_groups: pd.Series) -> dict:
         "k": int(result.k),
         "k_polis": int(ref.nunique()),
         "n_polis": int(len(ref)),
+    }
+
+
+def agreement_ceiling(result, polis_groups: pd.Series) -> dict:
+    """How much of Polis's labelling the final map can explain at all.
+
+    Polis's groups are unions of k-means cells, so in the map Polis used they are
+    split by straight boundaries. We fit the best straight boundaries to Polis's own
+    labels on *our* final map (multinomial logistic regression on ``x, y`` of every
+    participant Polis labelled) and report the adjusted Rand index of that fit with
+    Polis's labels. No method that clusters the final map can do much better than
+    this: a low ceiling means Polis's labels come from a map the export no longer
+    holds (an earlier state of the conversation), not from a flaw in the clustering.
+    ``ceiling`` is that ARI; ``nearest_centre`` reassigns everyone to the nearest
+    centre of Polis's groups on our map (1 when Polis's partition is a settled k-means
+    solution on our map). ``result`` is a :class:`PolisGroups` or a data frame of
+    participants with ``x, y`` (as :func:`project` returns).
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import adjusted_rand_score
+
+    ref = polis_groups.dropna().astype(int)
+    table = result.participants if hasattr(result, "participants") else result
+    xy = table[["x", "y"]].reindex(ref.index)
+    keep = xy.notna().all(axis=1)
+    X, y = xy[keep].to_numpy(dtype=float), ref[keep].to_numpy()
+    if len(np.unique(y)) < 2:
+        return {"ceiling": float("nan"), "nearest_centre": float("nan"), "n": int(len(y))}
+    scale = X.std(axis=0)
+    Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+    fit = LogisticRegression(C=1e4, max_iter=5000).fit(Z, y)
+    groups = np.unique(y)
+    centres = np.array([X[y == g].mean(axis=0) for g in groups])
+    nearest = groups[_sqdist(X, centres).argmin(1)]
+    return {
+        "ceiling": float(adjusted_rand_score(y, fit.predict(Z))),
+        "nearest_centre": float(adjusted_rand_score(y, nearest)),
+        "n": int(len(y)),
     }
 
 

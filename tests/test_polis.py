@@ -172,3 +172,54 @@ def test_vtaiwan_groups_agree_with_polis():
     assert agr["k"] == agr["k_polis"] == 2
     assert agr["ari"] >= 0.8
     assert agr["coverage"] >= 0.99
+
+
+def test_agreement_ceiling_separates_explainable_from_unexplainable_labels():
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(3)
+    xy = pd.DataFrame(rng.normal(size=(300, 2)), columns=["x", "y"], index=pd.RangeIndex(300, name="participant"))
+    result = SimpleNamespace(participants=xy)
+    # Labels cut by a straight line on the map: fully explainable by the map.
+    straight = pd.Series((xy["x"] + 0.5 * xy["y"] > 0.3).astype(float), index=xy.index)
+    full = polis.agreement_ceiling(result, straight)
+    assert full["ceiling"] == pytest.approx(1.0)
+    assert full["n"] == 300
+    # Labels unrelated to the map: nothing on the map can explain them.
+    shuffled = pd.Series(rng.permutation(straight.to_numpy()), index=xy.index)
+    assert polis.agreement_ceiling(result, shuffled)["ceiling"] < 0.1
+    # Unlabelled participants (NaN) are left out, not counted as a group.
+    partly = straight.copy()
+    partly.iloc[:100] = np.nan
+    assert polis.agreement_ceiling(result, partly)["n"] == 200
+
+
+@needs_cache
+def test_agreement_ceiling_on_open_data_bounds_every_pipeline():
+    # Our pipeline and red-dwarf both cluster the final map, so neither can beat the ceiling by much.
+    conv = datasets.load_polis_conversation("vtaiwan.uberx")
+    ours = polis.run(conv)
+    ceiling = polis.agreement_ceiling(ours, conv.groups)["ceiling"]
+    assert 0.9 <= ceiling <= 1.0
+    assert polis.group_agreement(ours, conv.groups)["ari"] <= ceiling + 0.02
+
+
+def test_replay_on_a_time_schedule_updates_once_per_window():
+    from types import SimpleNamespace
+
+    matrix, camp = _two_camps(n_per=20, n_comments=12)
+    votes = matrix.stack().rename("vote").reset_index()
+    votes.columns = ["participant", "comment-id", "vote"]
+    # Votes arrive in three bursts, one hour apart (timestamps in ms).
+    burst = np.repeat([0, 1, 2], int(np.ceil(len(votes) / 3)))[: len(votes)]
+    votes["timestamp"] = burst * 3_600_000 + np.arange(len(votes))
+    conv = SimpleNamespace(name="bursts", votes=votes, moderated_out=[])
+    hourly = polis.replay(conv, update_every=1800)
+    assert hourly["n_updates"] == 3
+    # One update per second of votes splits the first burst too.
+    assert polis.replay(conv, update_every=0.05)["n_updates"] > 3
+    # Equal batches ignore the clock.
+    assert polis.replay(conv, n_updates=5)["n_updates"] == 5
+    # Whatever the schedule, nobody from one camp shares a group with the other camp.
+    groups = hourly["labels"].reindex(matrix.index)
+    assert not set(groups[camp == 0]) & set(groups[camp == 1])
