@@ -7,12 +7,15 @@ Debian's Chromium headless:
     .venv/bin/python benchmarks/bench_assessment_page.py [--runs 5]
 
 Time to interactive = navigation start to the `pai-widget-ready` event (the form drawn, answers
-restored, first score shown); it includes the theme's own assets (Font Awesome's 1.5 MB script
-among them). Own mount = the part that is ours: mounting a second copy of the form on the loaded
+restored, first score shown); it includes everything the page loads before it (HTML, the theme's
+render-blocking CSS and head scripts, our module graph). DOMContentLoaded and first contentful
+paint are reported beside it, and for a plain chapter page (no tool, no math) as a reference. Own mount = the part that is ours: mounting a second copy of the form on the loaded
 page (module and data already cached) until it is drawn and scored. Rescore = one answer changed to the result panel redrawn: the change
 handler, autosave to localStorage, the JS scorer and the redraw all run synchronously, so the
 time around the `change` event covers them all; click-to-redraw also includes the theme's own
-document-wide click handlers (Bootstrap). Bytes = transfer sizes of every response of a cold load.
+document-wide click handlers (Bootstrap). Bytes = transfer sizes of every response of a cold load,
+summed once the page has loaded and the network is idle (fonts and deferred scripts included);
+"ours" = the part under `_static/widgets/`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {"short": "book/selfassessment/02-short-assessment.html", "full": "book/selfassessment/03-full-assessment.html"}
+PLAIN_PAGE = "book/guidance/index.html"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 READY_PROBE = """
@@ -89,9 +93,31 @@ async () => {
 """
 
 
+TIMINGS = """
+() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+  const entries = [nav, ...performance.getEntriesByType('resource')];
+  const size = (e) => e.transferSize || e.encodedBodySize || 0;
+  return {
+    dcl: nav.domContentLoadedEventEnd,
+    fcp: fcp ? fcp.startTime : null,
+    bytes: entries.reduce((s, e) => s + size(e), 0),
+    ours: entries.filter((e) => e.name.includes('/_static/widgets/')).reduce((s, e) => s + size(e), 0),
+  };
+}
+"""
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def handle(self):
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):  # the browser closed a context mid-response
+            pass
 
 
 def main() -> None:
@@ -109,7 +135,7 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=os.environ.get("PAI_CHROMIUM", "/usr/bin/chromium"), args=ARGS)
             for name, path in PAGES.items():
-                tti, rescore, clicks, transferred, mount = [], [], [], [], []
+                tti, rescore, clicks, transferred, ours, dcl, fcp, mount = [], [], [], [], [], [], [], []
                 for _ in range(args.runs):
                     context = browser.new_context()  # cold cache, empty storage
                     page = context.new_page()
@@ -117,9 +143,12 @@ def main() -> None:
                     page.goto(base + path)
                     page.wait_for_function("window.__paiReady !== null", timeout=30000)
                     tti.append(page.evaluate("window.__paiReady"))
-                    transferred.append(page.evaluate(
-                        "() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))"
-                        ".reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)"))
+                    page.wait_for_load_state("networkidle")
+                    timings = page.evaluate(TIMINGS)
+                    transferred.append(timings["bytes"])
+                    ours.append(timings["ours"])
+                    dcl.append(timings["dcl"])
+                    fcp.append(timings["fcp"] or 0)
                     rescore.extend(page.evaluate(RESCORE, False))
                     clicks.extend(page.evaluate(RESCORE, True))
                     score_ms = page.evaluate(SCORE_ONLY)
@@ -130,6 +159,8 @@ def main() -> None:
                 results[name] = {
                     "time_to_interactive_ms_median": round(statistics.median(tti), 1),
                     "time_to_interactive_ms_max": round(max(tti), 1),
+                    "dom_content_loaded_ms_median": round(statistics.median(dcl), 1),
+                    "first_contentful_paint_ms_median": round(statistics.median(fcp), 1),
                     "own_mount_ms_median": round(statistics.median(mount), 1),
                     "rescore_ms_median": round(statistics.median(rescore), 2),
                     "rescore_ms_p95": round(rescore[int(0.95 * (len(rescore) - 1))], 2),
@@ -137,13 +168,34 @@ def main() -> None:
                     "click_to_redraw_ms_median": round(statistics.median(clicks), 2),
                     "score_only_ms": round(score_ms, 3),
                     "bytes_transferred": int(statistics.median(transferred)),
+                    "bytes_ours": int(statistics.median(ours)),
                     "tti_target_met": statistics.median(tti) < 1000,
                     "rescore_target_met": statistics.median(rescore) < 16,
+                }
+            if (site / PLAIN_PAGE).exists():
+                dcl, fcp, transferred = [], [], []
+                for _ in range(args.runs):
+                    context = browser.new_context()
+                    page = context.new_page()
+                    page.goto(base + PLAIN_PAGE)
+                    page.wait_for_load_state("networkidle")
+                    timings = page.evaluate(TIMINGS)
+                    dcl.append(timings["dcl"])
+                    fcp.append(timings["fcp"] or 0)
+                    transferred.append(timings["bytes"])
+                    context.close()
+                results["plain_page"] = {
+                    "page": PLAIN_PAGE,
+                    "dom_content_loaded_ms_median": round(statistics.median(dcl), 1),
+                    "first_contentful_paint_ms_median": round(statistics.median(fcp), 1),
+                    "bytes_transferred": int(statistics.median(transferred)),
                 }
             browser.close()
         httpd.shutdown()
     widget_bytes = {p.name: p.stat().st_size for p in sorted((site / "_static" / "widgets").glob("*.*"))}
-    widget_bytes["data/rubric.json"] = (site / "_static" / "widgets" / "data" / "rubric.json").stat().st_size
+    for name in ("data/rubric.json", "data/rubric.js"):
+        if (site / "_static" / "widgets" / name).exists():
+            widget_bytes[name] = (site / "_static" / "widgets" / name).stat().st_size
     # The machine is shared: report its load, which the wall-clock times depend on.
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(json.dumps({"pages": results, "widget_files_bytes": widget_bytes, "load_average_1_5_15": load,

@@ -9,6 +9,14 @@
 // `mountAll()` finds every `<div class="pai-widget" data-module=...>` emitted by the `pai-widget`
 // Sphinx directive (widgets/_sphinx.py) and mounts it. Paths in data attributes are resolved
 // relative to this file, which is served from `_static/widgets/`.
+//
+// Start-up: a page built by the directive has, in its <head>, one small module script marked
+// `data-pai-mount` that imports this host, the page's front-end modules and its data (as JS modules,
+// `data/<name>.js`) statically, hands them over with `provide()` and calls `mountAll()`. The browser
+// fetches that module graph in parallel with the page and runs it as soon as the page is parsed,
+// before the theme's deferred scripts, and the mount then runs to the end without waiting for any
+// further fetch. Without that script (another page, a test harness), this host mounts by itself
+// when loaded, importing modules and fetching data files on demand.
 
 const STORAGE_FORMAT = "pai-static-model";
 const STORAGE_FORMAT_VERSION = 1;
@@ -192,6 +200,23 @@ export function createStorageModel({ key, initial = {}, persist = [], derive = n
   return model;
 }
 
+/** Modules and data the page has already loaded, by their data-attribute value (e.g. "assessment.js"). */
+const provided = new Map();
+
+/**
+ * Hand over modules and data that the page imported itself, so `mount` uses them instead of
+ * importing or fetching again: `provide({"assessment.js": moduleNamespace, "data/rubric.json": data})`.
+ */
+export function provide(entries) {
+  for (const [name, value] of Object.entries(entries)) provided.set(name, value);
+}
+
+function load(name, base, kind) {
+  if (provided.has(name)) return provided.get(name);
+  const url = new URL(name, base);
+  return kind === "data" ? fetchJson(url) : import(url.href);
+}
+
 const jsonCache = new Map();
 
 /** Fetch a JSON file once per page, however many widgets use it. */
@@ -232,7 +257,8 @@ function showMountError(el, message) {
  * Mount one container. Data attributes (written by the directive):
  *   data-module       ES module file, relative to this host (e.g. "assessment.js")
  *   data-derive       optional module exporting `derive(state)`, run after each save (e.g. "scoring.js")
- *   data-data         optional JSON file loaded into the model key named by data-data-key (default "data")
+ *   data-data         optional JSON file loaded into the model key named by data-data-key (default "data");
+ *                     used as is when the page provided it (see `provide`)
  *   data-data-key     model key for the loaded JSON (e.g. "rubric")
  *   data-storage-key  localStorage key
  *   data-persist      space-separated model keys to keep in storage (default "state")
@@ -242,11 +268,11 @@ export async function mount(el, base = import.meta.url) {
   if (el.dataset.paiMounted) return null;
   el.dataset.paiMounted = "loading";
   try {
-    const moduleUrl = new URL(el.dataset.module, base);
+    // Provided entries are plain values: awaiting them takes no trip through the task queue.
     const [mod, derivMod, data] = await Promise.all([
-      import(moduleUrl.href),
-      el.dataset.derive ? import(new URL(el.dataset.derive, base).href) : Promise.resolve(null),
-      el.dataset.data ? fetchJson(new URL(el.dataset.data, base)) : Promise.resolve(undefined),
+      load(el.dataset.module, base, "module"),
+      el.dataset.derive ? load(el.dataset.derive, base, "module") : null,
+      el.dataset.data ? load(el.dataset.data, base, "data") : undefined,
     ]);
     const initial = parseOptions(el.dataset.options);
     if (data !== undefined) initial[el.dataset.dataKey || "data"] = data;
@@ -281,8 +307,10 @@ export function mountAll(root = document) {
 }
 
 if (typeof document !== "undefined") {
-  // Loaded async right after a container: mount what is there now, and the rest once parsed
-  // (mount() skips containers already mounted).
-  mountAll();
+  // Loaded by itself (async, right after a container): mount what is there now, and the rest once
+  // parsed (mount() skips containers already mounted). When the page has its own mount script,
+  // that script mounts first, with everything provided; the DOMContentLoaded pass then only picks
+  // up a container it could not mount.
+  if (!document.querySelector("script[data-pai-mount]")) mountAll();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mountAll());
 }
