@@ -227,6 +227,8 @@ def bench_mf(n_ratings: int = 1_000_000, seed: int = 0, repeats: int = 3) -> dic
         a, b = intercepts["numpy"], intercepts["torch"]
         ok = np.isfinite(a) & np.isfinite(b)
         speedup = ref["seconds_median"] / ours["seconds_median"]
+        r_ours = statistics.median(r["intercept_r"] for r in runs["numpy"])
+        r_ref = [r["intercept_r"] for r in runs["torch"]]
         out["comparison"] = {
             "speedup_wall": round(speedup, 1),
             "speedup_cpu": round(ref["cpu_seconds_median"] / ours["cpu_seconds_median"], 1),
@@ -236,8 +238,9 @@ def bench_mf(n_ratings: int = 1_000_000, seed: int = 0, repeats: int = 3) -> dic
             "intercept_max_abs_difference": round(float(np.abs(a[ok] - b[ok]).max()), 4),
             "intercept_r_difference_ours_minus_reference": round(ours["intercept_r_median"] - ref["intercept_r_median"], 4),
             "speed_target_met": bool(speedup >= TARGET_SPEEDUP),
-            "recovery_at_least_reference": bool(ours["intercept_r_median"] >= ref["intercept_r_median"]),
-            "recovery_within_reference_run_to_run_range": bool(ours["intercept_r_median"] >= ref["intercept_r_range"][0]),
+            # Unrounded: ours (median) against the reference's median and its worst start.
+            "recovery_at_least_reference_median": bool(r_ours >= statistics.median(r_ref)),
+            "recovery_within_reference_run_to_run_range": bool(r_ours >= min(r_ref)),
         }
     out["issue_quoted_reference"] = ISSUE_QUOTED_REFERENCE
     return out
