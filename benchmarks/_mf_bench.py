@@ -265,7 +265,7 @@ def mf_section(out: dict, n_ratings: int = 1_000_000, repeats: int = 3) -> None:
     for key in ("ratings_generated", "ratings_after_reference_filter", "raters", "items"):
         print(f"  {key}: {mf[key]:,}")
     print(f"  load_average_before_after (2 cores, shared): {mf['load_average_before_after']}")
-    rows = [k for k in mf["ours"] if k not in ("method", "train_error_check", "memory_method")]
+    rows = [k for k in mf["ours"] if k not in ("method", "train_error_check", "memory_method", "intercept_r_all")]
     cols = [("ours", mf["ours"])] + [(k, mf[k]) for k in ("reference", "reference_index_select") if k in mf]
     for name, col in cols:
         print(f"  {name}: {col['method']}")
@@ -275,6 +275,8 @@ def mf_section(out: dict, n_ratings: int = 1_000_000, repeats: int = 3) -> None:
         print(f"  {k:34}" + "".join(f"{str(col.get(k, '')):>24}" for _, col in cols))
     if "reference" in mf:
         print(f"  reference scorer's train-error check (it raises above the limit; reported here): {mf['reference']['train_error_check']}")
+    for name, col in cols:
+        print(f"  intercept_r per run, {name}: {col['intercept_r_all']}")
     for k, v in mf.get("comparison", {}).items():
         print(f"  {k}: {v}")
     print(f"  issue_quoted_reference (context only): {mf['issue_quoted_reference']}")
