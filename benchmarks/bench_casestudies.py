@@ -1,10 +1,14 @@
-"""Benchmark the case-study methods (not a timed test): run by hand or in CI's benchmark job.
+"""Benchmark the case-study methods (not a timed test): run by hand, or with ``make bench``.
 
-1. Polis opinion groups: for every open Polis conversation in the data registry, the
-   agreement (adjusted Rand index with Polis's own ``group-id`` labels) and run time
-   of ``casestudies.polis`` against red-dwarf 0.4.0, side by side.
-2. Matrix factorisation: time, peak memory and recovery of planted item intercepts
-   for the Community Notes model fitted in numpy on one million synthetic ratings.
+1. Polis opinion groups (``_polis_bench.py``): parity with Polis's math fixtures; for every
+   open Polis conversation in the data registry, the agreement (adjusted Rand index with
+   Polis's own ``group-id`` labels) and run time of ``casestudies.polis`` against red-dwarf
+   0.4.0, side by side, with the ceiling any clustering of the final map can reach
+   (``polis.agreement_ceiling``); then the same replay under several update schedules.
+2. Matrix factorisation (``_mf_bench.py``): time, peak memory and recovery of planted item
+   intercepts for our numpy fit of the Community Notes model and for a PyTorch
+   re-implementation of the reference scorer (``community_notes_torch.py``; needs
+   ``benchmarks/requirements.txt``), on the same one million synthetic ratings.
 
 Usage::
 
