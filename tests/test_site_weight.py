@@ -46,6 +46,19 @@ def test_no_page_loads_the_font_awesome_script(built_site):
     assert not loading, f"Pages still loading Font Awesome's 1.5 MB script: {loading}"
 
 
+def test_one_search_field_per_page_in_the_sidebar(built_site):
+    # pydata-sphinx-theme 0.17 would add a header bar holding a second search field above the
+    # book's own (book/_ext/pai_site.py turns that off); the sidebar's field and Ctrl+K remain.
+    def header(html: str) -> str:
+        start = html.find('id="pst-header"')
+        return html[start : html.find("</header>", start)] if start >= 0 else ""
+
+    doubled = [d for d in PAGES if "search" in header(_html(built_site, d)) or "navbar-persistent--" in _html(built_site, d)]
+    assert not doubled, f"Pages with the theme's extra header search bar: {doubled}"
+    missing = [d for d in PAGES if "search-button-field" not in _html(built_site, d).split('class="bd-sidebar-primary', 1)[-1]]
+    assert not missing, f"Pages without the sidebar search field: {missing}"
+
+
 def test_only_the_search_page_loads_the_search_index(built_site):
     loading = [d for d in PAGES if re.search(r'<script src="[^"]*searchindex\.js"', _html(built_site, d))]
     assert not loading, f"Pages loading the search index outside the search page: {loading}"

@@ -238,10 +238,21 @@ def _colab_to_ipynb_copy(app: Sphinx, pagename, templatename, context, doctree) 
     visit(context.get("header_buttons", []))
 
 
+def _no_header_search(app: Sphinx, config) -> None:
+    """Keep the book layout: one search field, in the sidebar.
+
+    pydata-sphinx-theme 0.17 adds a header bar whose only item is a second, persistent
+    search field (``navbar_persistent``); sphinx-book-theme keeps search in the primary
+    sidebar and on Ctrl+K, so the bar showed two search fields on every desktop page.
+    """
+    config.html_theme_options.setdefault("navbar_persistent", [])
+
+
 def setup(app: Sphinx) -> dict:
     # Runs before Sphinx checks html_static_path (priority 800), so _assets exists.
     app.connect("config-inited", _copy_vendor, priority=100)
     app.connect("config-inited", _add_templates)
+    app.connect("config-inited", _no_header_search)
     app.connect("html-page-context", _provide_head_trimmer)
     # After sphinx.ext.mathjax has added its scripts (default priority 500).
     app.connect("html-page-context", _mathjax_only_with_math, priority=600)
