@@ -177,9 +177,13 @@ def _page_has_math(app: Sphinx, pagename: str, context: dict) -> bool:
     return "output" in body and bool(RAW_TEX.search(body))
 
 
+def _asset_parts(asset) -> tuple[str, dict]:
+    """A page asset's file name ("" for inline scripts) and its attributes (inline code under "body")."""
+    return str(getattr(asset, "filename", "") or ""), getattr(asset, "attributes", {}) or {}
+
+
 def _is_mathjax(asset, mathjax_path: str) -> bool:
-    name = str(getattr(asset, "filename", "") or "")
-    attributes = getattr(asset, "attributes", {}) or {}
+    name, attributes = _asset_parts(asset)
     body = str(attributes.get("body", "")).lstrip()
     # The builder stores local scripts under "_static/" (StandaloneHTMLBuilder.add_js_file).
     served = name.split("?")[0].removeprefix("_static/")
@@ -204,9 +208,8 @@ def _mathjax_only_with_math(app: Sphinx, pagename, templatename, context, doctre
 
 
 def _is_thebe(asset) -> bool:
-    name = str(getattr(asset, "filename", "") or "")
-    body = str(getattr(asset, "attributes", {}).get("body", ""))
-    return "thebe" in name or "THEBE_JS_URL" in body
+    name, attributes = _asset_parts(asset)
+    return "thebe" in name or "THEBE_JS_URL" in str(attributes.get("body", ""))
 
 
 def _drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
