@@ -68,9 +68,9 @@ SCHEDULES = [("200 equal batches", {"n_updates": 200}), ("100 equal batches", {"
 def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
     """How much Polis's final groups depend on when the updates ran (the export does not say).
 
-    Replays each conversation that has vote times under several update schedules and
-    reports the spread of agreement with Polis's labels. vTaiwan (50,000 votes) is left
-    out by default: a time-based replay of it takes minutes.
+    Runs the pipeline on each conversation that has vote times under several update
+    schedules and reports the spread of agreement with Polis's labels. vTaiwan (50,000
+    votes) is left out by default: a time-based replay of it takes minutes.
     """
     from tqdm.auto import tqdm
 
@@ -80,16 +80,13 @@ def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
         conv = datasets.load_polis_conversation(name)
         if "timestamp" not in conv.votes or conv.votes["timestamp"].nunique() < 2:
             continue
-        ref = conv.groups.dropna().astype(int)
         for label, kw in SCHEDULES:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                rep = polis.replay(conv, **kw)
-            from sklearn.metrics import adjusted_rand_score
-
-            got = rep["labels"].reindex(ref.index).fillna(-1).astype(int)
-            rows.append({"conversation": name, "schedule": label, "updates": rep["n_updates"], "k": rep["k"],
-                         "ari": round(float(adjusted_rand_score(ref, got)), 3)})
+                res = polis.run(conv, **kw)
+            agr = polis.group_agreement(res, conv.groups)
+            rows.append({"conversation": name, "schedule": label, "updates": res.extra["n_updates"], "k": agr["k"],
+                         "ari": round(agr["ari"], 3)})
     return rows
 
 

@@ -164,10 +164,16 @@ def test_in_conv_matches_polis_with_history(name):
 # --- open data: agreement with Polis's own group labels -------------------------------------
 
 
-@needs_cache
-def test_vtaiwan_groups_agree_with_polis():
+@pytest.fixture(scope="module")
+def vtaiwan_run():
+    """vTaiwan UberX and our pipeline's result on it (one replay, shared by the tests below)."""
     conv = datasets.load_polis_conversation("vtaiwan.uberx")
-    res = polis.run(conv)
+    return conv, polis.run(conv)
+
+
+@needs_cache
+def test_vtaiwan_groups_agree_with_polis(vtaiwan_run):
+    conv, res = vtaiwan_run
     agr = polis.group_agreement(res, conv.groups)
     assert agr["k"] == agr["k_polis"] == 2
     assert agr["ari"] >= 0.8
@@ -175,30 +181,27 @@ def test_vtaiwan_groups_agree_with_polis():
 
 
 def test_agreement_ceiling_separates_explainable_from_unexplainable_labels():
-    from types import SimpleNamespace
-
     rng = np.random.default_rng(3)
+    # A participants table with x, y, as polis.project returns it.
     xy = pd.DataFrame(rng.normal(size=(300, 2)), columns=["x", "y"], index=pd.RangeIndex(300, name="participant"))
-    result = SimpleNamespace(participants=xy)
     # Labels cut by a straight line on the map: fully explainable by the map.
     straight = pd.Series((xy["x"] + 0.5 * xy["y"] > 0.3).astype(float), index=xy.index)
-    full = polis.agreement_ceiling(result, straight)
+    full = polis.agreement_ceiling(xy, straight)
     assert full["ceiling"] == pytest.approx(1.0)
     assert full["n"] == 300
     # Labels unrelated to the map: nothing on the map can explain them.
     shuffled = pd.Series(rng.permutation(straight.to_numpy()), index=xy.index)
-    assert polis.agreement_ceiling(result, shuffled)["ceiling"] < 0.1
+    assert polis.agreement_ceiling(xy, shuffled)["ceiling"] < 0.1
     # Unlabelled participants (NaN) are left out, not counted as a group.
     partly = straight.copy()
     partly.iloc[:100] = np.nan
-    assert polis.agreement_ceiling(result, partly)["n"] == 200
+    assert polis.agreement_ceiling(xy, partly)["n"] == 200
 
 
 @needs_cache
-def test_agreement_ceiling_on_open_data_bounds_every_pipeline():
+def test_agreement_ceiling_on_open_data_bounds_every_pipeline(vtaiwan_run):
     # Our pipeline and red-dwarf both cluster the final map, so neither can beat the ceiling by much.
-    conv = datasets.load_polis_conversation("vtaiwan.uberx")
-    ours = polis.run(conv)
+    conv, ours = vtaiwan_run
     ceiling = polis.agreement_ceiling(ours, conv.groups)["ceiling"]
     assert 0.9 <= ceiling <= 1.0
     assert polis.group_agreement(ours, conv.groups)["ari"] <= ceiling + 0.02
