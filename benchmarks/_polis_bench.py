@@ -90,6 +90,42 @@ def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
     return rows
 
 
+def bench_history_ceiling(steps: int = 20) -> list[dict]:
+    """The best any map from the vote history could do: the ceiling at every time prefix.
+
+    Polis's labels come from the map at its last stored update, and the export does not
+    say when that was. For each conversation with vote times we rebuild the vote matrix
+    from the votes cast up to each of ``steps`` evenly spaced points in the history
+    (latest vote per participant and statement), draw the map with :func:`polis.project`
+    and fit :func:`polis.agreement_ceiling` to the Polis labels of the participants
+    present. The best value over the history bounds what any clustering of any of those
+    maps could reach.
+    """
+    from tqdm.auto import tqdm
+
+    rows = []
+    for name in tqdm(datasets.POLIS_OPEN_CONVERSATIONS, desc="history ceilings"):
+        conv = datasets.load_polis_conversation(name)
+        if "timestamp" not in conv.votes or conv.votes["timestamp"].nunique() < 2:
+            rows.append({"conversation": name, "vote_times": False})
+            continue
+        v = conv.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
+        best = (-1.0, None)
+        for q in np.linspace(0.3, 1.0, steps):
+            sub = v.iloc[: int(round(q * len(v)))].drop_duplicates(["participant", "comment-id"], keep="last")
+            matrix = sub.pivot(index="participant", columns="comment-id", values="vote").sort_index().sort_index(axis=1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parts, _ = polis.project(matrix, conv.moderated_out)
+            c = polis.agreement_ceiling(parts, conv.groups)["ceiling"]
+            if np.isfinite(c) and c > best[0]:
+                best = (c, q)
+        final = polis.agreement_ceiling(polis.project(conv.vote_matrix(), conv.moderated_out)[0], conv.groups)["ceiling"]
+        rows.append({"conversation": name, "vote_times": True, "ceiling_final": round(final, 3),
+                     "ceiling_best_prefix": round(best[0], 3), "best_prefix_share": round(float(best[1]), 2)})
+    return rows
+
+
 def polis_section(out: dict) -> None:
     """Run the Polis fixture parity and the open-conversation comparison; print and store results in ``out``."""
     fixtures = []
@@ -125,3 +161,12 @@ def polis_section(out: dict) -> None:
         vals = [r for r in sched if r["conversation"] == name]
         aris = [r["ari"] for r in vals]
         print(f"  {name:34s} min {min(aris):.3f}  max {max(aris):.3f}  " + "  ".join(f"{r['schedule']}: {r['ari']:.2f} (k={r['k']})" for r in vals))
+    hist = bench_history_ceiling()
+    out["polis_history_ceiling"] = hist
+    print("\nCeiling over the vote history (best straight-boundary fit to Polis's labels on the map at 20 points in time)")
+    for r in hist:
+        if not r["vote_times"]:
+            print(f"  {r['conversation']:34s} no vote times in the export: the history cannot be replayed")
+        else:
+            print(f"  {r['conversation']:34s} final map {r['ceiling_final']:.3f}  best over the history {r['ceiling_best_prefix']:.3f} "
+                  f"(at {r['best_prefix_share']:.0%} of the votes)")
