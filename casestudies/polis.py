@@ -664,7 +664,6 @@ def run(
     conversation=None,
     *,
     matrix: pd.DataFrame | None = None,
-    votes: pd.DataFrame | None = None,
     moderated_out=(),
     use_history: bool = True,
     base_k: int = BASE_K,
@@ -684,11 +683,14 @@ def run(
     batches), projection (:func:`project`),
     base clusters and groups (:func:`cluster_groups`), then representative
     comments, consensus and group-informed consensus on the clustered participants.
+
+    A bare ``matrix`` carries no history, so it gets a single pass; load an export
+    folder with :func:`~casestudies.datasets.load_polis_conversation` to replay its
+    vote times.
     """
     t0 = time.perf_counter()
     if conversation is not None:
         matrix = conversation.vote_matrix()
-        votes = conversation.votes
         moderated_out = conversation.moderated_out
     if matrix is None:
         raise ValueError("run() needs a conversation or a vote matrix.")
