@@ -51,14 +51,23 @@ def test_directive_writes_container_host_and_data(tmp_path):
     assert '<script type="module" async src="_static/widgets/static-host.js"></script>' in html
     assert 'rel="modulepreload" href="_static/widgets/assessment.js"' in html
     assert "_static/widgets/assessment.css" in html
+    # The page mounts from one module script in <head> that imports the host, the tool,
+    # its scorer and its data module; the async host tag above is the fallback.
+    head = html.split("</head>", 1)[0]
+    assert head.count('<script type="module" data-pai-mount="page">') == 1
+    mount = head.split('data-pai-mount="page">', 1)[1].split("</script>", 1)[0]
+    for imported in ("static-host.js", "assessment.js", "scoring.js", "data/rubric.js"):
+        assert f'"_static/widgets/{imported}"' in mount, imported
+    assert "provide({" in mount and mount.rstrip().endswith("mountAll();")
     # Links to book sections named in the rubric are resolved at build time.
     assert '"theme-fair-treatment": {"title": "Fair treatment", "url": "index.html#theme-fair-treatment"}' in html
     mini = (out / "mini.html").read_text()
     assert "early-start" in mini and 'data-storage-key="pai:mini:1"' in mini
     plain = (out / "plain.html").read_text()
-    assert "static-host.js" not in plain and "assessment.css" not in plain
+    assert "static-host.js" not in plain and "assessment.css" not in plain and "data-pai-mount" not in plain
+    assert 'data-pai-mount="page"' in mini.split("</head>", 1)[0]
     served = out / "_static" / "widgets"
-    for name in ("assessment.js", "scoring.js", "static-host.js", "assessment.css"):
+    for name in ("assessment.js", "scoring.js", "static-host.js", "assessment.css", "data/rubric.js"):
         assert (served / name).is_file()
     assert not (served / "package.json").exists()
     assert json.loads((served / "data" / "rubric.json").read_text()) == json.loads(json.dumps(dict(load_rubric().data)))
