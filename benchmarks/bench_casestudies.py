@@ -4,7 +4,8 @@
    open Polis conversation in the data registry, the agreement (adjusted Rand index with
    Polis's own ``group-id`` labels) and run time of ``casestudies.polis`` against red-dwarf
    0.4.0, side by side, with the ceiling any clustering of the final map can reach
-   (``polis.agreement_ceiling``); then the same replay under several update schedules.
+   (``polis.agreement_ceiling``); then the same replay under several update schedules, and
+   the ceiling on the map at 20 points along each vote history (the bound for any earlier map).
 2. Matrix factorisation (``_mf_bench.py``): time, peak memory and recovery of planted item
    intercepts for our numpy fit of the Community Notes model and for a PyTorch
    re-implementation of the reference scorer (``community_notes_torch.py``; needs
