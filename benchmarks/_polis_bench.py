@@ -110,17 +110,16 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
             rows.append({"conversation": name, "vote_times": False})
             continue
         v = conv.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
-        best = (-1.0, None)
+        ceilings = {}
         for q in np.linspace(0.3, 1.0, steps):
             sub = v.iloc[: int(round(q * len(v)))].drop_duplicates(["participant", "comment-id"], keep="last")
             matrix = sub.pivot(index="participant", columns="comment-id", values="vote").sort_index().sort_index(axis=1)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 parts, _ = polis.project(matrix, conv.moderated_out)
-            c = polis.agreement_ceiling(parts, conv.groups)["ceiling"]
-            if np.isfinite(c) and c > best[0]:
-                best = (c, q)
-        final = polis.agreement_ceiling(polis.project(conv.vote_matrix(), conv.moderated_out)[0], conv.groups)["ceiling"]
+            ceilings[q] = polis.agreement_ceiling(parts, conv.groups)["ceiling"]
+        final = ceilings[1.0]  # the last point holds every vote: the final map
+        best = max(((c, q) for q, c in ceilings.items() if np.isfinite(c)), key=lambda cq: cq[0], default=(float("nan"), float("nan")))
         rows.append({"conversation": name, "vote_times": True, "ceiling_final": round(final, 3),
                      "ceiling_best_prefix": round(best[0], 3), "best_prefix_share": round(float(best[1]), 2)})
     return rows
