@@ -78,7 +78,7 @@ def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
     names = [n for n in datasets.POLIS_OPEN_CONVERSATIONS if n not in skip]
     for name in tqdm(names, desc="update schedules"):
         conv = datasets.load_polis_conversation(name)
-        if "timestamp" not in conv.votes or conv.votes["timestamp"].nunique() < 2:
+        if not conv.has_vote_times:
             continue
         for label, kw in SCHEDULES:
             with warnings.catch_warnings():
@@ -106,7 +106,7 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
     rows = []
     for name in tqdm(datasets.POLIS_OPEN_CONVERSATIONS, desc="history ceilings"):
         conv = datasets.load_polis_conversation(name)
-        if "timestamp" not in conv.votes or conv.votes["timestamp"].nunique() < 2:
+        if not conv.has_vote_times:
             rows.append({"conversation": name, "vote_times": False})
             continue
         v = conv.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)

@@ -33,6 +33,7 @@ __all__ = [
     "UnknownDataFile",
     "PolisExportError",
     "PolisConversation",
+    "has_vote_times",
     "registry",
     "cache_dir",
     "fetch",
@@ -297,6 +298,15 @@ _VOTE_COLS = {"comment-id", "voter-id", "vote"}
 _PV_FIXED = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 
 
+def has_vote_times(votes: pd.DataFrame) -> bool:
+    """Whether ``votes`` keeps Polis's vote history: a ``timestamp`` column with more than one time.
+
+    A ``votes.csv`` export has it; a conversation loaded from ``participants-votes.csv``
+    alone gets a constant placeholder, and its history cannot be replayed.
+    """
+    return "timestamp" in votes and votes["timestamp"].nunique() > 1
+
+
 @dataclass
 class PolisConversation:
     """One Polis conversation as exported: comments, votes and Polis's own groups.
@@ -313,6 +323,11 @@ class PolisConversation:
     groups: pd.Series
     summary: dict = field(default_factory=dict)
     source: str = ""
+
+    @property
+    def has_vote_times(self) -> bool:
+        """Whether the export kept the vote history (see :func:`has_vote_times`)."""
+        return has_vote_times(self.votes)
 
     @property
     def moderated_out(self) -> list[int]:

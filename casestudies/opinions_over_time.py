@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from casestudies.datasets import has_vote_times
+
 __all__ = [
     "window_cutoffs",
     "conversation_until",
@@ -31,7 +33,7 @@ def window_cutoffs(votes: pd.DataFrame, fractions) -> list[int]:
     fractions = sorted(float(f) for f in fractions)
     if not fractions or fractions[0] <= 0 or fractions[-1] > 1:
         raise ValueError("Fractions must be in (0, 1].")
-    if "timestamp" not in votes or votes["timestamp"].nunique() < 2:
+    if not has_vote_times(votes):
         raise ValueError(
             "The votes have no usable timestamps; a growing-window analysis needs Polis's votes.csv "
             "(the vote history), not only participants-votes.csv."

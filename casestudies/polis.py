@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from casestudies.datasets import has_vote_times
+
 __all__ = [
     "PolisGroups",
     "in_conversation",
@@ -102,7 +104,7 @@ def in_conversation(
     """
     counts = matrix.notna().sum(axis=1)
     inside = set(counts.index[counts >= min(min_votes, matrix.shape[1])])
-    if votes is not None and "timestamp" in votes and len(votes) and votes["timestamp"].nunique() > 1:
+    if votes is not None and has_vote_times(votes):
         inside |= set(_entry_index(votes, min_votes=min_votes, greedy_n=greedy_n))
     inside &= set(matrix.index)
     if len(inside) < greedy_n:
@@ -696,9 +698,7 @@ def run(
         raise ValueError("run() needs a conversation or a vote matrix.")
     moderated_out = [c for c in moderated_out if c in matrix.columns]
     participants, comments = project(matrix, moderated_out)
-    has_times = (
-        conversation is not None and "timestamp" in conversation.votes and conversation.votes["timestamp"].nunique() > 1
-    )
+    has_times = conversation is not None and has_vote_times(conversation.votes)
     history = use_history and conversation is not None
     extra: dict = {}
     if history:

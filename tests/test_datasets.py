@@ -8,6 +8,7 @@ import os
 import pathlib
 import threading
 
+import pandas as pd
 import pytest
 
 from casestudies import datasets
@@ -192,12 +193,21 @@ def test_user_export_loads_latest_votes_and_groups(tmp_path):
     assert conv.comments.loc[conv.comments["comment-id"] == 1, "comment-body"].item() == "Parking, not buses"
     recs = conv.vote_records()
     assert {"participant_id", "statement_id", "vote", "modified"} <= set(recs[0])
+    assert conv.has_vote_times  # votes.csv keeps the history
 
 
 def test_user_export_without_votes_csv_uses_the_wide_matrix(tmp_path):
     _write_export(tmp_path / "c", votes=False)
     conv = datasets.load_polis_conversation(tmp_path / "c")
     assert sorted(map(tuple, conv.votes[["participant", "comment-id", "vote"]].to_numpy())) == [(0, 0, 1), (0, 1, -1), (1, 0, 1)]
+    assert not conv.has_vote_times  # the wide matrix has no vote times to replay
+
+
+def test_has_vote_times_needs_more_than_one_time():
+    assert not datasets.has_vote_times(pd.DataFrame({"participant": [0, 1], "vote": [1, -1]}))
+    assert not datasets.has_vote_times(pd.DataFrame({"timestamp": [5, 5], "vote": [1, -1]}))
+    assert not datasets.has_vote_times(pd.DataFrame({"timestamp": [], "vote": []}))
+    assert datasets.has_vote_times(pd.DataFrame({"timestamp": [5, 6], "vote": [1, -1]}))
 
 
 def test_user_export_errors_are_clear(tmp_path):
