@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from casestudies import datasets, polis  # noqa: E402
+from casestudies import datasets, opinions_over_time, polis  # noqa: E402
 
 
 def bench_polis() -> list[dict]:
@@ -95,8 +95,8 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
 
     Polis's labels come from the map at its last stored update, and the export does not
     say when that was. For each conversation with vote times we rebuild the vote matrix
-    from the votes cast up to each of ``steps`` evenly spaced points in the history
-    (latest vote per participant and statement), draw the map with :func:`polis.project`
+    from the votes cast up to each of ``steps`` evenly spaced shares of the history
+    (``opinions_over_time.window_cutoffs`` and ``conversation_until``), draw the map with :func:`polis.project`
     and fit :func:`polis.agreement_ceiling` to the Polis labels of the participants
     present. The best value over the history bounds what any clustering of any of those
     maps could reach.
@@ -109,16 +109,15 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
         if not conv.has_vote_times:
             rows.append({"conversation": name, "vote_times": False})
             continue
-        v = conv.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
+        shares = np.linspace(0.3, 1.0, steps)
         ceilings = {}
-        for q in np.linspace(0.3, 1.0, steps):
-            sub = v.iloc[: int(round(q * len(v)))].drop_duplicates(["participant", "comment-id"], keep="last")
-            matrix = sub.pivot(index="participant", columns="comment-id", values="vote").sort_index().sort_index(axis=1)
+        for q, cutoff in zip(shares, opinions_over_time.window_cutoffs(conv.votes, shares)):
+            matrix = opinions_over_time.conversation_until(conv, cutoff).vote_matrix()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 parts, _ = polis.project(matrix, conv.moderated_out)
             ceilings[q] = polis.agreement_ceiling(parts, conv.groups)["ceiling"]
-        final = ceilings[1.0]  # the last point holds every vote: the final map
+        final = ceilings[shares[-1]]  # the last point holds every vote: the final map
         best = max(((c, q) for q, c in ceilings.items() if np.isfinite(c)), key=lambda cq: cq[0], default=(float("nan"), float("nan")))
         rows.append({"conversation": name, "vote_times": True, "ceiling_final": round(final, 3),
                      "ceiling_best_prefix": round(best[0], 3), "best_prefix_share": round(float(best[1]), 2)})
