@@ -1,0 +1,191 @@
+"""Structure of the calibration corpus (benchmarks/calibration/).
+
+These tests check the corpus's shape only: files and expected answers match one to one, the
+expected answers validate against their schema and name only catalogued flags, quotes are
+really in the plans, the held-out third is a third and apart from the design set, and the
+corpus covers the archetypes, countries and model kinds it promises. They never score a plan:
+the corpus must stay independent of any scorer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL = ROOT / "benchmarks" / "calibration"
+SETS = {"design": CAL, "heldout": CAL / "heldout"}
+
+REQUIRED_ARCHETYPES = {
+    "community-led-imperfect",
+    "collaborative-council-or-coop",
+    "consultation-done-well",
+    "honest-inform-only",
+    "participation-washing",
+    "proxies-only",
+    "piece-rate-labelling",
+    "community-red-teaming",
+    "binding-deliberation",
+    "synthetic-panel",
+    "mixed-participant-groups",
+    "strong-with-minor-weakness",
+}
+MODEL_KINDS = {"classifier", "llm-chat", "recommender", "speech", "vision", "forecasting", "labelling-pipeline"}
+BAND_ORDER = ["non-participation", "tokenism", "consultation", "involvement", "collaboration", "community-led"]
+FLAG_FIELDS = {"id", "title", "kind", "applies_to", "looks_like", "not_when", "why", "book", "rubric_1_0", "next_step"}
+
+
+def _load(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="module")
+def flags():
+    data = _load(CAL / "flags.yaml")
+    return data["flags"]
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return {name: _load(folder / "expected.yaml") for name, folder in SETS.items()}
+
+
+@pytest.fixture(scope="module")
+def schema():
+    return json.loads((CAL / "expected.schema.json").read_text(encoding="utf-8"))
+
+
+def _plans(expected):
+    return [(name, plan) for name, data in expected.items() for plan in data["plans"]]
+
+
+def _plan_text(set_name: str, plan_id: str) -> str:
+    return (SETS[set_name] / "plans" / f"{plan_id}.md").read_text(encoding="utf-8")
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("*", "")).strip()
+
+
+def test_flag_catalogue_is_complete_and_unique(flags):
+    ids = [flag["id"] for flag in flags]
+    assert len(ids) == len(set(ids)), f"duplicate flag ids in flags.yaml: {sorted(i for i in ids if ids.count(i) > 1)}"
+    for flag in flags:
+        missing = FLAG_FIELDS - flag.keys()
+        assert not missing, f"flags.yaml: flag {flag.get('id')!r} lacks {sorted(missing)}"
+        assert flag["looks_like"] and flag["not_when"], f"flags.yaml: flag {flag['id']!r} needs looks_like and not_when entries"
+
+
+def test_flag_catalogue_keeps_every_rubric_1_0_flag(flags):
+    rubric = _load(ROOT / "widgets" / "rubric" / "engagement-plan.yaml")
+    old = {flag["id"] for flag in rubric["red_flags"]}
+    continued = {flag["rubric_1_0"] for flag in flags if flag["rubric_1_0"]}
+    assert continued <= old, f"flags.yaml names rubric 1.0 flags that do not exist: {sorted(continued - old)}"
+    assert old <= continued, f"rubric 1.0 flags with no successor in flags.yaml: {sorted(old - continued)}"
+
+
+def test_flag_book_sections_exist(flags):
+    for flag in flags:
+        path, _, label = flag["book"].partition("#")
+        page = ROOT / path
+        assert page.is_file(), f"flags.yaml: flag {flag['id']!r} points to missing page {path}"
+        assert label and f"({label})=" in page.read_text(encoding="utf-8"), (
+            f"flags.yaml: flag {flag['id']!r}: no label ({label})= in {path}"
+        )
+
+
+def test_every_plan_file_has_an_expected_entry_and_back(expected):
+    for name, data in expected.items():
+        files = {p.stem for p in (SETS[name] / "plans").glob("*.md")}
+        entries = [plan["id"] for plan in data["plans"]]
+        assert len(entries) == len(set(entries)), f"{name}: duplicate ids in expected.yaml"
+        assert files - set(entries) == set(), f"{name}: plans without expected answers: {sorted(files - set(entries))}"
+        assert set(entries) - files == set(), f"{name}: expected answers without a plan file: {sorted(set(entries) - files)}"
+
+
+def test_expected_files_validate_against_schema(expected, schema):
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for name, data in expected.items():
+        assert data["set"] == name, f"{SETS[name] / 'expected.yaml'}: set should be {name!r}"
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(f"{name}/expected.yaml {list(e.absolute_path)}: {e.message}" for e in errors)
+
+
+def test_expected_entries_are_coherent(expected, flags):
+    known = {flag["id"] for flag in flags}
+    for name, plan in _plans(expected):
+        where = f"{name}/expected.yaml plan {plan['id']!r}"
+        assert plan["band"]["expected"] in plan["band"]["acceptable"], f"{where}: expected band not in acceptable"
+        assert plan["iap2"]["expected"] in plan["iap2"]["acceptable"], f"{where}: expected IAP2 level not in acceptable"
+        positions = sorted(BAND_ORDER.index(b) for b in plan["band"]["acceptable"])
+        assert positions == list(range(positions[0], positions[-1] + 1)), f"{where}: acceptable bands must be contiguous"
+        groups = {group["id"] for group in plan["groups"]}
+        assert len(groups) == len(plan["groups"]), f"{where}: duplicate group ids"
+        raised = [claim["flag"] for claim in plan["must_raise"]]
+        not_raised = [claim["flag"] for claim in plan["must_not_raise"]]
+        for flag in raised + not_raised:
+            assert flag in known, f"{where}: flag {flag!r} is not in flags.yaml"
+        assert len(raised) == len(set(raised)), f"{where}: a flag is listed twice in must_raise"
+        assert len(not_raised) == len(set(not_raised)), f"{where}: a flag is listed twice in must_not_raise"
+        assert not set(raised) & set(not_raised), f"{where}: flags both raised and not raised: {set(raised) & set(not_raised)}"
+        for claim in plan["must_raise"] + plan["must_not_raise"]:
+            if "group" in claim:
+                assert claim["group"] in groups, f"{where}: flag {claim['flag']!r} names unknown group {claim['group']!r}"
+
+
+def test_quotes_are_verbatim_from_the_plans(expected):
+    for name, plan in _plans(expected):
+        text = _normalise(_plan_text(name, plan["id"]))
+        for claim in plan["must_raise"] + plan["must_not_raise"]:
+            assert _normalise(claim["quote"]) in text, (
+                f"{name}/expected.yaml plan {plan['id']!r}, flag {claim['flag']!r}: quote not found in the plan: {claim['quote']!r}"
+            )
+
+
+def test_plans_are_prose_of_plan_length(expected):
+    for name, plan in _plans(expected):
+        text = _plan_text(name, plan["id"])
+        words = len(text.split())
+        assert 300 <= words <= 720, f"{name}/plans/{plan['id']}.md has {words} words; plans are 300-700 words of prose"
+        assert not text.lstrip().startswith(("-", "{", "id:")), f"{name}/plans/{plan['id']}.md should read as a plan, not data"
+
+
+def test_heldout_is_a_stratified_third_apart_from_design(expected):
+    design = {plan["id"] for plan in expected["design"]["plans"]}
+    heldout = {plan["id"] for plan in expected["heldout"]["plans"]}
+    assert not design & heldout, f"plans in both sets: {sorted(design & heldout)}"
+    assert len(heldout) >= 8, f"held-out set has {len(heldout)} plans; at least 8 are needed"
+    assert 3 * len(heldout) >= len(design) + len(heldout), "held-out set is less than a third of the corpus"
+    archetypes = {plan["archetype"] for plan in expected["heldout"]["plans"]}
+    assert len(archetypes) >= 8, f"held-out set spans only {len(archetypes)} archetypes"
+    readme = (CAL / "heldout" / "README.md").read_text(encoding="utf-8").lower()
+    assert "must not read" in readme and "separately" in readme
+
+
+def test_coverage(expected):
+    plans = [plan for _, plan in _plans(expected)]
+    assert len(plans) >= 24, f"{len(plans)} plans; at least 24 are needed"
+    countries = {plan["country"] for plan in plans}
+    assert len(countries) >= 8, f"only {len(countries)} countries: {sorted(countries)}"
+    archetypes = {plan["archetype"] for plan in plans}
+    assert REQUIRED_ARCHETYPES <= archetypes, f"missing archetypes: {sorted(REQUIRED_ARCHETYPES - archetypes)}"
+    design_archetypes = {plan["archetype"] for plan in expected["design"]["plans"]}
+    assert REQUIRED_ARCHETYPES <= design_archetypes, f"design set lacks archetypes: {sorted(REQUIRED_ARCHETYPES - design_archetypes)}"
+    kinds = {plan["model_kind"] for plan in plans}
+    assert MODEL_KINDS <= kinds, f"missing model kinds: {sorted(MODEL_KINDS - kinds)}"
+    sectors = {plan["sector"] for plan in plans}
+    assert len(sectors) >= 15, f"only {len(sectors)} sectors"
+
+
+def test_every_flag_is_exercised(expected, flags):
+    """Each catalogued flag must be raised by at least one plan, so the benchmark measures its recall."""
+    raised = {claim["flag"] for _, plan in _plans(expected) for claim in plan["must_raise"]}
+    unused = {flag["id"] for flag in flags} - raised
+    assert not unused, f"flags no plan must raise: {sorted(unused)}"
