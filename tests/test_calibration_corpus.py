@@ -184,8 +184,9 @@ def test_coverage(expected):
     assert len(sectors) >= 15, f"only {len(sectors)} sectors"
 
 
-def test_every_flag_is_exercised(expected, flags):
-    """Each catalogued flag must be raised by at least one plan, so the benchmark measures its recall."""
-    raised = {claim["flag"] for _, plan in _plans(expected) for claim in plan["must_raise"]}
+def test_every_flag_is_exercised_in_the_design_set(expected, flags):
+    """Each catalogued flag is raised by at least one design plan, so designers see every flag
+    in use and the benchmark can measure its recall; the held-out set need not cover them all."""
+    raised = {claim["flag"] for plan in expected["design"]["plans"] for claim in plan["must_raise"]}
     unused = {flag["id"] for flag in flags} - raised
-    assert not unused, f"flags no plan must raise: {sorted(unused)}"
+    assert not unused, f"flags no design plan must raise: {sorted(unused)}"
