@@ -153,7 +153,7 @@ def test_plans_are_prose_of_plan_length(expected):
     for name, plan in _plans(expected):
         text = _plan_text(name, plan["id"])
         words = len(text.split())
-        assert 300 <= words <= 720, f"{name}/plans/{plan['id']}.md has {words} words; plans are 300-700 words of prose"
+        assert 300 <= words <= 700, f"{name}/plans/{plan['id']}.md has {words} words; plans are 300-700 words of prose"
         assert not text.lstrip().startswith(("-", "{", "id:")), f"{name}/plans/{plan['id']}.md should read as a plan, not data"
 
 
@@ -164,7 +164,7 @@ def test_heldout_is_a_stratified_third_apart_from_design(expected):
     assert len(heldout) >= 8, f"held-out set has {len(heldout)} plans; at least 8 are needed"
     assert 3 * len(heldout) >= len(design) + len(heldout), "held-out set is less than a third of the corpus"
     archetypes = {plan["archetype"] for plan in expected["heldout"]["plans"]}
-    assert len(archetypes) >= 8, f"held-out set spans only {len(archetypes)} archetypes"
+    assert REQUIRED_ARCHETYPES <= archetypes, f"held-out set lacks archetypes: {sorted(REQUIRED_ARCHETYPES - archetypes)}"
     readme = _normalise((CAL / "heldout" / "README.md").read_text(encoding="utf-8")).lower()
     assert "nobody designing the rubric or the scorer may read" in readme, "heldout/README.md must bar designers from reading it"
     assert "reported separately" in readme, "heldout/README.md must say held-out results are reported separately"
