@@ -191,3 +191,29 @@ def test_every_flag_is_exercised_in_the_design_set(expected, flags):
     raised = {claim["flag"] for plan in expected["design"]["plans"] for claim in plan["must_raise"]}
     unused = {flag["id"] for flag in flags} - raised
     assert not unused, f"flags no design plan must raise: {sorted(unused)}"
+
+
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _grams(text: str, n: int = 12) -> set[tuple[str, ...]]:
+    words = _words(text)
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_corpus_is_in_its_own_words(expected):
+    """No run of 12 words in the flag catalogue or a plan repeats the book or the research notes."""
+    sources = [p for p in (ROOT / "book").rglob("*.md") if "_build" not in p.parts]
+    if SHARED_REFERENCE.exists():
+        sources += [p for p in SHARED_REFERENCE.rglob("*") if p.is_file() and p.suffix in {".md", ".txt"}]
+    source_grams: set[tuple[str, ...]] = set()
+    for path in sources:
+        source_grams |= _grams(path.read_text(encoding="utf-8", errors="replace"))
+    ours = [CAL / "flags.yaml"] + [SETS[name] / "plans" / f"{plan['id']}.md" for name, plan in _plans(expected)]
+    for path in ours:
+        copied = _grams(path.read_text(encoding="utf-8")) & source_grams
+        assert not copied, f"{path.relative_to(ROOT)} repeats a source: {' '.join(sorted(copied)[0])!r}"
