@@ -1,50 +1,22 @@
 """Turn a score, a set of scores or the rubric itself into Markdown, JSON, HTML or CSV.
 
-All text a user typed (team, product, evidence, notes) is escaped for the target format: HTML
-entities in HTML, backslash escapes in Markdown, so a hostile file cannot inject markup. Reports
+All text a user typed (team, product, evidence, notes) is escaped for the target format by the
+text kernel (``widgets/_text.py``), so a hostile file cannot inject markup, a link or a formula. Reports
 say what a score is: evidence for a conversation, never a certificate (book chapter "The rubric").
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
-import re
 from typing import Iterable, Sequence
 
 from ._assessment import Assessment
 from ._scoring import BAND_ORDER, IAP2_ORDER, Rubric, Score, load_rubric
+from ._text import csv_text, escape_html, escape_markdown, json_dumps_safe
 
 DISCLAIMER = ("This score is evidence for a conversation inside the team and with the communities "
               "involved. It is not a certificate, and it cannot show that a plan is participatory.")
 REPORT_FORMAT = "pai-score-report"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")
-
-
-def clean(text) -> str:
-    """Text with control and bidirectional-override characters removed (safe for terminals)."""
-    if text is None:
-        return ""
-    return _CONTROL.sub("", str(text))
-
-
-def md_escape(text, *, inline: bool = True) -> str:
-    """Escape user text for Markdown (CommonMark and MyST): every ASCII punctuation mark gets a
-    backslash, so no markup, HTML, role or link can be formed. ``inline`` folds newlines."""
-    text = _MD_SPECIAL.sub(r"\\\1", clean(text))
-    if inline:
-        text = " ".join(text.split())
-    return text
-
-
-def h(text) -> str:
-    """Escape user text for HTML (text and attribute values)."""
-    return html.escape(clean(text), quote=True)
-
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1f} %"
@@ -95,7 +67,7 @@ def report_dict(score: Score, assessment: Assessment | None = None) -> dict:
 
 
 def report_json(score: Score, assessment: Assessment | None = None) -> str:
-    return json.dumps(report_dict(score, assessment), indent=2, ensure_ascii=False) + "\n"
+    return json_dumps_safe(report_dict(score, assessment), indent=2) + "\n"
 
 
 def _summary_lines(score: Score) -> dict:
@@ -119,10 +91,10 @@ def report_markdown(score: Score, assessment: Assessment | None = None, *, top: 
     info = _summary_lines(score)
     d = info["d"]
     plan = d["plan"]
-    lines = [f"# Engagement-plan self-assessment: {md_escape(plan['team'])}", ""]
-    lines += [f"- **Product:** {md_escape(plan['product'])}",
-              f"- **Model type:** {md_escape(plan['model_type'])}; **lifecycle stage:** {md_escape(plan['lifecycle_stage'])}; "
-              f"**date:** {md_escape(plan['date'])}",
+    lines = [f"# Engagement-plan self-assessment: {escape_markdown(plan['team'])}", ""]
+    lines += [f"- **Product:** {escape_markdown(plan['product'])}",
+              f"- **Model type:** {escape_markdown(plan['model_type'])}; **lifecycle stage:** {escape_markdown(plan['lifecycle_stage'])}; "
+              f"**date:** {escape_markdown(plan['date'])}",
               f"- **Rubric:** {rubric.id} {rubric.version}, {d['scope']} version", "",
               f"> {DISCLAIMER}", ""]
     band = d["band"]
@@ -166,14 +138,14 @@ def report_markdown(score: Score, assessment: Assessment | None = None, *, top: 
         ans = answers.get(c["criterion"])
         text = ""
         if ans is not None:
-            text = " / ".join(md_escape(x) for x in (ans.evidence, ans.notes) if x)
+            text = " / ".join(escape_markdown(x) for x in (ans.evidence, ans.notes) if x)
         answer = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
         flag = " (red flag)" if c["flag_raised"] else ""
         lines.append(f"| `{c['criterion']}` | {c['theme']} | {c['weight_points']} | {answer}{flag} | "
                      f"{c['points']}/{c['max_points']} | {text} |")
     if assessment is not None and assessment.migrations:
         lines += ["", "## Migrations applied to this file", ""]
-        lines += [f"- {md_escape(m)}" for m in assessment.migrations]
+        lines += [f"- {escape_markdown(m)}" for m in assessment.migrations]
     return "\n".join(lines) + "\n"
 
 
@@ -197,42 +169,42 @@ def report_html(score: Score, assessment: Assessment | None = None) -> str:
     p = []
     p.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-             f"<title>Self-assessment: {h(plan['team'])}</title><style>{_CSS}</style></head><body>")
-    p.append(f"<h1>Engagement-plan self-assessment: {h(plan['team'])}</h1>")
-    p.append("<dl>" + "".join(f"<dt>{k}</dt><dd>{h(v)}</dd>" for k, v in (
+             f"<title>Self-assessment: {escape_html(plan['team'])}</title><style>{_CSS}</style></head><body>")
+    p.append(f"<h1>Engagement-plan self-assessment: {escape_html(plan['team'])}</h1>")
+    p.append("<dl>" + "".join(f"<dt>{k}</dt><dd>{escape_html(v)}</dd>" for k, v in (
         ("Product", plan["product"]), ("Model type", plan["model_type"]),
         ("Lifecycle stage", plan["lifecycle_stage"]), ("Date", plan["date"]),
         ("Rubric", f"{rubric.id} {rubric.version}, {d['scope']} version"))) + "</dl>")
-    p.append(f"<p class=\"note\">{h(DISCLAIMER)}</p>")
+    p.append(f"<p class=\"note\">{escape_html(DISCLAIMER)}</p>")
     p.append("<h2>Where the plan stands</h2><ul>")
     rng = "" if band["low"] == band["high"] else (
-        f" (could be {h(_band_title(rubric, band['low']))} to {h(_band_title(rubric, band['high']))} once every question is answered)")
-    p.append(f"<li><strong>Band:</strong> {h(_band_title(rubric, band['id']))}{rng}</li>")
-    p.append(f"<li><strong>Limited by:</strong> {h(', '.join(info['limits']) or 'nothing (no answers yet)')}</li>")
-    p.append(f"<li><strong>IAP2 level reached:</strong> {h(rubric.iap2_levels[d['iap2']['level']]['title'])}</li>")
+        f" (could be {escape_html(_band_title(rubric, band['low']))} to {escape_html(_band_title(rubric, band['high']))} once every question is answered)")
+    p.append(f"<li><strong>Band:</strong> {escape_html(_band_title(rubric, band['id']))}{rng}</li>")
+    p.append(f"<li><strong>Limited by:</strong> {escape_html(', '.join(info['limits']) or 'nothing (no answers yet)')}</li>")
+    p.append(f"<li><strong>IAP2 level reached:</strong> {escape_html(rubric.iap2_levels[d['iap2']['level']]['title'])}</li>")
     p.append(f"<li><strong>Overall score on answered questions:</strong> {_pct(d['overall']['percent'])}"
-             f"{h(_range_note(d['overall']))}</li>")
+             f"{escape_html(_range_note(d['overall']))}</li>")
     c = d["completeness"]
     p.append(f"<li><strong>Completeness:</strong> {c['answered']} answered, {c['not_applicable']} not applicable, "
-             f"{c['unanswered']} unanswered of {c['in_scope']}; confidence <strong>{h(c['confidence'])}</strong></li></ul>")
+             f"{c['unanswered']} unanswered of {c['in_scope']}; confidence <strong>{escape_html(c['confidence'])}</strong></li></ul>")
     p.append("<h2>Red flags</h2>")
     if not d["red_flags"]:
         p.append("<p>None raised.</p>")
     for f in d["red_flags"]:
         flag = rubric.red_flags[f["id"]]
-        p.append(f"<div class=\"flag\" role=\"note\"><strong>Red flag: {h(flag['title'])}</strong>. {h(flag['meaning'])} "
-                 f"Caps the band at {h(_band_title(rubric, f['cap']))}. Raised by "
-                 f"{', '.join('<code>' + h(x) + '</code>' for x in f['raised_by'])}. "
-                 f"Read: {h(_label_title(rubric, f['explained_in']))} (<code>{h(f['explained_in'])}</code>).</div>")
+        p.append(f"<div class=\"flag\" role=\"note\"><strong>Red flag: {escape_html(flag['title'])}</strong>. {escape_html(flag['meaning'])} "
+                 f"Caps the band at {escape_html(_band_title(rubric, f['cap']))}. Raised by "
+                 f"{', '.join('<code>' + escape_html(x) + '</code>' for x in f['raised_by'])}. "
+                 f"Read: {escape_html(_label_title(rubric, f['explained_in']))} (<code>{escape_html(f['explained_in'])}</code>).</div>")
     for f in d["unconfirmed_flags"]:
-        p.append(f"<p><em>Unconfirmed:</em> {h(rubric.red_flags[f['id']]['title'])}: answer "
-                 f"{', '.join('<code>' + h(x) + '</code>' for x in f['unanswered'])} to check it.</p>")
+        p.append(f"<p><em>Unconfirmed:</em> {escape_html(rubric.red_flags[f['id']]['title'])}: answer "
+                 f"{', '.join('<code>' + escape_html(x) + '</code>' for x in f['unanswered'])} to check it.</p>")
     p.append("<h2>Themes</h2><table><caption>Score per theme, in percent of the points available on answered "
              "questions</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\">Score on answered questions</th>"
              "<th scope=\"col\">Range (unanswered at 0 or 3)</th><th scope=\"col\">Answered</th></tr></thead><tbody>")
     for t in d["themes"]:
         width = 0 if t["percent"] is None else t["percent"]
-        p.append(f"<tr><th scope=\"row\">{h(rubric.themes[t['id']]['title'])}</th>"
+        p.append(f"<tr><th scope=\"row\">{escape_html(rubric.themes[t['id']]['title'])}</th>"
                  f"<td>{_pct(t['percent'])}<div class=\"bar\" aria-hidden=\"true\"><span style=\"width:{width:.1f}%\"></span></div></td>"
                  f"<td>{_range(t['low_percent'], t['high_percent'])}</td>"
                  f"<td>{t['answered'] + t['not_applicable']}/{t['answered'] + t['not_applicable'] + t['unanswered']}</td></tr>")
@@ -241,26 +213,26 @@ def report_html(score: Score, assessment: Assessment | None = None) -> str:
     for a in d["actions"]:
         crit = rubric.by_id[a["criterion"]]
         target = "" if a["target_level"] is None else f" (from level {a['level']} to {a['target_level']})"
-        p.append(f"<li><strong>{h(crit.question)}</strong> <small>[{h(a['kind'])}]</small>{target}. {h(_action_text(rubric, a))} "
-                 f"<em>Who:</em> {h(a['who'])}. <em>Read:</em> {h(_label_title(rubric, a['explained_in']))} "
-                 f"(<code>{h(a['explained_in'])}</code>).</li>")
+        p.append(f"<li><strong>{escape_html(crit.question)}</strong> <small>[{escape_html(a['kind'])}]</small>{target}. {escape_html(_action_text(rubric, a))} "
+                 f"<em>Who:</em> {escape_html(a['who'])}. <em>Read:</em> {escape_html(_label_title(rubric, a['explained_in']))} "
+                 f"(<code>{escape_html(a['explained_in'])}</code>).</li>")
     p.append("</ol><h2>How each number was reached</h2><table><thead><tr><th scope=\"col\">Criterion</th>"
              "<th scope=\"col\">Theme</th><th scope=\"col\">Weight</th><th scope=\"col\">Answer</th>"
              "<th scope=\"col\">Points</th><th scope=\"col\">Evidence and notes</th></tr></thead><tbody>")
     answers = assessment.answers if assessment is not None else {}
     for row in d["contributions"]:
         ans = answers.get(row["criterion"])
-        text = "" if ans is None else "<br>".join(h(x) for x in (ans.evidence, ans.notes) if x)
+        text = "" if ans is None else "<br>".join(escape_html(x) for x in (ans.evidence, ans.notes) if x)
         answer = {"answered": str(row["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[row["status"]]
         if row["flag_raised"]:
             answer += " (red flag)"
-        p.append(f"<tr><td><code>{h(row['criterion'])}</code></td><td>{h(row['theme'])}</td>"
-                 f"<td>{row['weight_points']}</td><td>{h(answer)}</td><td>{row['points']}/{row['max_points']}</td>"
+        p.append(f"<tr><td><code>{escape_html(row['criterion'])}</code></td><td>{escape_html(row['theme'])}</td>"
+                 f"<td>{row['weight_points']}</td><td>{escape_html(answer)}</td><td>{row['points']}/{row['max_points']}</td>"
                  f"<td>{text}</td></tr>")
     p.append("</tbody></table>")
     if assessment is not None and assessment.migrations:
         p.append("<h2>Migrations applied to this file</h2><ul>"
-                 + "".join(f"<li>{h(m)}</li>" for m in assessment.migrations) + "</ul>")
+                 + "".join(f"<li>{escape_html(m)}</li>" for m in assessment.migrations) + "</ul>")
     p.append("</body></html>\n")
     return "".join(p)
 
@@ -300,38 +272,23 @@ def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -
     rubric = pairs[0][1].rubric if pairs else load_rubric()
     theme_ids = list(rubric.themes)
     if fmt == "json":
-        return json.dumps({"format": "pai-comparison", "format_version": 1, "rows": rows},
-                          indent=2, ensure_ascii=False) + "\n"
+        return json_dumps_safe({"format": "pai-comparison", "format_version": 1, "rows": rows}, indent=2) + "\n"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
         head = ["team", "product", "date", "scope", "band", "iap2", "overall_percent", "completeness_percent",
                 "confidence", "red_flags"] + theme_ids + ["file"]
-        writer.writerow(head)
-        for r in rows:
-            writer.writerow([_csv_safe(r[k]) if k != "red_flags" else ";".join(r[k]) for k in head])
-        return buf.getvalue()
+        return csv_text([head] + [[";".join(r[k]) if k == "red_flags" else r[k] for k in head] for r in rows])
     if fmt != "md":
         raise ValueError(f"unknown comparison format {fmt!r}; choose md, csv or json")
     head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags"] + [
         rubric.themes[t]["title"] for t in theme_ids]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [md_escape(r["team"]), md_escape(r["product"]), md_escape(r["date"]),
+        cells = [escape_markdown(r["team"]), escape_markdown(r["product"]), escape_markdown(r["date"]),
                  _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
                  _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none"]
         cells += [_pct(r[t]) for t in theme_ids]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    if isinstance(value, str):
-        value = clean(value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-    return "" if value is None else value
 
 
 # --------------------------------------------------------------------------- the rubric itself
@@ -356,11 +313,7 @@ def rubric_rows(rubric: Rubric | None = None) -> list[dict]:
 
 def rubric_csv(rubric: Rubric | None = None) -> str:
     rows = rubric_rows(rubric)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    return csv_text([list(rows[0])] + [list(r.values()) for r in rows])
 
 
 RUBRIC_PARTS = ("scale", "bands", "flags", "criteria")
@@ -456,10 +409,10 @@ def rubric_export(fmt: str = "md", rubric: Rubric | None = None) -> str:
     if fmt == "csv":
         return rubric_csv(rubric)
     if fmt == "json":
-        return json.dumps((rubric or load_rubric()).data, indent=2, ensure_ascii=False) + "\n"
+        return json_dumps_safe((rubric or load_rubric()).data, indent=2) + "\n"
     raise ValueError(f"unknown rubric format {fmt!r}; choose md, csv or json")
 
 
 __all__ = ["DISCLAIMER", "report_dict", "report_json", "report_markdown", "report_html", "render_report",
            "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
-           "md_escape", "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]
+           "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]

@@ -49,9 +49,10 @@ def strip_controls(text: Any) -> str:
 # ASCII punctuation that starts inline markup in CommonMark, GFM or MyST: code, emphasis, roles and
 # substitutions ({}), links and images, headings, lists (+), tables, strikethrough, math ($).
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
-# At the start of a line: list and setext markers (- =), MyST colon fences and definitions (:) and
-# ordered-list numbers (1. or 1) - the parenthesis is already escaped as inline punctuation).
-_MD_LINE_START = re.compile(r"^([ \t]*)([-=:]|[0-9]{1,9}(?=\.))")
+# At the start of a line, what would begin a block: a bullet or a rule (- followed by a space, a tab,
+# another - or the end), a setext underline (=), a MyST colon fence or definition (:), an ordered-list
+# number (1. followed by a space; "1)" is safe already, its parenthesis being escaped inline).
+_MD_LINE_START = re.compile(r"^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))")
 # GitHub's autolink extension links bare URLs (scheme://), www. names and e-mail addresses.
 _MD_SCHEME = re.compile(r"://")
 _MD_WWW = re.compile(r"(?i)(www)\.")

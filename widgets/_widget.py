@@ -1,6 +1,7 @@
 """The notebook host of the self-assessment: an anywidget over the same front-end as the static site.
 
-The browser part is ``widgets/static/assessment.js`` (one ES module for both hosts). Here the
+The browser part is ``widgets/static/assessment.js`` (one ES module for both hosts; a notebook
+loads it bundled, see :mod:`widgets._frontend`). Here the
 kernel holds the answers, checks them, and recomputes the authoritative score with the reference
 scorer (:func:`widgets._scoring.score_plan`) after every change, whether the change came from a
 click in the notebook or from Python. Everything also works without a browser, so the widget can
@@ -18,13 +19,13 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import anywidget
 import traitlets
 
+from ._frontend import anywidget_base
 from ._assessment import AssessmentError, Problem, load_assessment, validate_file
 from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
+from ._text import escape_markdown
 
-STATIC = Path(__file__).resolve().parent / "static"
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
 OPTIONAL_FIELDS = ("assessor", "notes", "migrations")
 
@@ -56,7 +57,7 @@ def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
     }
 
 
-class AssessmentWidget(anywidget.AnyWidget):
+class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
     """Fill in the engagement-plan self-assessment in a notebook, or drive it from Python.
 
     >>> w = AssessmentWidget(version="short", team="Search team")   # doctest: +SKIP
@@ -70,9 +71,6 @@ class AssessmentWidget(anywidget.AnyWidget):
     ``PAI_WIDGETS_HEADLESS=1``) keeps the widget off the notebook connection: for scripts, tests
     and executed book pages.
     """
-
-    _esm = STATIC / "assessment.js"
-    _css = STATIC / "assessment.css"
 
     rubric = traitlets.Dict().tag(sync=True)
     assessment = traitlets.Dict().tag(sync=True)
@@ -327,20 +325,6 @@ class AssessmentWidget(anywidget.AnyWidget):
 
 # ---------------------------------------------------------------------- Markdown report
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def md_escape(text: Any) -> str:
-    """Escape user or rubric text for Markdown: no HTML, links, emphasis or headings come from it.
-
-    Same rules as ``mdEscape`` in ``assessment.js``.
-    """
-    s = "" if text is None else str(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"\r?\n", " ", s)
-
-
 def _num(x: Any) -> str:
     # JavaScript prints 50.0 as "50"; match it so both reports agree.
     if isinstance(x, float) and x.is_integer():
@@ -367,24 +351,24 @@ def markdown_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: 
     scale = {str(lv["level"]): lv["name"] for lv in data["scale"]}
 
     def link(label: str) -> str:
-        return f" (see: {md_escape(links[label]['title'])})" if label in links else ""
+        return f" (see: {escape_markdown(links[label]['title'])})" if label in links else ""
 
     a = assessment
-    lines = [f"# Engagement-plan self-assessment: {md_escape(a.get('team') or 'unnamed team')}", ""]
-    lines.append(f"- Product: {md_escape(a.get('product') or 'not given')}")
-    lines.append(f"- Model type: {md_escape(a.get('model_type') or 'not given')}")
-    lines.append(f"- Lifecycle stage: {md_escape(a.get('lifecycle_stage') or 'not given')}")
-    lines.append(f"- Date: {md_escape(a.get('date') or 'not given')}")
-    lines += [f"- Rubric: {md_escape(data['id'])} {md_escape(data['version'])}, {score['scope']} version", ""]
-    lines += [f"> {md_escape(data['summary'])}", ""]
+    lines = [f"# Engagement-plan self-assessment: {escape_markdown(a.get('team') or 'unnamed team')}", ""]
+    lines.append(f"- Product: {escape_markdown(a.get('product') or 'not given')}")
+    lines.append(f"- Model type: {escape_markdown(a.get('model_type') or 'not given')}")
+    lines.append(f"- Lifecycle stage: {escape_markdown(a.get('lifecycle_stage') or 'not given')}")
+    lines.append(f"- Date: {escape_markdown(a.get('date') or 'not given')}")
+    lines += [f"- Rubric: {escape_markdown(data['id'])} {escape_markdown(data['version'])}, {score['scope']} version", ""]
+    lines += [f"> {escape_markdown(data['summary'])}", ""]
     lines += ["## Result", ""]
     band = bands[score["band"]["id"]]["title"] if score["band"]["id"] else "No band yet (no answers)"
-    lines.append(f"- Band: **{md_escape(band)}**")
+    lines.append(f"- Band: **{escape_markdown(band)}**")
     low, high = score["band"]["low"], score["band"]["high"]
     if low and high and low != high:
-        lines.append(f"- Could range, once every question is answered, from {md_escape(bands[low]['title'])} "
-                     f"to {md_escape(bands[high]['title'])}")
-    lines.append(f"- IAP2 level reached: {md_escape(iap2[score['iap2']['level']]['title'])}")
+        lines.append(f"- Could range, once every question is answered, from {escape_markdown(bands[low]['title'])} "
+                     f"to {escape_markdown(bands[high]['title'])}")
+    lines.append(f"- IAP2 level reached: {escape_markdown(iap2[score['iap2']['level']]['title'])}")
     ov = score["overall"]
     pct = "n/a" if ov["percent"] is None else f"{_num(ov['percent'])}%"
     lines.append(f"- Points: {ov['earned']} of {ov['answered_max']} on answered questions ({pct})")
@@ -395,27 +379,27 @@ def markdown_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: 
     if not score["red_flags"]:
         lines.append("No red flag is raised by the answers given.")
     for f in score["red_flags"]:
-        lines.append(f"- **{md_escape(flags[f['id']]['title'])}** (caps the band at "
-                     f"{md_escape(bands[f['cap']]['title'])}){link(f['explained_in'])}")
-        lines.append("  raised by: " + "; ".join(md_escape(criteria[c]["question"]) for c in f["raised_by"]))
+        lines.append(f"- **{escape_markdown(flags[f['id']]['title'])}** (caps the band at "
+                     f"{escape_markdown(bands[f['cap']]['title'])}){link(f['explained_in'])}")
+        lines.append("  raised by: " + "; ".join(escape_markdown(criteria[c]["question"]) for c in f["raised_by"]))
     for f in score["unconfirmed_flags"]:
-        lines.append(f"- Not yet checked: {md_escape(flags[f['id']]['title'])} "
-                     f"(unanswered: {', '.join(md_escape(c) for c in f['unanswered'])})")
+        lines.append(f"- Not yet checked: {escape_markdown(flags[f['id']]['title'])} "
+                     f"(unanswered: {', '.join(escape_markdown(c) for c in f['unanswered'])})")
     lines += ["", "## Themes", "", "| Theme | Points | Percent | Answered |", "| --- | ---: | ---: | ---: |"]
     for t in score["themes"]:
         n = t["answered"] + t["unanswered"] + t["not_applicable"]
         if n == 0:
             continue
         pct = "n/a" if t["percent"] is None else f"{_num(t['percent'])}%"
-        lines.append(f"| {md_escape(themes[t['id']]['title'])} | {t['earned']} / {t['answered_max']} | {pct} | "
+        lines.append(f"| {escape_markdown(themes[t['id']]['title'])} | {t['earned']} / {t['answered_max']} | {pct} | "
                      f"{t['answered']} of {n} |")
     lines += ["", "## Next steps", ""]
     actions = [x for x in score["actions"] if not criteria_ids or x["criterion"] in criteria_ids]
     if not actions:
         lines.append("No next step: every question is at its highest level or does not apply.")
     for i, x in enumerate(actions, start=1):
-        lines.append(f"{i}. {md_escape(x['action'])} (who: {md_escape(x['who'])}; "
-                     f"{md_escape(ACTION_KINDS[x['kind']])}){link(x['explained_in'])}")
+        lines.append(f"{i}. {escape_markdown(x['action'])} (who: {escape_markdown(x['who'])}; "
+                     f"{escape_markdown(ACTION_KINDS[x['kind']])}){link(x['explained_in'])}")
     lines += ["", "## Answers", ""]
     answers = a.get("answers") or {}
     for c in data["criteria"]:
@@ -432,10 +416,10 @@ def markdown_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: 
             shown = NOT_APPLICABLE_TEXT
         else:
             shown = f"{level} ({scale[str(level)]})"
-        lines.append(f"- {md_escape(c['question'])}: **{md_escape(shown)}**")
+        lines.append(f"- {escape_markdown(c['question'])}: **{escape_markdown(shown)}**")
         if isinstance(ans, Mapping) and ans.get("evidence"):
-            lines.append(f"  - Evidence: {md_escape(ans['evidence'])}")
+            lines.append(f"  - Evidence: {escape_markdown(ans['evidence'])}")
         if isinstance(ans, Mapping) and ans.get("notes"):
-            lines.append(f"  - Notes: {md_escape(ans['notes'])}")
+            lines.append(f"  - Notes: {escape_markdown(ans['notes'])}")
     lines += ["", "A score is evidence for a conversation, never a certificate.", ""]
     return "\n".join(lines)

@@ -9,8 +9,11 @@
 //   version       "short" or "full";  criteria: optional list of criterion ids (a mini self-check)
 //   links         {label: {url, title}}: book sections, resolved at build time on the site
 //   host_messages, errors: messages from the host (storage problems, validation errors)
-// The module is self-contained (no imports), because anywidget loads it from a string in notebooks.
+// In a notebook, anywidget loads this module bundled with its imports into one file (make bundles).
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
+
+import { download, h, s } from "./lib/dom.js";
+import { escapeMarkdown } from "./lib/text.js";
 
 let instances = 0;
 
@@ -32,32 +35,7 @@ const UI = {
   },
 };
 
-// ------------------------------------------------------------------ small DOM helpers
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key in node && typeof value !== "string") node[key] = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-const SVG_NS = "http://www.w3.org/2000/svg";
-function s(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+// ------------------------------------------------------------------ small helpers
 
 function clone(value) {
   return value === undefined || value === null ? value : JSON.parse(JSON.stringify(value));
@@ -80,15 +58,6 @@ function slugFile(text) {
   return slug || "engagement-plan";
 }
 
-function download(filename, text, type) {
-  const blob = new Blob([text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 // ------------------------------------------------------------------ the assessment file
 
@@ -250,16 +219,6 @@ export function missingPlanFields(assessment) {
 
 // ------------------------------------------------------------------ Markdown report (escaped)
 
-/** Escape user or data text for Markdown: no HTML, links, emphasis or headings can come from it. */
-export function mdEscape(text) {
-  return String(text ?? "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/([\\`*_{}[\]()#+!|~])/g, "\\$1")
-    .replace(/\r?\n/g, " ");
-}
-
 export function markdownReport({ rubric, assessment, score, links = {}, criteriaIds = null }) {
   const themes = byId(rubric.themes);
   const criteria = byId(rubric.criteria);
@@ -267,22 +226,22 @@ export function markdownReport({ rubric, assessment, score, links = {}, criteria
   const flags = byId(rubric.red_flags);
   const iap2 = byId(rubric.iap2_levels);
   const scale = Object.fromEntries((rubric.scale || []).map((lv) => [String(lv.level), lv.name]));
-  const link = (label) => (links[label] ? ` (see: ${mdEscape(links[label].title)})` : "");
+  const link = (label) => (links[label] ? ` (see: ${escapeMarkdown(links[label].title)})` : "");
   const lines = [];
-  lines.push(`# Engagement-plan self-assessment: ${mdEscape(assessment.team || "unnamed team")}`, "");
-  lines.push(`- Product: ${mdEscape(assessment.product || "not given")}`);
-  lines.push(`- Model type: ${mdEscape(assessment.model_type || "not given")}`);
-  lines.push(`- Lifecycle stage: ${mdEscape(assessment.lifecycle_stage || "not given")}`);
-  lines.push(`- Date: ${mdEscape(assessment.date || "not given")}`);
-  lines.push(`- Rubric: ${mdEscape(rubric.id)} ${mdEscape(rubric.version)}, ${score.scope} version`, "");
-  lines.push(`> ${mdEscape(rubric.summary)}`, "");
+  lines.push(`# Engagement-plan self-assessment: ${escapeMarkdown(assessment.team || "unnamed team")}`, "");
+  lines.push(`- Product: ${escapeMarkdown(assessment.product || "not given")}`);
+  lines.push(`- Model type: ${escapeMarkdown(assessment.model_type || "not given")}`);
+  lines.push(`- Lifecycle stage: ${escapeMarkdown(assessment.lifecycle_stage || "not given")}`);
+  lines.push(`- Date: ${escapeMarkdown(assessment.date || "not given")}`);
+  lines.push(`- Rubric: ${escapeMarkdown(rubric.id)} ${escapeMarkdown(rubric.version)}, ${score.scope} version`, "");
+  lines.push(`> ${escapeMarkdown(rubric.summary)}`, "");
   lines.push("## Result", "");
   const band = score.band.id ? bands[score.band.id].title : "No band yet (no answers)";
-  lines.push(`- Band: **${mdEscape(band)}**`);
+  lines.push(`- Band: **${escapeMarkdown(band)}**`);
   if (score.band.low && score.band.high && score.band.low !== score.band.high) {
-    lines.push(`- Could range, once every question is answered, from ${mdEscape(bands[score.band.low].title)} to ${mdEscape(bands[score.band.high].title)}`);
+    lines.push(`- Could range, once every question is answered, from ${escapeMarkdown(bands[score.band.low].title)} to ${escapeMarkdown(bands[score.band.high].title)}`);
   }
-  lines.push(`- IAP2 level reached: ${mdEscape(iap2[score.iap2.level].title)}`);
+  lines.push(`- IAP2 level reached: ${escapeMarkdown(iap2[score.iap2.level].title)}`);
   const pct = score.overall.percent === null ? "n/a" : `${score.overall.percent}%`;
   lines.push(`- Points: ${score.overall.earned} of ${score.overall.answered_max} on answered questions (${pct})`);
   const comp = score.completeness;
@@ -290,22 +249,22 @@ export function markdownReport({ rubric, assessment, score, links = {}, criteria
   lines.push("## Red flags", "");
   if (!score.red_flags.length) lines.push("No red flag is raised by the answers given.");
   for (const f of score.red_flags) {
-    lines.push(`- **${mdEscape(flags[f.id].title)}** (caps the band at ${mdEscape(bands[f.cap].title)})${link(f.explained_in)}`);
-    lines.push(`  raised by: ${f.raised_by.map((c) => mdEscape(criteria[c].question)).join("; ")}`);
+    lines.push(`- **${escapeMarkdown(flags[f.id].title)}** (caps the band at ${escapeMarkdown(bands[f.cap].title)})${link(f.explained_in)}`);
+    lines.push(`  raised by: ${f.raised_by.map((c) => escapeMarkdown(criteria[c].question)).join("; ")}`);
   }
   for (const f of score.unconfirmed_flags) {
-    lines.push(`- Not yet checked: ${mdEscape(flags[f.id].title)} (unanswered: ${f.unanswered.map(mdEscape).join(", ")})`);
+    lines.push(`- Not yet checked: ${escapeMarkdown(flags[f.id].title)} (unanswered: ${f.unanswered.map((c) => escapeMarkdown(c)).join(", ")})`);
   }
   lines.push("", "## Themes", "", "| Theme | Points | Percent | Answered |", "| --- | ---: | ---: | ---: |");
   for (const t of score.themes) {
     if (t.answered + t.unanswered + t.not_applicable === 0) continue;
-    lines.push(`| ${mdEscape(themes[t.id].title)} | ${t.earned} / ${t.answered_max} | ${t.percent === null ? "n/a" : `${t.percent}%`} | ${t.answered} of ${t.answered + t.unanswered + t.not_applicable} |`);
+    lines.push(`| ${escapeMarkdown(themes[t.id].title)} | ${t.earned} / ${t.answered_max} | ${t.percent === null ? "n/a" : `${t.percent}%`} | ${t.answered} of ${t.answered + t.unanswered + t.not_applicable} |`);
   }
   lines.push("", "## Next steps", "");
   const actions = score.actions.filter((a) => !criteriaIds || criteriaIds.includes(a.criterion));
   if (!actions.length) lines.push("No next step: every question is at its highest level or does not apply.");
   actions.forEach((a, i) => {
-    lines.push(`${i + 1}. ${mdEscape(a.action)} (who: ${mdEscape(a.who)}; ${mdEscape(UI.actionKinds[a.kind])})${link(a.explained_in)}`);
+    lines.push(`${i + 1}. ${escapeMarkdown(a.action)} (who: ${escapeMarkdown(a.who)}; ${escapeMarkdown(UI.actionKinds[a.kind])})${link(a.explained_in)}`);
   });
   lines.push("", "## Answers", "");
   for (const c of rubric.criteria) {
@@ -314,9 +273,9 @@ export function markdownReport({ rubric, assessment, score, links = {}, criteria
     const level = levelOf(answer);
     if (level === null && !(answer && (answer.evidence || answer.notes))) continue;
     const shown = level === null ? UI.unanswered : level === "n/a" ? UI.notApplicable : `${level} (${scale[String(level)]})`;
-    lines.push(`- ${mdEscape(c.question)}: **${mdEscape(shown)}**`);
-    if (answer?.evidence) lines.push(`  - Evidence: ${mdEscape(answer.evidence)}`);
-    if (answer?.notes) lines.push(`  - Notes: ${mdEscape(answer.notes)}`);
+    lines.push(`- ${escapeMarkdown(c.question)}: **${escapeMarkdown(shown)}**`);
+    if (answer?.evidence) lines.push(`  - Evidence: ${escapeMarkdown(answer.evidence)}`);
+    if (answer?.notes) lines.push(`  - Notes: ${escapeMarkdown(answer.notes)}`);
   }
   lines.push("", "A score is evidence for a conversation, never a certificate.", "");
   return lines.join("\n");

@@ -18,7 +18,8 @@ export function stripControls(text) {
 // ---------------------------------------------------------------------------- Markdown
 
 const MD_INLINE = /([\\`*_{}[\]()#+!|~$])/g;
-const MD_LINE_START = /^([ \t]*)([-=:]|[0-9]{1,9}(?=\.))/;
+// What would begin a block at the start of a line (see widgets/_text.py).
+const MD_LINE_START = /^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))/;
 
 function escapeMarkdownLine(line) {
   const s = line
