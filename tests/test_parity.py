@@ -322,3 +322,50 @@ def test_json_dumps_safe_parity(text_kernel_js):
     js, _, objects = text_kernel_js
     assert js["json"] == [json_dumps_safe(o, separators=(",", ":")) for o in objects]
     assert js["jsonIndent"] == [json_dumps_safe(o, indent=2) for o in objects]
+
+
+def test_ui_labels_are_one_validated_file_read_by_both():
+    """The interface labels live in widgets/data/ui-labels.json: Python and the page read that file."""
+    from widgets._reports import ui_labels
+    from widgets._scoring import ACTION_KINDS
+
+    labels = ui_labels()
+    assert list(labels["action_kinds"]) == list(ACTION_KINDS)
+    js = run_node(f"""
+import labels from {json.dumps((STATIC / 'lib' / 'labels.js').as_uri())};
+process.stdout.write(JSON.stringify(labels));
+""", {})
+    assert js == labels
+    code = "".join(p.read_text(encoding="utf-8") for p in STATIC.rglob("*.js"))
+    code += (ROOT / "widgets" / "_widget.py").read_text(encoding="utf-8")
+    typed = [v for v in [labels["unanswered"], labels["not_applicable"], *labels["action_kinds"].values(),
+                         *labels["confidence"].values()]]
+    assert [t for t in typed if t in code] == []
+
+
+def test_ui_labels_schema_refuses_a_broken_file(tmp_path):
+    from widgets._vendor import ToolFileError, validate_data
+
+    labels = json.loads((ROOT / "widgets" / "data" / "ui-labels.json").read_text(encoding="utf-8"))
+    schema = ROOT / "widgets" / "data" / "ui-labels.schema.json"
+    validate_data(labels, schema, "labels")
+    del labels["action_kinds"]["improve"]
+    with pytest.raises(ToolFileError, match="improve"):
+        validate_data(labels, schema, "labels")
+
+
+LEVEL_JS = f"""
+import {{ checkAssessment }} from {json.dumps((STATIC / 'assessment.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ rubric, file }} = JSON.parse(text);
+process.stdout.write(JSON.stringify({{ problems: checkAssessment(file, rubric) }}));
+"""
+
+
+def test_page_reads_a_listed_answer_as_the_scorer_does(rubric, rubric_json):
+    """An answer given as a list is no level: the upload check refuses it, as the scorers do."""
+    doc = load_assessment(ROOT / "widgets" / "examples" / "inform-only.yaml").to_dict()
+    first = next(iter(doc["answers"]))
+    doc["answers"][first] = [2]
+    out = run_node(LEVEL_JS, {"rubric": rubric_json, "file": doc})
+    assert any(p.startswith(f"answers.{first}.level") for p in out["problems"]), out

@@ -58,6 +58,10 @@ _MD_SCHEME = re.compile(r"://")
 _MD_WWW = re.compile(r"(?i)(www)\.")
 
 
+# Spaces and tabs at either end of a one-line value: kept as one space (four would start a code block).
+_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$")
+
+
 def _escape_markdown_line(line: str) -> str:
     s = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_INLINE.sub(r"\\\1", s)
@@ -76,14 +80,14 @@ def escape_markdown(text: Any, *, multiline: bool = False) -> str:
     start of a line are escaped; ``://``, ``www.`` and ``@`` are broken so that GitHub-flavoured
     rendering makes no live link. Control and bidirectional characters are removed.
 
-    By default line breaks become spaces (for a table cell, a list item or a heading). With
-    ``multiline=True`` blank lines separate paragraphs and each other line break is kept as a hard
-    line break. Spaces and tabs around each line are dropped (a renderer drops them too), so no
-    line becomes a code block.
+    By default line breaks become spaces (for a table cell, a list item or a heading) and spaces
+    and tabs at either end shrink to one space. With ``multiline=True`` blank lines separate
+    paragraphs and each other line break is kept as a hard line break; spaces and tabs around
+    each line are dropped (a renderer drops them too). Either way no line becomes a code block.
     """
     s = strip_controls(text)
     if not multiline:
-        return _escape_markdown_line(s.replace("\n", " ").strip(" \t"))
+        return _escape_markdown_line(_EDGE_SPACE.sub(" ", s.replace("\n", " ")))
     paragraphs = [p.strip("\n") for p in s.split("\n\n") if p.strip(" \t\n")]
     return "\n\n".join("  \n".join(_escape_markdown_line(line.strip(" \t")) for line in p.split("\n"))
                        for p in paragraphs)

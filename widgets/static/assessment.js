@@ -13,26 +13,18 @@
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
 import { download, h, s } from "./lib/dom.js";
-import { escapeMarkdown } from "./lib/text.js";
+import labels from "./lib/labels.js";
+import { markdownReport } from "./lib/report.js";
+import { levelOf } from "./scoring.js";
 
 let instances = 0;
 
+// Interface labels, shared with Python (widgets/data/ui-labels.json).
 const UI = {
-  unanswered: "Not answered yet",
-  notApplicable: "Does not apply",
-  actionKinds: {
-    "red-flag": "Clears a red flag",
-    "unanswered-guardrail": "Answer this guardrail question",
-    "next-level-gate": "Needed for the next IAP2 level",
-    improve: "Raises your score",
-    unanswered: "Not answered yet",
-  },
-  confidence: {
-    none: "No answers yet",
-    low: "Low: many questions are unanswered, so the result could still change a lot.",
-    medium: "Medium: some questions are unanswered.",
-    high: "High: nearly every question is answered and the band cannot change.",
-  },
+  unanswered: labels.unanswered,
+  notApplicable: labels.not_applicable,
+  actionKinds: labels.action_kinds,
+  confidence: labels.confidence,
 };
 
 // ------------------------------------------------------------------ small helpers
@@ -82,10 +74,6 @@ const OPTIONAL_FIELDS = ["assessor", "notes", "migrations"];
 //: Plan fields a file must fill before Python's load_assessment accepts it.
 const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
 
-function levelOf(answer) {
-  if (answer !== null && typeof answer === "object") return answer.level ?? null;
-  return answer ?? null;
-}
 
 // The limits of widgets/rubric/assessment.schema.json.
 const TEXT_LIMIT = 20000;
@@ -217,69 +205,8 @@ export function missingPlanFields(assessment) {
     .map(([, label]) => label);
 }
 
-// ------------------------------------------------------------------ Markdown report (escaped)
-
-export function markdownReport({ rubric, assessment, score, links = {}, criteriaIds = null }) {
-  const themes = byId(rubric.themes);
-  const criteria = byId(rubric.criteria);
-  const bands = byId(rubric.bands);
-  const flags = byId(rubric.red_flags);
-  const iap2 = byId(rubric.iap2_levels);
-  const scale = Object.fromEntries((rubric.scale || []).map((lv) => [String(lv.level), lv.name]));
-  const link = (label) => (links[label] ? ` (see: ${escapeMarkdown(links[label].title)})` : "");
-  const lines = [];
-  lines.push(`# Engagement-plan self-assessment: ${escapeMarkdown(assessment.team || "unnamed team")}`, "");
-  lines.push(`- Product: ${escapeMarkdown(assessment.product || "not given")}`);
-  lines.push(`- Model type: ${escapeMarkdown(assessment.model_type || "not given")}`);
-  lines.push(`- Lifecycle stage: ${escapeMarkdown(assessment.lifecycle_stage || "not given")}`);
-  lines.push(`- Date: ${escapeMarkdown(assessment.date || "not given")}`);
-  lines.push(`- Rubric: ${escapeMarkdown(rubric.id)} ${escapeMarkdown(rubric.version)}, ${score.scope} version`, "");
-  lines.push(`> ${escapeMarkdown(rubric.summary)}`, "");
-  lines.push("## Result", "");
-  const band = score.band.id ? bands[score.band.id].title : "No band yet (no answers)";
-  lines.push(`- Band: **${escapeMarkdown(band)}**`);
-  if (score.band.low && score.band.high && score.band.low !== score.band.high) {
-    lines.push(`- Could range, once every question is answered, from ${escapeMarkdown(bands[score.band.low].title)} to ${escapeMarkdown(bands[score.band.high].title)}`);
-  }
-  lines.push(`- IAP2 level reached: ${escapeMarkdown(iap2[score.iap2.level].title)}`);
-  const pct = score.overall.percent === null ? "n/a" : `${score.overall.percent}%`;
-  lines.push(`- Points: ${score.overall.earned} of ${score.overall.answered_max} on answered questions (${pct})`);
-  const comp = score.completeness;
-  lines.push(`- Answered: ${comp.answered} of ${comp.in_scope}, ${comp.not_applicable} do not apply; confidence ${comp.confidence}`, "");
-  lines.push("## Red flags", "");
-  if (!score.red_flags.length) lines.push("No red flag is raised by the answers given.");
-  for (const f of score.red_flags) {
-    lines.push(`- **${escapeMarkdown(flags[f.id].title)}** (caps the band at ${escapeMarkdown(bands[f.cap].title)})${link(f.explained_in)}`);
-    lines.push(`  raised by: ${f.raised_by.map((c) => escapeMarkdown(criteria[c].question)).join("; ")}`);
-  }
-  for (const f of score.unconfirmed_flags) {
-    lines.push(`- Not yet checked: ${escapeMarkdown(flags[f.id].title)} (unanswered: ${f.unanswered.map((c) => escapeMarkdown(c)).join(", ")})`);
-  }
-  lines.push("", "## Themes", "", "| Theme | Points | Percent | Answered |", "| --- | ---: | ---: | ---: |");
-  for (const t of score.themes) {
-    if (t.answered + t.unanswered + t.not_applicable === 0) continue;
-    lines.push(`| ${escapeMarkdown(themes[t.id].title)} | ${t.earned} / ${t.answered_max} | ${t.percent === null ? "n/a" : `${t.percent}%`} | ${t.answered} of ${t.answered + t.unanswered + t.not_applicable} |`);
-  }
-  lines.push("", "## Next steps", "");
-  const actions = score.actions.filter((a) => !criteriaIds || criteriaIds.includes(a.criterion));
-  if (!actions.length) lines.push("No next step: every question is at its highest level or does not apply.");
-  actions.forEach((a, i) => {
-    lines.push(`${i + 1}. ${escapeMarkdown(a.action)} (who: ${escapeMarkdown(a.who)}; ${escapeMarkdown(UI.actionKinds[a.kind])})${link(a.explained_in)}`);
-  });
-  lines.push("", "## Answers", "");
-  for (const c of rubric.criteria) {
-    if (criteriaIds && !criteriaIds.includes(c.id)) continue;
-    const answer = assessment.answers?.[c.id];
-    const level = levelOf(answer);
-    if (level === null && !(answer && (answer.evidence || answer.notes))) continue;
-    const shown = level === null ? UI.unanswered : level === "n/a" ? UI.notApplicable : `${level} (${scale[String(level)]})`;
-    lines.push(`- ${escapeMarkdown(c.question)}: **${escapeMarkdown(shown)}**`);
-    if (answer?.evidence) lines.push(`  - Evidence: ${escapeMarkdown(answer.evidence)}`);
-    if (answer?.notes) lines.push(`  - Notes: ${escapeMarkdown(answer.notes)}`);
-  }
-  lines.push("", "A score is evidence for a conversation, never a certificate.", "");
-  return lines.join("\n");
-}
+// The Markdown report: one report for the CLI, the notebook and this page (lib/report.js).
+export { markdownReport };
 
 // ------------------------------------------------------------------ rendering
 

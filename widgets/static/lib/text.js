@@ -41,7 +41,7 @@ function escapeMarkdownLine(line) {
  */
 export function escapeMarkdown(text, { multiline = false } = {}) {
   const s = stripControls(text);
-  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t]+|[ \t]+$/g, ""));
+  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t]+|[ \t]+$/g, " "));
   return s
     .split("\n\n")
     .filter((p) => /[^ \t\n]/.test(p))
