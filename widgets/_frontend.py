@@ -70,3 +70,18 @@ def _base(module: str, css: str | None) -> type:
         namespace["_css"] = STATIC / css
     name = "".join(part.capitalize() for part in Path(module).stem.split("-")) + "Base"
     return type(name, (anywidget.AnyWidget,), namespace)
+
+
+def tool_widget(module: str, *, name: str, data: str, state: str, method: str, read):
+    """A notebook widget class for one supply-chain tool: the bundle of ``widgets/static/<module>``
+    with two synchronised dictionaries, the tool's ``data`` (questions, template) and its ``state``
+    (what was entered), and a method ``method()`` giving ``read(state, data)``, the Python object."""
+    import traitlets
+
+    def value(self):
+        return read(getattr(self, state), getattr(self, data))
+
+    value.__name__ = method
+    value.__doc__ = "What was entered, as the tool's Python object."
+    namespace = {data: traitlets.Dict().tag(sync=True), state: traitlets.Dict().tag(sync=True), method: value}
+    return type(name, (anywidget_base(module),), namespace)

@@ -204,20 +204,16 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+_MD_SPANS = {"strong": "**{}**", "em": "*{}*"}
 
 
 def _md_inline(spans) -> str:
     out = []
     for kind, text in spans:
-        if kind == "text":
-            out.append(escape_markdown(text))
-        elif kind == "strong":
-            out.append(f"**{escape_markdown(text)}**")
-        elif kind == "em":
-            out.append(f"*{escape_markdown(text)}*")
-        elif kind == "code":
-            # An identifier (criterion id, book label) as code; anything else as escaped text.
-            out.append(f"`{text}`" if _IDENTIFIER.fullmatch(text) else escape_markdown(text))
+        if kind == "code" and _IDENTIFIER.fullmatch(text):
+            out.append(f"`{text}`")  # an identifier (criterion id, book label); other text is escaped
+        elif kind != "bar":
+            out.append(_MD_SPANS.get(kind, "{}").format(escape_markdown(text)))
     return "".join(out)
 
 
@@ -246,13 +242,10 @@ def render_markdown(report: Mapping) -> str:
 def _html_inline(spans) -> str:
     out = []
     for kind, text in spans:
-        if kind == "text":
-            out.append(escape_html(text))
-        elif kind == "bar":
+        if kind == "bar":
             out.append(f"<div class=\"bar\" aria-hidden=\"true\"><span style=\"width:{float(text):.1f}%\"></span></div>")
         else:
-            tag = {"strong": "strong", "em": "em", "code": "code"}[kind]
-            out.append(f"<{tag}>{escape_html(text)}</{tag}>")
+            out.append(f"<{kind}>{escape_html(text)}</{kind}>" if kind in ("strong", "em", "code") else escape_html(text))
     return "".join(out)
 
 

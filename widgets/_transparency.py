@@ -224,18 +224,10 @@ def report_builder(report: TransparencyReport | None = None):
 
     ``.report()`` returns what was entered as a :class:`TransparencyReport`.
     """
-    import traitlets
+    from widgets._frontend import tool_widget
 
-    from widgets._frontend import anywidget_base
-
-    class ReportBuilder(anywidget_base("tools/transparency.js")):
-        template = traitlets.Dict().tag(sync=True)
-        transparency_report = traitlets.Dict().tag(sync=True)
-
-        def report(self) -> TransparencyReport:
-            if not self.transparency_report:
-                return TransparencyReport(template=self.template)
-            return load_json(json.dumps(self.transparency_report), self.template)
-
+    widget = tool_widget("tools/transparency.js", name="ReportBuilder", data="template", state="transparency_report",
+                         method="report", read=lambda entered, template: load_json(json.dumps(entered), template)
+                         if entered else TransparencyReport(template=template))
     report = report or TransparencyReport()
-    return ReportBuilder(template=report.template, transparency_report=report.to_dict())
+    return widget(template=report.template, transparency_report=report.to_dict())

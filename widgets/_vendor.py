@@ -317,18 +317,10 @@ def vendor_checklist_widget(checklist: VendorChecklist | None = None):
 
     ``.checklist()`` returns what was entered as a :class:`VendorChecklist`.
     """
-    import traitlets
+    from widgets._frontend import tool_widget
 
-    from widgets._frontend import anywidget_base
-
-    class VendorChecklistWidget(anywidget_base("tools/vendor.js")):
-        questions = traitlets.Dict().tag(sync=True)
-        vendor_checklist = traitlets.Dict().tag(sync=True)
-
-        def checklist(self) -> VendorChecklist:
-            if not self.vendor_checklist:
-                return VendorChecklist(self.questions)
-            return load_json(json.dumps(self.vendor_checklist), self.questions)
-
+    widget = tool_widget("tools/vendor.js", name="VendorChecklistWidget", data="questions", state="vendor_checklist",
+                         method="checklist", read=lambda entered, qs: load_json(json.dumps(entered), qs) if entered
+                         else VendorChecklist(qs))
     checklist = checklist or VendorChecklist()
-    return VendorChecklistWidget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())
+    return widget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())

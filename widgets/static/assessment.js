@@ -45,36 +45,24 @@ function render({ model, el }) {
   }
   build();
 
-  const onAssessment = () => {
-    syncAnswers();
-    syncProgress();
+  const handlers = {
+    "change:assessment": () => {
+      syncAnswers();
+      syncProgress();
+    },
+    "change:score": () => syncScore(),
+    "change:errors": () => syncScore(true),
+    "change:host_messages": () => syncScore(true),
   };
-  const onStructure = () => build();
-  const onScore = () => syncScore();
-  const onMessages = () => syncScore(true);
+  for (const key of ["rubric", "version", "criteria", "links"]) handlers[`change:${key}`] = () => build();
   const onBeforePrint = () => buildPrintView();
-  model.on("change:assessment", onAssessment);
-  model.on("change:score", onScore);
-  model.on("change:errors", onMessages);
-  model.on("change:host_messages", onMessages);
-  model.on("change:rubric", onStructure);
-  model.on("change:version", onStructure);
-  model.on("change:criteria", onStructure);
-  model.on("change:links", onStructure);
+  for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
   window.addEventListener("beforeprint", onBeforePrint);
   return () => {
-    model.off("change:assessment", onAssessment);
-    model.off("change:score", onScore);
-    model.off("change:errors", onMessages);
-    model.off("change:host_messages", onMessages);
-    model.off("change:rubric", onStructure);
-    model.off("change:version", onStructure);
-    model.off("change:criteria", onStructure);
-    model.off("change:links", onStructure);
+    for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
     window.removeEventListener("beforeprint", onBeforePrint);
     cancel();
   };
 }
-
 
 export default { render };
