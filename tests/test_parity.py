@@ -19,6 +19,7 @@ import yaml
 
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
+from widgets._text import csv_cell, csv_text, escape_html, escape_markdown, json_dumps_safe, strip_controls
 from widgets._widget import markdown_report
 
 from hostile_text import HOSTILE_STRINGS
@@ -286,39 +287,22 @@ def _pairs(js, py):
     return [(s, j, p) for s, j, p in zip(HOSTILE_STRINGS, js, py) if j != p]
 
 
-def test_strip_controls_parity(text_kernel_js):
-    from widgets._text import strip_controls
-
+@pytest.mark.parametrize("key, python", [
+    ("strip", strip_controls), ("md", escape_markdown), ("mdMulti", lambda s: escape_markdown(s, multiline=True)),
+    ("html", escape_html), ("cell", csv_cell),
+], ids=["strip_controls", "escape_markdown", "escape_markdown-multiline", "escape_html", "csv_cell"])
+def test_text_function_parity(text_kernel_js, key, python):
+    """Each kernel function gives, on every hostile string, what its JavaScript twin gives."""
     js, _, _ = text_kernel_js
-    assert _pairs(js["strip"], [strip_controls(s) for s in HOSTILE_STRINGS]) == []
+    assert _pairs(js[key], [python(s) for s in HOSTILE_STRINGS]) == []
 
 
-def test_escape_markdown_parity(text_kernel_js):
-    from widgets._text import escape_markdown
-
-    js, _, _ = text_kernel_js
-    assert _pairs(js["md"], [escape_markdown(s) for s in HOSTILE_STRINGS]) == []
-    assert _pairs(js["mdMulti"], [escape_markdown(s, multiline=True) for s in HOSTILE_STRINGS]) == []
-
-
-def test_escape_html_parity(text_kernel_js):
-    from widgets._text import escape_html
-
-    js, _, _ = text_kernel_js
-    assert _pairs(js["html"], [escape_html(s) for s in HOSTILE_STRINGS]) == []
-
-
-def test_csv_cell_and_csv_text_parity(text_kernel_js):
-    from widgets._text import csv_cell, csv_text
-
+def test_csv_text_parity(text_kernel_js):
     js, rows, _ = text_kernel_js
-    assert _pairs(js["cell"], [csv_cell(s) for s in HOSTILE_STRINGS]) == []
     assert js["csv"] == csv_text(rows)
 
 
 def test_json_dumps_safe_parity(text_kernel_js):
-    from widgets._text import json_dumps_safe
-
     js, _, objects = text_kernel_js
     assert js["json"] == [json_dumps_safe(o, separators=(",", ":")) for o in objects]
     assert js["jsonIndent"] == [json_dumps_safe(o, indent=2) for o in objects]
