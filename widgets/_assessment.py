@@ -118,6 +118,8 @@ class Assessment:
     scope: str = "full"
     assessor: str = ""
     notes: str = ""
+    rater: str = ""
+    round: int | None = None
     migrations: tuple[str, ...] = ()
     source: str = "<data>"
     levels: dict[str, Any] = field(init=False, repr=False, compare=False)
@@ -144,6 +146,10 @@ class Assessment:
             out["assessor"] = self.assessor
         if self.notes:
             out["notes"] = self.notes
+        if self.rater:
+            out["rater"] = self.rater
+        if self.round is not None:
+            out["round"] = self.round
         if self.migrations:
             out["migrations"] = list(self.migrations)
         out["answers"] = {cid: a.to_dict() for cid, a in self.answers.items()}
@@ -575,6 +581,7 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
         lifecycle_stage=doc["lifecycle_stage"], date=doc["date"], answers=answers,
         rubric_version=doc["rubric"]["version"], scope=doc.get("scope", "full"),
         assessor=doc.get("assessor", ""), notes=doc.get("notes", ""),
+        rater=doc.get("rater", ""), round=doc.get("round"),
         migrations=tuple(doc.get("migrations", [])) + tuple(notes), source=source,
     )
 

@@ -26,7 +26,7 @@ from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
 
 STATIC = Path(__file__).resolve().parent / "static"
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
-OPTIONAL_FIELDS = ("assessor", "notes", "migrations")
+OPTIONAL_FIELDS = ("assessor", "notes", "rater", "round", "migrations")
 
 # The same words the front-end uses (assessment.js, `UI`), so the two reports match line for line.
 ACTION_KINDS = {
