@@ -368,18 +368,25 @@ def _level(level) -> str:
 CSV_FIELDS = ("section", "team", "round", "item", "mean", "min", "max", "spread", "n")
 
 
+def _f(value, places: int = 1) -> str:
+    # Numbers written with a fixed number of decimals, so the page's export is the same text.
+    return "" if value is None else f"{value:.{places}f}"
+
+
 def room_csv(summary: Mapping) -> str:
     """The room summary as one long CSV table (one row per figure; safe to open in a spreadsheet)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
 
-    def row(*values):
-        writer.writerow([_csv_safe(v) for v in values])
+    def row(section, team, rnd, item, *numbers):
+        # Team names are user text (neutralised for spreadsheets); the numbers are ours and may be negative.
+        writer.writerow([section, _csv_safe(team), rnd, item, *numbers])
 
     for t in summary["teams"]:
         for item, s in [("overall", t["overall"]), *t["themes"].items()]:
-            row("team-theme", t["team"], t["latest_round"], item, s["mean"], s["min"], s["max"], s["spread"], s["n"])
+            row("team-theme", t["team"], t["latest_round"], item, _f(s["mean"]), _f(s["min"]), _f(s["max"]),
+                _f(s["spread"]), s["n"])
     for d in summary["disagreement"]:
         for b in d["by_team"]:
             ints = [x["level"] for x in b["levels"] if type(x["level"]) is int]
@@ -388,10 +395,11 @@ def room_csv(summary: Mapping) -> str:
         for team in f["teams"]:
             row("red-flag", team, "", f["id"], "", "", "", "", "")
     for w in summary["weakest"]:
-        row("weakest", "", "", w["criterion"], w["mean_level"], "", "", "", w["ratings"])
+        row("weakest", "", "", w["criterion"], _f(w["mean_level"], 2), "", "", "", w["ratings"])
     for ch in summary["changes"]:
         for item, d in [("overall", ch["overall"]), *ch["themes"].items()]:
-            row("change", ch["team"], f"{ch['from_round']}-{ch['to_round']}", item, d["change"], d["from"], d["to"], "", "")
+            row("change", ch["team"], f"{ch['from_round']}-{ch['to_round']}", item, _f(d["change"]), _f(d["from"]),
+                _f(d["to"]), "", "")
     return buf.getvalue()
 
 

@@ -257,8 +257,58 @@ export function roomSummary(ratings, rubric, { anonymise = false } = {}) {
 export function derive(state) {
   const rubric = state.rubric;
   const files = state.room_files || [];
-  if (!rubric || !files.length) return { summary: null, room_problems: [] };
+  if (!rubric || !files.length) return { summary: null, room_problems: [], room_exports: {} };
   const { ratings, problems } = loadRoom(files, rubric);
-  if (problems.length) return { summary: null, room_problems: problems };
-  return { summary: roomSummary(ratings, rubric, { anonymise: Boolean(state.anonymise) }), room_problems: [] };
+  if (problems.length) return { summary: null, room_problems: problems, room_exports: {} };
+  const summary = roomSummary(ratings, rubric, { anonymise: state.anonymise !== false });
+  return { summary, room_problems: [], room_exports: { md: roomMarkdown(summary, rubric), csv: roomCsv(summary), json: roomJson(summary) } };
+}
+
+// ------------------------------------------------------------------ exports (same text as widgets/_room.py)
+
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/** widgets._reports._csv_safe: control characters removed, spreadsheet formulas neutralised. */
+function csvSafe(value) {
+  if (typeof value !== "string") return value ?? "";
+  const text = value.replace(CONTROL, "");
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** One CSV field as Python's csv.writer (QUOTE_MINIMAL) writes it. */
+function csvField(value) {
+  const text = String(value ?? "");
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const f = (value, places = 1) => (value === null || value === undefined ? "" : value.toFixed(places));
+
+/** widgets._room.room_csv. */
+export function roomCsv(summary) {
+  const lines = [["section", "team", "round", "item", "mean", "min", "max", "spread", "n"]];
+  const row = (section, team, rnd, item, ...numbers) => lines.push([section, csvSafe(team), rnd, item, ...numbers]);
+  for (const t of summary.teams) {
+    for (const [item, s] of [["overall", t.overall], ...Object.entries(t.themes)]) {
+      row("team-theme", t.team, t.latest_round, item, f(s.mean), f(s.min), f(s.max), f(s.spread), s.n);
+    }
+  }
+  for (const d of summary.disagreement) {
+    for (const b of d.by_team) {
+      const ints = b.levels.map((x) => x.level).filter((lv) => Number.isInteger(lv));
+      row("disagreement", b.team, "", d.criterion, "", Math.min(...ints), Math.max(...ints), b.spread, ints.length);
+    }
+  }
+  for (const fl of summary.red_flags) for (const team of fl.teams) row("red-flag", team, "", fl.id, "", "", "", "", "");
+  for (const w of summary.weakest) row("weakest", "", "", w.criterion, f(w.mean_level, 2), "", "", "", w.ratings);
+  for (const ch of summary.changes) {
+    for (const [item, d] of [["overall", ch.overall], ...Object.entries(ch.themes)]) {
+      row("change", ch.team, `${ch.from_round}-${ch.to_round}`, item, f(d.change), f(d.from), f(d.to), "", "");
+    }
+  }
+  return lines.map((r) => r.map(csvField).join(",")).join("\n") + "\n";
+}
+
+/** The summary as JSON text (the same data as widgets._room.room_report(summary, "json")). */
+export function roomJson(summary) {
+  return JSON.stringify(summary, null, 2) + "\n";
 }
