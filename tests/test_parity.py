@@ -21,6 +21,8 @@ from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
 from widgets._widget import markdown_report
 
+from hostile_text import HOSTILE_STRINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "widgets" / "static"
 NODE = shutil.which("node") or "/usr/bin/node"
@@ -245,3 +247,78 @@ def test_page_upload_check_agrees_with_python_loader(rubric, rubric_json):
             disagreements.append((name, py_ok, js_problems))
     assert disagreements == []
     assert not js[0] and not js[-1]
+
+
+# --------------------------------------------------------------------------- the text kernel
+# widgets/_text.py and widgets/static/lib/text.js: one pair per function, same inputs, same output.
+
+
+TEXT_JS = f"""
+import * as t from {json.dumps((STATIC / 'lib' / 'text.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ strings, rows, objects }} = JSON.parse(text);
+process.stdout.write(JSON.stringify({{
+  strip: strings.map((s) => t.stripControls(s)),
+  md: strings.map((s) => t.escapeMarkdown(s)),
+  mdMulti: strings.map((s) => t.escapeMarkdown(s, {{ multiline: true }})),
+  html: strings.map((s) => t.escapeHtml(s)),
+  cell: strings.map((s) => t.csvCell(s)),
+  csv: t.csvText(rows),
+  json: objects.map((o) => t.jsonStringifySafe(o)),
+  jsonIndent: objects.map((o) => t.jsonStringifySafe(o, 2)),
+}}));
+"""
+
+
+@pytest.fixture(scope="module")
+def text_kernel_js():
+    rows = [[s, "fixed", s] for s in HOSTILE_STRINGS] + [[""], [], [None, 3, "x"]]
+    objects = [{"text": s, "list": [s, 1, None, True]} for s in HOSTILE_STRINGS]
+    # ensure_ascii=True keeps lone surrogates transportable to Node; the strings arrive unchanged.
+    payload = json.dumps({"strings": HOSTILE_STRINGS, "rows": rows, "objects": objects})
+    proc = subprocess.run([NODE, "--input-type=module", "-e", TEXT_JS], input=payload, capture_output=True,
+                          text=True, cwd=STATIC, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), rows, objects
+
+
+def _pairs(js, py):
+    return [(s, j, p) for s, j, p in zip(HOSTILE_STRINGS, js, py) if j != p]
+
+
+def test_strip_controls_parity(text_kernel_js):
+    from widgets._text import strip_controls
+
+    js, _, _ = text_kernel_js
+    assert _pairs(js["strip"], [strip_controls(s) for s in HOSTILE_STRINGS]) == []
+
+
+def test_escape_markdown_parity(text_kernel_js):
+    from widgets._text import escape_markdown
+
+    js, _, _ = text_kernel_js
+    assert _pairs(js["md"], [escape_markdown(s) for s in HOSTILE_STRINGS]) == []
+    assert _pairs(js["mdMulti"], [escape_markdown(s, multiline=True) for s in HOSTILE_STRINGS]) == []
+
+
+def test_escape_html_parity(text_kernel_js):
+    from widgets._text import escape_html
+
+    js, _, _ = text_kernel_js
+    assert _pairs(js["html"], [escape_html(s) for s in HOSTILE_STRINGS]) == []
+
+
+def test_csv_cell_and_csv_text_parity(text_kernel_js):
+    from widgets._text import csv_cell, csv_text
+
+    js, rows, _ = text_kernel_js
+    assert _pairs(js["cell"], [csv_cell(s) for s in HOSTILE_STRINGS]) == []
+    assert js["csv"] == csv_text(rows)
+
+
+def test_json_dumps_safe_parity(text_kernel_js):
+    from widgets._text import json_dumps_safe
+
+    js, _, objects = text_kernel_js
+    assert js["json"] == [json_dumps_safe(o, separators=(",", ":")) for o in objects]
+    assert js["jsonIndent"] == [json_dumps_safe(o, indent=2) for o in objects]
