@@ -52,6 +52,7 @@ _build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
 
 book: setup _build/.inputs-stamp
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+	$(BIN)/python book/_ext/pai_handouts.py $(HTML)
 	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
 
 # Colab cannot open MyST Markdown: keep an output-free .ipynb copy of each

@@ -7,7 +7,6 @@ import copy
 import csv
 import io
 import json
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -159,8 +158,8 @@ def test_exports_escape_user_text_and_neutralise_formulas(tmp_path):
     write(folder, "b.json", plan(team=HOSTILE, rater="B", levels={"early-start": 3}))
     s = room_summary(load_room(folder))
     md = room_markdown(s)
-    # Markdown escaping (the reports' md_escape): every markup character gets a backslash.
-    assert re.search(r"(?<!\\)<img", md) is None and "**b**" not in md and "\\<img" in md
+    # Markdown escaping (widgets._text.escape_markdown): no tag, emphasis or table cell from user text.
+    assert "<img" not in md and "**b**" not in md and "&lt;img" in md
     rows = list(csv.reader(io.StringIO(room_csv(s))))
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
     assert json.loads(room_report(s, "json")) == s
@@ -190,11 +189,12 @@ def test_cli_compare_room_bad_file_exits_1(capsys, tmp_path):
 
 
 ROOM_JS = f"""
-import {{ loadRoom, roomSummary }} from {json.dumps((STATIC / 'room-summary.js').as_uri())};
+import {{ loadRoom, roomSummary, roomCsv, roomMarkdown }} from {json.dumps((STATIC / 'room-summary.js').as_uri())};
 let text = ""; for await (const chunk of process.stdin) text += chunk;
 const {{ rubric, files, anonymise }} = JSON.parse(text);
 const {{ ratings, problems }} = loadRoom(files, rubric);
-process.stdout.write(JSON.stringify({{ problems, summary: problems.length ? null : roomSummary(ratings, rubric, {{ anonymise }}) }}));
+const summary = problems.length ? null : roomSummary(ratings, rubric, {{ anonymise }});
+process.stdout.write(JSON.stringify({{ problems, summary, csv: summary && roomCsv(summary), md: summary && roomMarkdown(summary, rubric) }}));
 """
 
 
@@ -214,7 +214,10 @@ def test_browser_summary_equals_python(tmp_path, seed, anonymise):
     files = [{"name": p.name, "data": json.loads(p.read_text())} for p in paths]
     out = run_room_js(files, anonymise)
     assert out["problems"] == []
-    assert out["summary"] == room_summary(load_room(folder), anonymise=anonymise)
+    expected = room_summary(load_room(folder), anonymise=anonymise)
+    assert out["summary"] == expected
+    assert out["csv"] == room_report(expected, "csv")
+    assert out["md"] == room_report(expected, "md")
 
 
 @pytest.mark.skipif(not Path(NODE).exists(), reason="Node.js is not installed (runs room-summary.js)")
@@ -226,3 +229,19 @@ def test_browser_refuses_what_python_refuses():
     assert any(p.startswith("b.json: round") for p in out["problems"]) and out["summary"] is None
     out = run_room_js([{"name": "a.json", "data": good}, {"name": "c.json", "data": twice}], False)
     assert any("a.json" in p and p.startswith("c.json") for p in out["problems"])
+
+
+def test_notebook_widget_gives_the_same_summary_and_reports_bad_files(tmp_path):
+    from widgets._room import room_widget
+
+    folder = tmp_path / "room"
+    write_room(folder, teams=4, second_round=1)
+    w = room_widget(folder, anonymise=True)
+    assert w.summary == room_summary(load_room(folder), anonymise=True)
+    assert w.room_exports["md"] == room_report(w.summary, "md")
+    w.anonymise = False
+    assert w.summary["anonymised"] is False and w.summary["teams"][0]["team"].startswith("Team 01")
+    bad = plan(rater="X")
+    bad["model_type"] = "tiny"
+    w.room_files = w.room_files + [{"name": "folder/bad.json", "data": bad}]
+    assert w.summary is None and any(p.startswith("bad.json: model_type") for p in w.room_problems)

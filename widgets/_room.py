@@ -15,8 +15,6 @@ integers, as in the scorer. The book's Workshops part explains how to use it in 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -24,7 +22,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ._assessment import Assessment, AssessmentError, Problem, load_assessment
-from ._reports import _csv_safe, clean, md_escape
+from ._reports import clean
+from ._text import csv_text, escape_markdown as md_escape, json_dumps_safe
 from ._scoring import Rubric, Score, load_rubric, score_plan
 
 SUMMARY_FORMAT = "pai-room-summary"
@@ -368,45 +367,41 @@ def _level(level) -> str:
 CSV_FIELDS = ("section", "team", "round", "item", "mean", "min", "max", "spread", "n")
 
 
-def _f(value, places: int = 1) -> str:
-    # Numbers written with a fixed number of decimals, so the page's export is the same text.
-    return "" if value is None else f"{value:.{places}f}"
+def _n(value):
+    # Whole numbers written without ".0", as JavaScript writes them, so the page's CSV is the same text.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def room_csv(summary: Mapping) -> str:
     """The room summary as one long CSV table (one row per figure; safe to open in a spreadsheet)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
+    rows: list[list] = [list(CSV_FIELDS)]
 
     def row(section, team, rnd, item, *numbers):
-        # Team names are user text (neutralised for spreadsheets); the numbers are ours and may be negative.
-        writer.writerow([section, _csv_safe(team), rnd, item, *numbers])
+        rows.append([section, team, rnd, item, *(_n(x) for x in numbers)])
 
     for t in summary["teams"]:
         for item, s in [("overall", t["overall"]), *t["themes"].items()]:
-            row("team-theme", t["team"], t["latest_round"], item, _f(s["mean"]), _f(s["min"]), _f(s["max"]),
-                _f(s["spread"]), s["n"])
+            row("team-theme", t["team"], t["latest_round"], item, s["mean"], s["min"], s["max"], s["spread"], s["n"])
     for d in summary["disagreement"]:
         for b in d["by_team"]:
             ints = [x["level"] for x in b["levels"] if type(x["level"]) is int]
-            row("disagreement", b["team"], "", d["criterion"], "", min(ints), max(ints), b["spread"], len(ints))
+            row("disagreement", b["team"], None, d["criterion"], None, min(ints), max(ints), b["spread"], len(ints))
     for f in summary["red_flags"]:
         for team in f["teams"]:
-            row("red-flag", team, "", f["id"], "", "", "", "", "")
+            row("red-flag", team, None, f["id"], None, None, None, None, None)
     for w in summary["weakest"]:
-        row("weakest", "", "", w["criterion"], _f(w["mean_level"], 2), "", "", "", w["ratings"])
+        row("weakest", None, None, w["criterion"], w["mean_level"], None, None, None, w["ratings"])
     for ch in summary["changes"]:
         for item, d in [("overall", ch["overall"]), *ch["themes"].items()]:
-            row("change", ch["team"], f"{ch['from_round']}-{ch['to_round']}", item, _f(d["change"]), _f(d["from"]),
-                _f(d["to"]), "", "")
-    return buf.getvalue()
+            row("change", ch["team"], f"{ch['from_round']} to {ch['to_round']}", item, d["change"], d["from"], d["to"],
+                None, None)
+    return csv_text(rows)
 
 
 def room_report(summary: Mapping, fmt: str = "md") -> str:
     """The room summary as Markdown (``md``), CSV (``csv``) or JSON (``json``)."""
     if fmt == "json":
-        return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+        return json_dumps_safe(summary, indent=2) + "\n"
     if fmt == "csv":
         return room_csv(summary)
     if fmt == "md":
@@ -418,3 +413,68 @@ def compare_room(sources, *, anonymise: bool = False, fmt: str = "md") -> str:
     """Load a room's files (a folder or a list) and return the summary in ``fmt``: the CLI's
     ``python -m widgets compare --room``."""
     return room_report(room_summary(load_room(sources), anonymise=anonymise), fmt)
+
+
+# --------------------------------------------------------------------------- the notebook widget
+
+
+def _ratings_from_files(files: list[Mapping]) -> list[Rating]:
+    """Files as the front-end sends them ([{name, data}]) to ratings, naming each file in errors."""
+    from dataclasses import replace
+
+    items = []
+    problems: list[Problem] = []
+    for f in files:
+        name = _file_name(f.get("name", "<file>"))
+        try:
+            items.append(replace(load_assessment(f.get("data")), source=name))
+        except AssessmentError as err:
+            problems.extend(replace(p, file=name) for p in err.problems)
+    if problems:
+        raise AssessmentError(problems)
+    return load_room(items)
+
+
+def room_widget(sources=None, *, anonymise: bool = True):
+    """The room view in a notebook: the site's front-end (``widgets/static/room.js``) over the
+    kernel, which computes the summary with :func:`room_summary`. Pass a folder or a list of
+    files to start with; more can be dropped on the widget. ``.summary`` holds the result."""
+    import anywidget
+    import traitlets
+
+    static = Path(__file__).resolve().parent / "static"
+
+    class RoomWidget(anywidget.AnyWidget):
+        _esm = static / "room.js"
+        _css = static / "room.css"
+        rubric = traitlets.Dict().tag(sync=True)
+        room_files = traitlets.List().tag(sync=True)
+        room_notes = traitlets.List().tag(sync=True)
+        anonymise = traitlets.Bool(True).tag(sync=True)
+        summary = traitlets.Dict(allow_none=True, default_value=None).tag(sync=True)
+        room_problems = traitlets.List().tag(sync=True)
+        room_exports = traitlets.Dict().tag(sync=True)
+
+        @traitlets.observe("room_files", "anonymise")
+        def _recompute(self, _change=None):
+            self.summary, self.room_problems, self.room_exports = None, [], {}
+            if not self.room_files:
+                return
+            try:
+                ratings = _ratings_from_files(self.room_files)
+            except AssessmentError as err:
+                self.room_problems = [clean(str(p)) for p in err.problems]
+                return
+            summary = room_summary(ratings, anonymise=self.anonymise)
+            self.room_exports = {fmt: room_report(summary, fmt) for fmt in ("md", "csv", "json")}
+            self.summary = summary
+
+    rubric = load_rubric()
+    files = []
+    if sources is not None:
+        for path in _expand(sources):
+            a = load_assessment(path)
+            files.append({"name": _file_name(a.source), "data": a.to_dict()})
+    w = RoomWidget(rubric=json.loads(json.dumps(dict(rubric.data))), anonymise=anonymise)
+    w.room_files = files
+    return w

@@ -367,6 +367,13 @@ function render({ model, el }) {
   function updateField(key, value) {
     const next = clone(getAssessment());
     next[key] = value === "" && (key === "model_type" || key === "lifecycle_stage") ? null : value;
+    // Optional workshop fields: a rater's name and a round number, left out of the file when empty.
+    if (key === "rater" && !String(value).trim()) delete next.rater;
+    if (key === "round") {
+      const n = Number.parseInt(value, 10);
+      if (Number.isInteger(n) && n >= 1 && n <= 99) next.round = n;
+      else delete next.round;
+    }
     commit(next);
   }
 
@@ -428,7 +435,8 @@ function render({ model, el }) {
 
   function fileBase() {
     const a = getAssessment();
-    return `${slugFile(a.team)}-${a.date || today()}`;
+    const who = a.rater ? `-${slugFile(a.rater)}` : "";
+    return `${slugFile(a.team)}${who}${a.round ? `-round${a.round}` : ""}-${a.date || today()}`;
   }
 
   function downloadAssessment() {
@@ -587,6 +595,8 @@ function render({ model, el }) {
         aboutField("model_type", "Model type", h("select", {}, optionList(rubric.model_types, "Choose…"))),
         aboutField("lifecycle_stage", "Lifecycle stage now", h("select", {}, optionList(rubric.lifecycle_stages, "Choose…"))),
         aboutField("date", "Date", h("input", { type: "date" })),
+        aboutField("rater", "Rater, in a workshop (your name or a nickname; optional)", h("input", { type: "text", maxlength: "200" })),
+        aboutField("round", "Round, in a workshop (1, 2 …; optional)", h("input", { type: "number", min: "1", max: "99", step: "1", inputmode: "numeric" })),
       );
       form.append(intro, fields);
     }
@@ -640,7 +650,9 @@ function render({ model, el }) {
     if (!view) return;
     const a = getAssessment();
     if (!view.subset) {
-      for (const key of ["team", "product", "model_type", "lifecycle_stage", "date"]) if (about[key]) setValue(about[key], a[key]);
+      for (const key of ["team", "product", "model_type", "lifecycle_stage", "date", "rater", "round"]) {
+        if (about[key]) setValue(about[key], a[key] === undefined ? "" : String(a[key]));
+      }
     }
     for (const [cid, ctl] of controls) {
       const answer = a.answers?.[cid];

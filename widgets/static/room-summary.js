@@ -8,6 +8,7 @@
 
 import { scorePlan } from "./scoring.js";
 import { checkAssessment } from "./assessment.js";
+import { csvText, escapeMarkdown, jsonStringifySafe } from "./lib/text.js";
 
 export const SUMMARY_FORMAT = "pai-room-summary";
 const WIDE_SPREAD = 2;
@@ -266,49 +267,93 @@ export function derive(state) {
 
 // ------------------------------------------------------------------ exports (same text as widgets/_room.py)
 
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
-
-/** widgets._reports._csv_safe: control characters removed, spreadsheet formulas neutralised. */
-function csvSafe(value) {
-  if (typeof value !== "string") return value ?? "";
-  const text = value.replace(CONTROL, "");
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
-
-/** One CSV field as Python's csv.writer (QUOTE_MINIMAL) writes it. */
-function csvField(value) {
-  const text = String(value ?? "");
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-const f = (value, places = 1) => (value === null || value === undefined ? "" : value.toFixed(places));
-
 /** widgets._room.room_csv. */
 export function roomCsv(summary) {
-  const lines = [["section", "team", "round", "item", "mean", "min", "max", "spread", "n"]];
-  const row = (section, team, rnd, item, ...numbers) => lines.push([section, csvSafe(team), rnd, item, ...numbers]);
+  const rows = [["section", "team", "round", "item", "mean", "min", "max", "spread", "n"]];
+  const row = (...cells) => rows.push(cells);
   for (const t of summary.teams) {
     for (const [item, s] of [["overall", t.overall], ...Object.entries(t.themes)]) {
-      row("team-theme", t.team, t.latest_round, item, f(s.mean), f(s.min), f(s.max), f(s.spread), s.n);
+      row("team-theme", t.team, t.latest_round, item, s.mean, s.min, s.max, s.spread, s.n);
     }
   }
   for (const d of summary.disagreement) {
     for (const b of d.by_team) {
       const ints = b.levels.map((x) => x.level).filter((lv) => Number.isInteger(lv));
-      row("disagreement", b.team, "", d.criterion, "", Math.min(...ints), Math.max(...ints), b.spread, ints.length);
+      row("disagreement", b.team, null, d.criterion, null, Math.min(...ints), Math.max(...ints), b.spread, ints.length);
     }
   }
-  for (const fl of summary.red_flags) for (const team of fl.teams) row("red-flag", team, "", fl.id, "", "", "", "", "");
-  for (const w of summary.weakest) row("weakest", "", "", w.criterion, f(w.mean_level, 2), "", "", "", w.ratings);
+  for (const fl of summary.red_flags) for (const team of fl.teams) row("red-flag", team, null, fl.id, null, null, null, null, null);
+  for (const w of summary.weakest) row("weakest", null, null, w.criterion, w.mean_level, null, null, null, w.ratings);
   for (const ch of summary.changes) {
     for (const [item, d] of [["overall", ch.overall], ...Object.entries(ch.themes)]) {
-      row("change", ch.team, `${ch.from_round}-${ch.to_round}`, item, f(d.change), f(d.from), f(d.to), "", "");
+      row("change", ch.team, `${ch.from_round} to ${ch.to_round}`, item, d.change, d.from, d.to, null, null);
     }
   }
-  return lines.map((r) => r.map(csvField).join(",")).join("\n") + "\n";
+  return csvText(rows);
+}
+
+const pct = (v) => (v === null || v === undefined ? "n/a" : `${v.toFixed(1)} %`);
+const signed = (v) => (v === null || v === undefined ? "n/a" : `${v > 0 || Object.is(v, 0) ? "+" : ""}${v.toFixed(1)}`);
+const cell = (s) => (s.mean === null ? "n/a" : s.n > 1 ? `${s.mean.toFixed(1)} % (${s.spread.toFixed(1)})` : `${s.mean.toFixed(1)} %`);
+const change = (d) => (d.change === null ? "n/a" : `${pct(d.from)} to ${pct(d.to)} (${signed(d.change)})`);
+const level = (lv) => (lv === null || lv === undefined ? "unanswered" : String(lv));
+
+/** widgets._room.room_markdown: the summary as Markdown for the debrief (user text escaped). */
+export function roomMarkdown(summary, rubric, top = 10) {
+  const md = escapeMarkdown;
+  const question = Object.fromEntries(rubric.criteria.map((c) => [c.id, c.question]));
+  const themeTitle = Object.fromEntries(rubric.themes.map((t) => [t.id, t.title]));
+  const c = summary.counts;
+  const themes = summary.themes;
+  const out = ["# Room summary", "",
+    `${c.files} assessment files, ${c.teams} teams, ${c.ratings_latest} ratings in the latest rounds` + (summary.anonymised ? " (names replaced by labels)." : "."), "",
+    "Scores are evidence for a conversation, never a ranking of teams.", "",
+    "## Teams and themes (mean of the raters, latest round; spread in brackets)", ""];
+  let head = ["Team", "Raters", "Overall", ...themes.map((t) => md(t.title))];
+  out.push(`| ${head.join(" | ")} |`, `|${"---|".repeat(head.length)}`);
+  for (const t of summary.teams) {
+    out.push(`| ${[md(t.team), String(t.raters), cell(t.overall), ...themes.map((th) => cell(t.themes[th.id]))].join(" | ")} |`);
+  }
+  out.push("", "## Where raters differ most (start the debrief here)", "");
+  if (summary.disagreement.length) {
+    out.push("| Criterion | Theme | Widest spread | Teams with a spread of 2 or more | Mean spread |", "|---|---|---|---|---|");
+    for (const d of summary.disagreement.slice(0, top)) {
+      out.push(`| ${md(question[d.criterion])} (${d.criterion}) | ${md(themeTitle[d.theme])} | ${d.max_spread} | ${d.teams_wide} of ${d.teams} | ${d.mean_spread.toFixed(2)} |`);
+    }
+    out.push("", "Widest disagreements within one team:", "");
+    for (const w of summary.widest.slice(0, top)) {
+      const levels = w.levels.map((x) => `${md(x.rater)}: ${level(x.level)}`).join(", ");
+      out.push(`- ${md(w.team)}, ${w.criterion}: spread ${w.spread} (${levels})`);
+    }
+  } else {
+    out.push("No team has two or more raters who answered the same question.");
+  }
+  out.push("", "## Red flags across the room", "");
+  if (summary.red_flags.length) {
+    for (const f of summary.red_flags) {
+      out.push(`- ${md(f.title)} (${f.id}): ${f.teams.length} teams (${f.teams.map(md).join(", ")}), raised by ${f.ratings} ratings`);
+    }
+  } else {
+    out.push("No rater raised a red flag.");
+  }
+  out.push("", "## Where the room is weakest (mean level, 0 to 3)", "");
+  for (const w of summary.weakest.slice(0, top)) {
+    out.push(`- ${md(question[w.criterion])} (${w.criterion}): ${w.mean_level.toFixed(2)} over ${w.ratings} ratings, ${w.at_or_below_1} at level 0 or 1`);
+  }
+  out.push("", "## Change between rounds", "");
+  if (summary.changes.length) {
+    head = ["Team", "Rounds", "Overall", ...themes.map((t) => md(t.title))];
+    out.push(`| ${head.join(" | ")} |`, `|${"---|".repeat(head.length)}`);
+    for (const ch of summary.changes) {
+      out.push(`| ${[md(ch.team), `${ch.from_round} to ${ch.to_round}`, change(ch.overall), ...themes.map((th) => change(ch.themes[th.id]))].join(" | ")} |`);
+    }
+  } else {
+    out.push("No team has more than one round.");
+  }
+  return out.join("\n") + "\n";
 }
 
 /** The summary as JSON text (the same data as widgets._room.room_report(summary, "json")). */
 export function roomJson(summary) {
-  return JSON.stringify(summary, null, 2) + "\n";
+  return jsonStringifySafe(summary, 2) + "\n";
 }
