@@ -147,7 +147,7 @@ function render({ model, el }) {
   root.append(
     drop,
     h("p", { class: "pai-room-switch" }, anonymise,
-      h("label", { for: `${uid}-anon` }, " Replace team and rater names by labels (Team A, Rater 1) before showing the room")),
+      h("label", { for: `${uid}-anon` }, "Replace team and rater names by labels (Team A, Rater 1) before showing the room")),
     status, problemsBox, results,
   );
 
@@ -196,7 +196,7 @@ function render({ model, el }) {
           h("td", {}, String(t.raters)),
           ...[["overall", t.overall], ...themes.map((th) => [th.id, t.themes[th.id]])].map(([id, s]) =>
             h("td", { class: "pai-room-cell", "data-theme": id, "data-mean": s.mean ?? "", "data-spread": s.spread ?? "", "data-shade": shade(s.mean) },
-              pct(s.mean), s.n > 1 ? h("span", { class: "pai-room-spread" }, ` ±${s.spread.toFixed(1)}`) : null)))),
+              pct(s.mean), s.n > 1 ? h("span", { class: "pai-room-spread" }, ` (spread ${s.spread.toFixed(1)})`) : null)))),
         "pai-room-heatmap"));
 
     // 2. Disagreement.
