@@ -6,6 +6,7 @@
 // model key `roster_text` (kept in the tab, not stored), the size in `group_size` and the seed in
 // `group_seed` (both remembered by the static host). Names are only ever set as text, never parsed as HTML.
 
+import { download as save, h as el } from "./lib/dom.js";
 import { csvText, escapeMarkdown } from "./lib/text.js";
 
 const ATTRIBUTES = ["role", "organisation", "viewpoint"];
@@ -242,27 +243,6 @@ export function groupsMarkdown(result) {
 // ------------------------------------------------------------------ the page
 
 let instances = 0;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
-
-function save(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function render({ model, el: root }) {
   instances += 1;
