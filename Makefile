@@ -42,7 +42,7 @@ node_modules/.installed: package.json package-lock.json
 # Each notebook widget's front-end as one file (anywidget loads one module): esbuild bundles the ES
 # module and the shared modules it imports (widgets/static/lib/). Never committed; the static site
 # imports the modules themselves.
-BUNDLE_ENTRIES := widgets/static/assessment.js widgets/static/tools/paycalc.js widgets/static/tools/vendor.js widgets/static/tools/transparency.js
+BUNDLE_ENTRIES := widgets/static/assessment.js widgets/static/room.js widgets/static/tools/paycalc.js widgets/static/tools/vendor.js widgets/static/tools/transparency.js
 BUNDLE_SOURCES := $(shell find widgets/static -type f -name '*.js' 2>/dev/null) widgets/data/ui-labels.json
 widgets/bundles/.built: $(BUNDLE_SOURCES) node_modules/.installed
 	node_modules/.bin/esbuild $(BUNDLE_ENTRIES) --bundle --format=esm --outbase=widgets/static --outdir=widgets/bundles --log-level=warning
@@ -64,6 +64,7 @@ _build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
 
 book: setup _build/.inputs-stamp
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
+	$(BIN)/python book/_ext/pai_handouts.py $(HTML)
 	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
 
 # Colab cannot open MyST Markdown: keep an output-free .ipynb copy of each

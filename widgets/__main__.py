@@ -2,7 +2,7 @@
 
     python -m widgets score PLAN [--format md|json|html] [--output FILE]
     python -m widgets validate PLAN [PLAN ...]
-    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json]
+    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json] [--room [--anonymise]]
     python -m widgets rubric [--format md|csv|json]
 
 Problems with a user's file are printed as plain messages (file, field, what was expected) and
@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("plans", metavar="PLAN", nargs="+")
     c.add_argument("--format", choices=["md", "csv", "json"], default="md")
     c.add_argument("--output", "-o", metavar="FILE")
+    c.add_argument("--room", action="store_true",
+                   help="a workshop room summary: raters within teams, rounds, disagreements (PLAN may be a folder)")
+    c.add_argument("--anonymise", action="store_true", help="with --room: replace team and rater names by labels")
     r = sub.add_parser("rubric", help="export the rubric for reviewers")
     r.add_argument("--format", choices=["md", "csv", "json"], default="md")
     r.add_argument("--output", "-o", metavar="FILE")
@@ -83,6 +86,11 @@ def _run(args) -> int:
             for note in a.migrations:
                 print(clean(f"  migrated: {note}"))
         return status
+    if args.command == "compare" and (args.room or args.anonymise):
+        from ._room import compare_room
+
+        _emit(compare_room(args.plans, anonymise=args.anonymise, fmt=args.format), args.output)
+        return 0
     if args.command == "compare":
         pairs, problems = [], []
         for plan in args.plans:

@@ -58,6 +58,13 @@ export function createContext(model) {
   ctx.updateField = function updateField(key, value) {
     const next = clone(ctx.getAssessment());
     next[key] = value === "" && (key === "model_type" || key === "lifecycle_stage") ? null : value;
+    // Optional workshop fields: a rater's name and a round number, left out of the file when empty.
+    if (key === "rater" && !String(value).trim()) delete next.rater;
+    if (key === "round") {
+      const n = Number.parseInt(value, 10);
+      if (Number.isInteger(n) && n >= 1 && n <= 99) next.round = n;
+      else delete next.round;
+    }
     ctx.commit(next);
   };
 

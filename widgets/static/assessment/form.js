@@ -115,6 +115,8 @@ export function createForm(ctx) {
         aboutField("model_type", "Model type", h("select", {}, optionList(rubric.model_types, "Choose…"))),
         aboutField("lifecycle_stage", "Lifecycle stage now", h("select", {}, optionList(rubric.lifecycle_stages, "Choose…"))),
         aboutField("date", "Date", h("input", { type: "date" })),
+        aboutField("rater", "Rater, in a workshop (your name or a nickname; optional)", h("input", { type: "text", maxlength: "200" })),
+        aboutField("round", "Round, in a workshop (1, 2 …; optional)", h("input", { type: "number", min: "1", max: "99", step: "1", inputmode: "numeric" })),
       );
       form.append(intro, fields);
     }
@@ -168,7 +170,9 @@ export function createForm(ctx) {
     if (!ctx.view) return;
     const a = getAssessment();
     if (!ctx.view.subset) {
-      for (const key of ["team", "product", "model_type", "lifecycle_stage", "date"]) if (about[key]) setValue(about[key], a[key]);
+      for (const key of ["team", "product", "model_type", "lifecycle_stage", "date", "rater", "round"]) {
+        if (about[key]) setValue(about[key], a[key] === undefined ? "" : String(a[key]));
+      }
     }
     for (const [cid, ctl] of controls) {
       const answer = a.answers?.[cid];

@@ -57,7 +57,8 @@ export function createToolbar(ctx) {
 
   function fileBase() {
     const a = getAssessment();
-    return `${slugFile(a.team)}-${a.date || today()}`;
+    const who = a.rater ? `-${slugFile(a.rater)}` : "";
+    return `${slugFile(a.team)}${who}${a.round ? `-round${a.round}` : ""}-${a.date || today()}`;
   }
 
   function downloadAssessment() {
