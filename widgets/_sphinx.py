@@ -4,6 +4,8 @@ What it does at build time
 --------------------------
 * Copies every file of ``widgets/static/`` (our plain ES modules and their CSS) to
   ``_static/widgets/`` in the built site (written into the output folder, never into the repository).
+* Serves the JSON files the modules import themselves (``MODULE_DATA``: the interface labels) at
+  ``_static/data/``, the same place relative to the modules as in the repository.
 * Exports data files the front-ends read (YAML to JSON) to ``_static/widgets/data/``. The
   engagement-plan rubric (``widgets/rubric/engagement-plan.yaml``) is always exported as
   ``data/rubric.json``, validated by :func:`widgets.load_rubric`, so the page and the Python
@@ -94,6 +96,9 @@ NAMED_DATA = {"rubric": "widgets/rubric/engagement-plan.yaml"}
 #: Served folder under _static.
 SERVED = "widgets"
 HOST_SCRIPT = f"{SERVED}/static-host.js"
+#: JSON data files that modules import directly (``import x from "../../data/ui-labels.json" with
+#: {type: "json"}``), served at the same place relative to the modules as in the repository.
+MODULE_DATA = ("data/ui-labels.json",)
 #: File types of widgets/static that are served (package.json only tells Node these are ES modules).
 SERVED_SUFFIXES = {".js", ".css", ".json", ".svg"}
 ASSESSMENT_DEFAULTS = {
@@ -411,6 +416,13 @@ def export_static(target: Path, data_names: set[str]) -> None:
             dest = target / item.relative_to(STATIC_DIR)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item, dest)
+    from widgets._reports import ui_labels
+
+    ui_labels()  # validated against its schema before it is served
+    for name in MODULE_DATA:
+        dest = target.parent / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PACKAGE_DIR / name, dest)
     for name in sorted(data_names):
         text = json.dumps(_load_data(name), ensure_ascii=False)
         _atomic_write(target / _served_data_name(name), text)

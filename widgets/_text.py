@@ -49,12 +49,17 @@ def strip_controls(text: Any) -> str:
 # ASCII punctuation that starts inline markup in CommonMark, GFM or MyST: code, emphasis, roles and
 # substitutions ({}), links and images, headings, lists (+), tables, strikethrough, math ($).
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
-# At the start of a line: list and setext markers (- =), MyST colon fences and definitions (:) and
-# ordered-list numbers (1. or 1) - the parenthesis is already escaped as inline punctuation).
-_MD_LINE_START = re.compile(r"^([ \t]*)([-=:]|[0-9]{1,9}(?=\.))")
+# At the start of a line, what would begin a block: a bullet or a rule (- followed by a space, a tab,
+# another - or the end), a setext underline (=), a MyST colon fence or definition (:), an ordered-list
+# number (1. followed by a space; "1)" is safe already, its parenthesis being escaped inline).
+_MD_LINE_START = re.compile(r"^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))")
 # GitHub's autolink extension links bare URLs (scheme://), www. names and e-mail addresses.
 _MD_SCHEME = re.compile(r"://")
 _MD_WWW = re.compile(r"(?i)(www)\.")
+
+
+# Spaces and tabs at either end of a one-line value: kept as one space (four would start a code block).
+_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$")
 
 
 def _escape_markdown_line(line: str) -> str:
@@ -75,14 +80,14 @@ def escape_markdown(text: Any, *, multiline: bool = False) -> str:
     start of a line are escaped; ``://``, ``www.`` and ``@`` are broken so that GitHub-flavoured
     rendering makes no live link. Control and bidirectional characters are removed.
 
-    By default line breaks become spaces (for a table cell, a list item or a heading). With
-    ``multiline=True`` blank lines separate paragraphs and each other line break is kept as a hard
-    line break. Spaces and tabs around each line are dropped (a renderer drops them too), so no
-    line becomes a code block.
+    By default line breaks become spaces (for a table cell, a list item or a heading) and spaces
+    and tabs at either end shrink to one space. With ``multiline=True`` blank lines separate
+    paragraphs and each other line break is kept as a hard line break; spaces and tabs around
+    each line are dropped (a renderer drops them too). Either way no line becomes a code block.
     """
     s = strip_controls(text)
     if not multiline:
-        return _escape_markdown_line(s.replace("\n", " ").strip(" \t"))
+        return _escape_markdown_line(_EDGE_SPACE.sub(" ", s.replace("\n", " ")))
     paragraphs = [p.strip("\n") for p in s.split("\n\n") if p.strip(" \t\n")]
     return "\n\n".join("  \n".join(_escape_markdown_line(line.strip(" \t")) for line in p.split("\n"))
                        for p in paragraphs)

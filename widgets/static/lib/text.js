@@ -18,7 +18,8 @@ export function stripControls(text) {
 // ---------------------------------------------------------------------------- Markdown
 
 const MD_INLINE = /([\\`*_{}[\]()#+!|~$])/g;
-const MD_LINE_START = /^([ \t]*)([-=:]|[0-9]{1,9}(?=\.))/;
+// What would begin a block at the start of a line (see widgets/_text.py).
+const MD_LINE_START = /^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))/;
 
 function escapeMarkdownLine(line) {
   const s = line
@@ -40,7 +41,7 @@ function escapeMarkdownLine(line) {
  */
 export function escapeMarkdown(text, { multiline = false } = {}) {
   const s = stripControls(text);
-  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t]+|[ \t]+$/g, ""));
+  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t]+|[ \t]+$/g, " "));
   return s
     .split("\n\n")
     .filter((p) => /[^ \t\n]/.test(p))
