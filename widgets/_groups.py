@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._reports import _csv_safe, md_escape
+from ._text import csv_cell as _csv_safe, escape_markdown as md_escape
 
 ATTRIBUTES = ("role", "organisation", "viewpoint")
 REQUIRED_COLUMNS = ("name", "role", "organisation")

@@ -22,7 +22,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ._assessment import Assessment, AssessmentError, Problem, load_assessment
-from ._reports import clean
+from ._text import strip_controls as clean
 from ._text import csv_text, escape_markdown as md_escape, json_dumps_safe
 from ._scoring import Rubric, Score, load_rubric, score_plan
 
