@@ -176,11 +176,11 @@ def file_name(p: Participant) -> str:
     return f"{slug(p.team)}-{slug(p.rater)}-{p.id}.assessment.json"
 
 
-def assemble(p: Participant, values: dict[str, Any]) -> dict:
+def assemble(p: Participant, values: dict[str, Any], scope: str = "full") -> dict:
     """A participant's stored fields as an assessment file (the saved-file format)."""
     doc: dict[str, Any] = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "rubric": {"id": RUBRIC_ID, "version": CURRENT_VERSION},
-        "scope": "full", "team": p.team, "rater": p.rater,
+        "scope": scope, "team": p.team, "rater": p.rater,
         "product": "", "model_type": None, "lifecycle_stage": None, "date": "", "answers": {},
     }
     for name, value in values.items():
@@ -238,9 +238,9 @@ def _rubric_ids() -> dict:
             "lifecycle_stages": [s["id"] for s in r["lifecycle_stages"]]}
 
 
-def entry_of(p: Participant, values: dict[str, Any]) -> dict:
+def entry_of(p: Participant, values: dict[str, Any], scope: str = "full") -> dict:
     """What the dashboard knows of one participant: names, progress and, once complete, the file."""
-    doc = assemble(p, values)
+    doc = assemble(p, values, scope)
     answered = sum(1 for a in doc["answers"].values() if isinstance(a, dict) and a.get("level") is not None)
     missing = missing_plan(doc)
     complete = False
@@ -258,7 +258,10 @@ def entry_of(p: Participant, values: dict[str, Any]) -> dict:
 class Room:
     """The application's state: the store, the rate limits, and the change signal for the dashboards."""
 
-    def __init__(self, folder: Path, *, write_rate=10.0, write_burst=30.0, join_fail_per_minute=10.0):
+    def __init__(self, folder: Path, *, scope="short", write_rate=10.0, write_burst=30.0, join_fail_per_minute=10.0):
+        if scope not in ("short", "full"):
+            raise ValueError(f"scope: expected 'short' or 'full', got {scope!r}")
+        self.scope = scope
         self.store = RoomStore(folder)
         self.writes = TokenBucket(write_rate, write_burst)
         self.join_failures = TokenBucket(join_fail_per_minute / 60.0, join_fail_per_minute)
@@ -286,9 +289,10 @@ class Room:
         return hmac.compare_digest(given.encode("utf-8", "replace"), key.encode())
 
 
-def create_app(folder: str | Path, **limits) -> Starlette:
-    """The room's ASGI application, keeping its data in ``folder``."""
-    room = Room(Path(folder), **limits)
+def create_app(folder: str | Path, **options) -> Starlette:
+    """The room's ASGI application, keeping its data in ``folder``. Options: ``scope`` ("short", the
+    default, or "full": which self-assessment participants fill in) and the rate limits."""
+    room = Room(Path(folder), **options)
 
     def guard(handler, *, facilitator=False):
         async def endpoint(request: Request):
@@ -349,6 +353,8 @@ def create_app(folder: str | Path, **limits) -> Starlette:
         rater = _clean_name(body.get("rater"), "rater")
         try:
             token, p = await run_in_threadpool(room.store.join, team, rater)
+            # The assessment is dated the day the participant joins, as the page's blank form is.
+            await run_in_threadpool(room.store.apply, p.id, {"plan.date": (_dt.date.today().isoformat(), 0)})
         except RaterTaken:
             raise ClientError(409, f"rater: someone already joined team “{team}” as “{rater}”. Choose another name, "
                                    "or open your personal link (shown on your first device) to continue there.") from None
@@ -359,8 +365,10 @@ def create_app(folder: str | Path, **limits) -> Starlette:
         p = room.participant_of(request)
         fields = await run_in_threadpool(room.store.fields, p.id)
         values = {k: v for k, (v, _) in fields.items()}
-        return JSONResponse({"team": p.team, "rater": p.rater, "assessment": assemble(p, values),
-                             "versions": {k: ver for k, (_, ver) in fields.items()}})
+        return JSONResponse({"team": p.team, "rater": p.rater, "version": room.scope,
+                             "assessment": assemble(p, values, room.scope),
+                             "versions": {k: ver for k, (_, ver) in fields.items()},
+                             "fields": {k: [v, ver] for k, (v, ver) in fields.items()}})
 
     async def changes(request: Request):
         p = room.participant_of(request)
@@ -385,7 +393,7 @@ def create_app(folder: str | Path, **limits) -> Starlette:
         current = await run_in_threadpool(room.store.fields, p.id)
         values = {k: v for k, (v, _) in current.items()}
         values.update({k: v for k, (v, _) in wanted.items()})
-        await run_in_threadpool(check_doc, assemble(p, values))
+        await run_in_threadpool(check_doc, assemble(p, values, room.scope))
         versions, conflicts = await run_in_threadpool(room.store.apply, p.id, wanted)
         room.signal()
         fresh = await run_in_threadpool(room.store.fields, p.id)
@@ -395,7 +403,7 @@ def create_app(folder: str | Path, **limits) -> Starlette:
     async def own_file(request: Request):
         p = room.participant_of(request)
         fields = await run_in_threadpool(room.store.fields, p.id)
-        doc = assemble(p, {k: v for k, (v, _) in fields.items()})
+        doc = assemble(p, {k: v for k, (v, _) in fields.items()}, room.scope)
         return Response(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", media_type="application/json",
                         headers={"content-disposition": f'attachment; filename="{file_name(p)}"'})
 
@@ -407,7 +415,7 @@ def create_app(folder: str | Path, **limits) -> Starlette:
     def snapshot(ids: list[int] | None = None) -> list[dict]:
         everyone = room.store.participants()
         values = room.store.all_fields()
-        return [entry_of(p, values.get(p.id, {})) for p in everyone if ids is None or p.id in ids]
+        return [entry_of(p, values.get(p.id, {}), room.scope) for p in everyone if ids is None or p.id in ids]
 
     async def events(request: Request):
         from sse_starlette.sse import EventSourceResponse
@@ -452,7 +460,7 @@ def create_app(folder: str | Path, **limits) -> Starlette:
                 values = room.store.all_fields()
                 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
                     for p in room.store.participants():
-                        doc = assemble(p, values.get(p.id, {}))
+                        doc = assemble(p, values.get(p.id, {}), room.scope)
                         z.writestr(file_name(p), json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
                 return buf.getvalue()
 
@@ -493,6 +501,7 @@ def create_app(folder: str | Path, **limits) -> Starlette:
         Route("/facilitator/login", facilitator_login),
         Route("/facilitator", facilitator_page),
         Route("/api/health", health),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/rubric", guard(rubric)),
         Route("/api/join", guard(join), methods=["POST"]),
         Route("/api/p/state", guard(state)),

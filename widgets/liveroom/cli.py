@@ -20,6 +20,8 @@ def add_parser(sub) -> None:
                    help="interface to listen on (default 127.0.0.1, this computer only); "
                         "give this computer's local-network address, or 0.0.0.0, to let other devices join")
     r.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    r.add_argument("--scope", choices=["short", "full"], default="short",
+                   help="which self-assessment participants fill in (default short, about 15 questions)")
     r.add_argument("--no-qr", action="store_true", help="do not print the QR code in the terminal")
 
 
@@ -55,7 +57,7 @@ def run(args) -> int:
     from .pages import qr_text
 
     folder = Path(args.folder)
-    app = create_app(folder)
+    app = create_app(folder, scope=args.scope)
     room = app.state.room
     info = room.store.room()
 
