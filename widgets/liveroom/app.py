@@ -352,9 +352,8 @@ def create_app(folder: str | Path, **options) -> Starlette:
         team = _clean_name(body.get("team"), "team")
         rater = _clean_name(body.get("rater"), "rater")
         try:
-            token, p = await run_in_threadpool(room.store.join, team, rater)
             # The assessment is dated the day the participant joins, as the page's blank form is.
-            await run_in_threadpool(room.store.apply, p.id, {"plan.date": (_dt.date.today().isoformat(), 0)})
+            token, p = await run_in_threadpool(room.store.join, team, rater, {"plan.date": _dt.date.today().isoformat()})
         except RaterTaken:
             raise ClientError(409, f"rater: someone already joined team “{team}” as “{rater}”. Choose another name, "
                                    "or open your personal link (shown on your first device) to continue there.") from None

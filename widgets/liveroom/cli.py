@@ -94,7 +94,9 @@ def run(args) -> int:
               "Use a network you trust (not public Wi-Fi) and close the room when the workshop ends.", file=out)
     print("  Press Ctrl+C to stop; start again with the same --folder to resume the room.", file=out, flush=True)
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    # Access logs off: the facilitator's login address holds the key. Connections kept open for a
+    # minute, as browsers expect between saves.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=65)
     server = uvicorn.Server(config)
     room.on_close = lambda: setattr(server, "should_exit", True)
     try:

@@ -143,8 +143,9 @@ class RoomStore:
 
     # ------------------------------------------------------------------ participants
 
-    def join(self, team: str, rater: str) -> tuple[str, Participant]:
-        """Add a rater to a team; returns their secret token (shown once) and the participant."""
+    def join(self, team: str, rater: str, initial: dict[str, Any] | None = None) -> tuple[str, Participant]:
+        """Add a rater to a team, with optional first field values; returns their secret token
+        (shown once) and the participant."""
         token = secrets.token_urlsafe(24)
         now = time.time()
         with self._lock:
@@ -154,6 +155,9 @@ class RoomStore:
                 cur = self._db.execute(
                     "INSERT INTO participants (token_hash, team, rater, joined_at, updated_at, updated_seq) "
                     "VALUES (?, ?, ?, ?, ?, ?)", (token_hash(token), team, rater, now, now, seq))
+                for name, value in (initial or {}).items():
+                    self._db.execute("INSERT INTO fields (participant_id, name, value, version, updated_at) "
+                                     "VALUES (?, ?, ?, 1, ?)", (cur.lastrowid, name, json.dumps(value), now))
                 self._db.execute("COMMIT")
             except sqlite3.IntegrityError:
                 self._db.execute("ROLLBACK")
