@@ -52,3 +52,15 @@ def test_missing_bundle_is_a_clear_error(monkeypatch, tmp_path):
         base(comm=DummyComm(target_name="jupyter.widget"))  # headless use still works
     finally:
         _frontend._base.cache_clear()
+
+
+def test_pages_preload_the_whole_module_graph():
+    """The site preloads every module a widget imports, so the graph is not fetched level by level."""
+    from widgets._sphinx import _static_imports
+
+    static = ROOT / "widgets" / "static"
+    graph = _static_imports(["assessment.js"])
+    parts = sorted(p.relative_to(static).as_posix() for p in (static / "assessment").glob("*.js"))
+    assert set(parts) <= set(graph) and {"lib/text.js", "lib/report.js", "lib/labels.js", "scoring.js"} <= set(graph)
+    assert all((static / name).is_file() for name in graph)
+    assert _static_imports(["tools/vendor.js"]) == ["lib/dom.js", "lib/text.js"]

@@ -279,7 +279,9 @@ def render_html(report: Mapping) -> str:
             else:
                 table = block["table"]
                 head = "".join(f"<th scope=\"col\">{escape_html(x)}</th>" for x in table["head"])
-                body = "".join("<tr>" + "".join(f"<td>{_html_inline(c)}</td>" for c in row) + "</tr>" for row in table["rows"])
+                # Each row's first cell names the row (a theme, a criterion).
+                body = "".join(f"<tr><th scope=\"row\">{_html_inline(row[0])}</th>"
+                               + "".join(f"<td>{_html_inline(c)}</td>" for c in row[1:]) + "</tr>" for row in table["rows"])
                 p.append(f"<table><caption>{escape_html(table['caption'])}</caption><thead><tr>{head}</tr></thead>"
                          f"<tbody>{body}</tbody></table>")
     p.append("</body></html>\n")

@@ -73,6 +73,7 @@ Without JavaScript the container shows a short explanation and points to the not
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -360,6 +361,29 @@ def skip_node(self, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+_IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s+["'](\.{1,2}/[^"']+\.js)["']""", re.M)
+
+
+def _static_imports(roots: list[str]) -> list[str]:
+    """The ES modules of widgets/static that ``roots`` import, directly or not (roots excluded)."""
+    seen, order, todo = set(roots), [], list(roots)
+    while todo:
+        name = todo.pop(0)
+        path = STATIC_DIR / name
+        if not path.is_file():
+            continue
+        for spec in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            dep = (path.parent / spec).resolve()
+            if STATIC_DIR not in dep.parents:
+                continue
+            rel = dep.relative_to(STATIC_DIR).as_posix()
+            if rel not in seen:
+                seen.add(rel)
+                order.append(rel)
+                todo.append(rel)
+    return order
+
+
 def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if doctree is None:
         return
@@ -382,7 +406,8 @@ def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> N
     modules = sorted({n[k] for n in widgets for k in ("module", "derive") if n[k]})
     data = sorted({n["data"] for n in widgets if n["data"]})
     files = [HOST_SCRIPT.split("/", 1)[1], *modules, *(_served_data_module(name) for name in data)]
-    preload = [f'<link rel="modulepreload" href="{url(path)}">' for path in files]
+    # The modules those import (lib/, assessment/ ...), so the graph is not fetched level by level.
+    preload = [f'<link rel="modulepreload" href="{url(path)}">' for path in files + _static_imports(files)]
     imports = [f"import {{ provide, mountAll }} from {json.dumps(url(files[0]))};"]
     provided = {}
     for i, module in enumerate(modules):
