@@ -271,3 +271,38 @@ def test_close_and_delete_removes_the_data(room, tmp_path):
         assert list((tmp_path / "room").iterdir()) == []
         assert (await room.client.get("/api/p/state", headers=ana)).status_code == 410
     run(go())
+
+
+def test_banner_warns_when_the_room_is_open_to_the_network(tmp_path):
+    from widgets.liveroom.cli import banner
+
+    info = {"code": "K7P-2QM", "facilitator_key": "secret"}
+    local = banner(tmp_path, info, "http://127.0.0.1:8765/join?code=K7P-2QM", "http://127.0.0.1:8765", "127.0.0.1")
+    lan = banner(tmp_path, info, "http://192.168.1.20:8765/join?code=K7P-2QM", "http://192.168.1.20:8765", "0.0.0.0",
+                 qr=False)
+    assert "WARNING" not in local and "cannot join" in local and "█" in local, "the terminal QR code is printed"
+    assert "WARNING: listening on 0.0.0.0" in lan and "not encrypted" in lan and "█" not in lan
+    for text in (local, lan):
+        assert "K7P-2QM" in text and "/facilitator/login?key=secret" in text
+
+
+def test_dashboard_qr_code_is_inline_svg_of_the_join_address():
+    from widgets.liveroom.pages import qr_svg
+
+    svg = qr_svg('http://192.168.1.20:8765/join?code=K7P-2QM"><script>')
+    assert svg.startswith("<svg ") and "<script" not in svg and 'role="img"' in svg
+    assert "http" not in svg.split("aria-label", 1)[0], "no external reference before the label"
+
+
+def test_the_chapter_shows_the_walk_through_screenshots():
+    from test_liveroom_browser import BOOK_IMAGES, SCREENSHOTS
+
+    from liveroom_support import ROOT
+
+    chapter = (ROOT / "book" / "workshops" / "08-live-room.md").read_text(encoding="utf-8")
+    shown = [line.split("images/live-room/", 1)[1].strip() for line in chapter.splitlines()
+             if line.startswith("```{image} images/live-room/")]
+    assert shown == list(SCREENSHOTS), "the chapter shows each screenshot the walk-through takes, in order"
+    for name in SCREENSHOTS:
+        size = (BOOK_IMAGES / name).stat().st_size
+        assert size < 200_000, f"{name}: {size} bytes; screenshots are committed only while small"

@@ -10,6 +10,7 @@ replace the committed copies the chapter shows (``book/workshops/images/live-roo
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -26,29 +27,6 @@ BOOK_IMAGES = ROOT / "book" / "workshops" / "images" / "live-room"
 #: The screenshots the chapter shows, in the order the walk-through takes them.
 SCREENSHOTS = ("dashboard-start.png", "join.png", "participant.png", "dashboard-live.png", "closed.png")
 VIEWPORT = {"width": 1100, "height": 760}
-
-
-@pytest.fixture
-def light_page(browser):
-    """Like conftest's new_page, but watching requests instead of routing each one through Python
-    (twenty contexts load faster); a request to another host is recorded, and fails the test."""
-    from conftest import is_local
-
-    contexts = []
-
-    def make(**options):
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.pai_external_requests, page.pai_page_errors, page.pai_console_errors = [], [], []
-        page.on("request", lambda r: is_local(r.url) or page.pai_external_requests.append(r.url))
-        page.on("console", lambda m: m.type == "error" and page.pai_console_errors.append(m.text))
-        page.on("pageerror", lambda e: page.pai_page_errors.append(str(e)))
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -114,8 +92,8 @@ def wait_participants(dashboard, n, files):
         arg=[n, files], timeout=30_000)
 
 
-def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard(light_page, room):
-    new_page = light_page
+def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard(new_page, room):
+    new_page = functools.partial(new_page, watch_only=True)
     dashboard = open_dashboard(new_page, room)
     pages = []
     for i in range(20):

@@ -50,11 +50,34 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def banner(folder: Path, info: dict, join_url: str, base: str, host: str, *, qr: bool = True) -> str:
+    """What the command prints: the participants' code, address and QR code, the facilitator's
+    address, and what the chosen interface means."""
+    from .pages import qr_text
+
+    lines = ["Workshop room",
+             f"  Data folder:      {folder.resolve()}",
+             f"  Room code:        {info['code']}",
+             f"  Join address:     {join_url}"]
+    if qr:
+        lines.append(qr_text(join_url))
+    lines += [f"  Facilitator:      {base}/facilitator/login?key={info['facilitator_key']}",
+              "  Keep the facilitator address to yourself: it opens the dashboard, the exports and the delete button."]
+    if _is_loopback(host):
+        lines.append("  Listening on 127.0.0.1 only: devices other than this computer cannot join. To open the room "
+                     "to the local network, start again with --host 0.0.0.0 (or this computer's address).")
+    else:
+        lines.append(f"WARNING: listening on {host}: every device on this local network can reach the room. "
+                     "Anyone who sees the room code can join it, and traffic is not encrypted (plain HTTP). "
+                     "Use a network you trust (not public Wi-Fi) and close the room when the workshop ends.")
+    lines.append("  Press Ctrl+C to stop; start again with the same --folder to resume the room.")
+    return "\n".join(lines)
+
+
 def run(args) -> int:
     import uvicorn
 
     from .app import create_app
-    from .pages import qr_text
 
     folder = Path(args.folder)
     app = create_app(folder, scope=args.scope)
@@ -75,24 +98,7 @@ def run(args) -> int:
     base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
     room.join_url = f"{base}/join?code={info['code']}"
 
-    out = sys.stdout
-    print("Workshop room", file=out)
-    print(f"  Data folder:      {folder.resolve()}", file=out)
-    print(f"  Room code:        {info['code']}", file=out)
-    print(f"  Join address:     {room.join_url}", file=out)
-    if not args.no_qr:
-        print(qr_text(room.join_url), file=out)
-    print(f"  Facilitator:      {base}/facilitator/login?key={info['facilitator_key']}", file=out)
-    print("  Keep the facilitator address to yourself: it opens the dashboard, the exports and the delete button.", file=out)
-    if _is_loopback(args.host):
-        print("  Listening on 127.0.0.1 only: devices other than this computer cannot join. "
-              "To open the room to the local network, start again with --host 0.0.0.0 (or this computer's address).",
-              file=out)
-    else:
-        print(f"WARNING: listening on {args.host}: every device on this local network can reach the room. "
-              "Anyone who sees the room code can join it, and traffic is not encrypted (plain HTTP). "
-              "Use a network you trust (not public Wi-Fi) and close the room when the workshop ends.", file=out)
-    print("  Press Ctrl+C to stop; start again with the same --folder to resume the room.", file=out, flush=True)
+    print(banner(folder, info, room.join_url, base, args.host, qr=not args.no_qr), flush=True)
 
     # Access logs off: the facilitator's login address holds the key. Connections kept open for a
     # minute, as browsers expect between saves.
@@ -104,5 +110,5 @@ def run(args) -> int:
     finally:
         room.store.close()
     if room.closed:
-        print("The room was closed and its data deleted.", file=out)
+        print("The room was closed and its data deleted.")
     return 0

@@ -1,7 +1,9 @@
 """Everything the live room keeps, in one embedded SQLite database: the only module that speaks SQL.
 
-The room folder holds ``room.sqlite3`` (write-ahead log, ``synchronous=FULL``: a committed answer
-survives the server being killed at any moment). One room per folder: its join code and facilitator
+The room folder holds ``room.sqlite3`` in write-ahead-log mode with ``synchronous=NORMAL``: a
+committed answer survives the server process being killed at any moment (the log is in the
+operating system's hands once a write returns). A power cut may lose the last saves before the
+log reaches the disk; the participants' browsers still hold those answers and send them again. One room per folder: its join code and facilitator
 key are created on first start and kept, so a restarted server keeps its addresses.
 
 A participant's assessment is stored field by field, one row per criterion answer and per plan
@@ -112,7 +114,7 @@ class RoomStore:
         except OSError:
             pass
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         with self._lock:
             self._db.executescript(SCHEMA)
@@ -173,10 +175,15 @@ class RoomStore:
                                    "WHERE token_hash = ?", (token_hash(token),)).fetchone()
         return Participant(*row) if row else None
 
-    def participants(self) -> list[Participant]:
+    def participants(self, ids: list[int] | None = None) -> list[Participant]:
+        """Every participant, or those with the given ids."""
+        sql = "SELECT id, team, rater, joined_at, updated_at FROM participants"
         with self._lock:
-            rows = self._db.execute("SELECT id, team, rater, joined_at, updated_at FROM participants "
-                                    "ORDER BY team, rater").fetchall()
+            if ids is None:
+                rows = self._db.execute(sql + " ORDER BY team, rater").fetchall()
+            else:
+                rows = self._db.execute(sql + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY team, rater",
+                                        (json.dumps(list(ids)),)).fetchall()
         return [Participant(*r) for r in rows]
 
     def count(self) -> int:
@@ -198,12 +205,17 @@ class RoomStore:
                                     (participant_id,)).fetchall()
         return {name: (json.loads(value), version) for name, value, version in rows}
 
-    def all_fields(self) -> dict[int, dict[str, Any]]:
-        """Every participant's field values (no versions), for the dashboard and exports."""
+    def all_fields(self, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+        """Every participant's field values (no versions), or those of the given ids: for the
+        dashboard and exports."""
         out: dict[int, dict[str, Any]] = {}
+        sql, params = "SELECT participant_id, name, value FROM fields", ()
+        if ids is not None:
+            sql, params = sql + " WHERE participant_id IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
         with self._lock:
-            for pid, name, value in self._db.execute("SELECT participant_id, name, value FROM fields"):
-                out.setdefault(pid, {})[name] = json.loads(value)
+            rows = self._db.execute(sql, params).fetchall()
+        for pid, name, value in rows:
+            out.setdefault(pid, {})[name] = json.loads(value)
         return out
 
     def apply(self, participant_id: int, changes: dict[str, tuple[Any, int]]) -> tuple[dict[str, int], list[dict]]:
