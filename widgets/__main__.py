@@ -4,6 +4,7 @@
     python -m widgets validate PLAN [PLAN ...]
     python -m widgets compare PLAN [PLAN ...] [--format md|csv|json] [--room [--anonymise]]
     python -m widgets rubric [--format md|csv|json]
+    python -m widgets room [--folder DIR] [--host 127.0.0.1] [--port 8765]
 
 Problems with a user's file are printed as plain messages (file, field, what was expected) and
 the command exits with status 1; usage errors exit with status 2. No traceback is shown unless
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("rubric", help="export the rubric for reviewers")
     r.add_argument("--format", choices=["md", "csv", "json"], default="md")
     r.add_argument("--output", "-o", metavar="FILE")
+    from .liveroom.cli import add_parser as add_room_parser
+
+    add_room_parser(sub)
     return p
 
 
@@ -104,6 +108,10 @@ def _run(args) -> int:
             raise AssessmentError(problems)
         _emit(compare_report(pairs, args.format), args.output)
         return 0
+    if args.command == "room":
+        from .liveroom.cli import run as run_room
+
+        return run_room(args)
     if args.command == "rubric":
         _emit(rubric_export(args.format), args.output)
         return 0
