@@ -13,16 +13,16 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from casestudies import datasets, opinions_over_time, polis  # noqa: E402
+from casestudies import opinions_over_time, polis  # noqa: E402
 
 
 def bench_polis() -> list[dict]:
     from tqdm.auto import tqdm
 
     rows = []
-    names = list(datasets.POLIS_OPEN_CONVERSATIONS)
+    names = list(polis.POLIS_OPEN_CONVERSATIONS)
     for name in tqdm(names, desc="Polis conversations"):
-        conv = datasets.load_polis_conversation(name)
+        conv = polis.load_polis_conversation(name)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             t_cpu = time.process_time()
@@ -75,9 +75,9 @@ def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
     from tqdm.auto import tqdm
 
     rows = []
-    names = [n for n in datasets.POLIS_OPEN_CONVERSATIONS if n not in skip]
+    names = [n for n in polis.POLIS_OPEN_CONVERSATIONS if n not in skip]
     for name in tqdm(names, desc="update schedules"):
-        conv = datasets.load_polis_conversation(name)
+        conv = polis.load_polis_conversation(name)
         if not conv.has_vote_times:
             continue
         for label, kw in SCHEDULES:
@@ -104,8 +104,8 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
     from tqdm.auto import tqdm
 
     rows = []
-    for name in tqdm(datasets.POLIS_OPEN_CONVERSATIONS, desc="history ceilings"):
-        conv = datasets.load_polis_conversation(name)
+    for name in tqdm(polis.POLIS_OPEN_CONVERSATIONS, desc="history ceilings"):
+        conv = polis.load_polis_conversation(name)
         if not conv.has_vote_times:
             rows.append({"conversation": name, "vote_times": False})
             continue
@@ -127,7 +127,7 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
 def polis_section(out: dict) -> None:
     """Run the Polis fixture parity and the open-conversation comparison; print and store results in ``out``."""
     fixtures = []
-    for name in datasets.POLIS_FIXTURES:
+    for name in polis.POLIS_FIXTURES:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fixtures.append(polis.fixture_parity(name, full=True))

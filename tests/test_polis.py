@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from casestudies import datasets, polis
+from casestudies.polis import pipeline
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
 needs_cache = pytest.mark.skipif(
@@ -47,7 +48,7 @@ def test_two_planted_camps_are_recovered():
 
 def test_kmeans_starts_from_first_distinct_points():
     X = np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 0.0], [0.1, 0.0], [10.1, 0.0]])
-    lab = polis._polis_kmeans(X, 2, None)
+    lab = pipeline._polis_kmeans(X, 2, None)
     assert lab[0] == lab[1] == lab[3] and lab[2] == lab[4] and lab[0] != lab[2]
 
 
@@ -58,7 +59,7 @@ def test_silhouette_matches_sklearn_when_no_singletons():
     X = np.vstack([rng.normal(0, 1, (20, 2)), rng.normal(5, 1, (15, 2))])
     lab = np.repeat([0, 1], [20, 15])
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
-    ours = polis._silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in (0, 1)])
+    ours = pipeline._silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in (0, 1)])
     assert ours == pytest.approx(silhouette_score(X, lab))
 
 
@@ -92,13 +93,13 @@ def test_early_joiners_stay_in_with_history():
 
 
 def _fixture(name):
-    fx = datasets.load_polis_fixture(name)
-    conv = datasets.polis_fixture_conversation(name)
+    fx = polis.load_polis_fixture(name)
+    conv = polis.polis_fixture_conversation(name)
     return fx["math"], conv
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_pca_matches_polis(name):
     math, conv = _fixture(name)
     M = conv.vote_matrix().reindex(columns=math["tids"])
@@ -118,7 +119,7 @@ def test_pca_matches_polis(name):
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_group_clustering_matches_polis_given_its_base_clusters(name):
     math, _ = _fixture(name)
     bc = math["base-clusters"]
@@ -134,7 +135,7 @@ def test_group_clustering_matches_polis_given_its_base_clusters(name):
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_representative_comments_consensus_and_gac_match_polis_exactly(name):
     math, conv = _fixture(name)
     M = conv.vote_matrix().reindex(columns=math["tids"])
@@ -167,7 +168,7 @@ def test_in_conv_matches_polis_with_history(name):
 @pytest.fixture(scope="module")
 def vtaiwan_run():
     """vTaiwan UberX and our pipeline's result on it (one replay, shared by the tests below)."""
-    conv = datasets.load_polis_conversation("vtaiwan.uberx")
+    conv = polis.load_polis_conversation("vtaiwan.uberx")
     return conv, polis.run(conv)
 
 

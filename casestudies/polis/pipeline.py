@@ -1,12 +1,13 @@
-"""Polis opinion groups, recomputed: who is clustered, where they sit, which groups form, and why.
+"""The Polis math pipeline, recomputed: who is clustered, where they sit, which groups form.
 
-This reproduces the Polis math pipeline (compdemocracy/polis, ``math/``) on an
-exported conversation, built on red-dwarf (polis-community/red-dwarf, MPL-2.0)
-where red-dwarf already does the job (mean imputation, PCA, sparsity-aware
-scaling, the comment statistics behind representative comments and consensus)
-and adding the parts red-dwarf leaves out: the history-aware choice of who is
-clustered, base clusters (k = 100) and group clustering over the weighted base
-clusters with k chosen by silhouette. The case-study chapter "Polis opinion
+This reproduces the Polis math (compdemocracy/polis, ``math/``) on an exported
+conversation, built on red-dwarf (polis-community/red-dwarf, MPL-2.0) where red-dwarf
+already does the job (mean imputation, PCA, sparsity-aware scaling) and adding the
+parts red-dwarf leaves out: the history-aware choice of who is clustered, base
+clusters (k = 100) and group clustering over the weighted base clusters with k chosen
+by silhouette, and the replay of Polis's incremental updates. What each group says is
+in :mod:`casestudies.polis.statements`; the comparison with Polis's own output and with
+red-dwarf in :mod:`casestudies.polis.evaluation`. The case-study chapter "Polis opinion
 groups" (``casestudies/01-polis-opinion-groups.md``) explains each step.
 """
 
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casestudies.datasets import has_vote_times
+from casestudies.polis.export import PolisConversation, has_vote_times
+from casestudies.polis.statements import comment_stats, consensus_comments, group_informed_consensus, representative_comments
 
 __all__ = [
     "PolisGroups",
@@ -28,16 +30,11 @@ __all__ = [
     "cluster_base",
     "replay",
     "cluster_groups",
-    "comment_stats",
-    "representative_comments",
-    "consensus_comments",
-    "group_informed_consensus",
     "run",
-    "run_reddwarf",
-    "group_agreement",
-    "agreement_ceiling",
-    "fixture_parity",
-    "compare_with_reddwarf",
+    "MIN_VOTES",
+    "GREEDY_N",
+    "BASE_K",
+    "MAX_GROUPS",
 ]
 
 #: Polis's defaults (math/src/polismath/math/conversation.clj).
@@ -45,7 +42,6 @@ MIN_VOTES = 7
 GREEDY_N = 15
 BASE_K = 100
 MAX_GROUPS = 5
-Z_90 = 1.2816
 
 
 # --- who is clustered -----------------------------------------------------------------
@@ -487,147 +483,6 @@ def replay(
     }
 
 
-# --- what each group says -----------------------------------------------------------------
-
-
-def comment_stats(matrix: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Per group and comment: agrees ``na``, disagrees ``nd``, seen ``ns`` and Polis's tests.
-
-    ``pa = (na + 1)/(ns + 2)``; ``pat`` the one-proportion test; ``ra``/``rat`` the
-    representativeness ratio and two-proportion test against everyone outside the
-    group (and the same for disagree).
-    """
-    from reddwarf.utils.stats import one_prop_test, two_prop_test
-
-    M = matrix.loc[labels.index].to_numpy(dtype=float)
-    groups = sorted(labels.unique())
-    rows = []
-    A = (M == 1).astype(float)
-    D = (M == -1).astype(float)
-    S = (~np.isnan(M)).astype(float)
-    lab = labels.to_numpy()
-    tot_a, tot_d, tot_s = A.sum(0), D.sum(0), S.sum(0)
-    for g in groups:
-        m = lab == g
-        na, nd, ns = A[m].sum(0), D[m].sum(0), S[m].sum(0)
-        oa, od, os_ = tot_a - na, tot_d - nd, tot_s - ns
-        pa, pd_ = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "group": g,
-                        "tid": matrix.columns,
-                        "na": na,
-                        "nd": nd,
-                        "ns": ns,
-                        "pa": pa,
-                        "pd": pd_,
-                        "pat": one_prop_test(na, ns),
-                        "pdt": one_prop_test(nd, ns),
-                        "ra": pa / ((oa + 1) / (os_ + 2)),
-                        "rd": pd_ / ((od + 1) / (os_ + 2)),
-                        "rat": two_prop_test(na, oa, ns, os_),
-                        "rdt": two_prop_test(nd, od, ns, os_),
-                    }
-                )
-            )
-    return pd.concat(rows, ignore_index=True)
-
-
-def _finalize(r) -> dict:
-    agree = r["rat"] > r["rdt"]
-    return {
-        "tid": int(r["tid"]),
-        "repful_for": "agree" if agree else "disagree",
-        "n_success": int(r["na"] if agree else r["nd"]),
-        "n_trials": int(r["ns"]),
-        "p_success": float(r["pa"] if agree else r["pd"]),
-        "p_test": float(r["pat"] if agree else r["pdt"]),
-        "repness": float(r["ra"] if agree else r["rd"]),
-        "repness_test": float(r["rat"] if agree else r["rdt"]),
-    }
-
-
-def _metric(c: dict) -> float:
-    return c["repness"] * c["repness_test"] * c["p_success"] * c["p_test"]
-
-
-def _beats_best_agree(r, best) -> bool:
-    if r["na"] == 0 and r["nd"] == 0:
-        return False
-    if best is not None and best["ra"] > 1.0:
-        return r["ra"] * r["rat"] * r["pa"] * r["pat"] > best["ra"] * best["rat"] * best["pa"] * best["pat"]
-    if best is not None:
-        return r["pa"] * r["pat"] > best["pa"] * best["pat"]
-    return bool(r["pat"] > Z_90 or (r["ra"] > 1.0 and r["pa"] > 0.5))
-
-
-def representative_comments(stats: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
-    """Each group's representative comments, by Polis's rule (repness.clj, ``select-rep-comments``).
-
-    A comment qualifies for a group when the group agrees (or disagrees) with it
-    both more than chance (one-proportion test ``pat > z``) and more than everyone
-    else (two-proportion test ``rat > z``); it counts as "agree" if ``rat > rdt``.
-    Qualifiers are ranked by ``ra * rat * pa * pat`` (or the disagree analogue).
-    The group's best agreed comment goes first, the top ``pick_max`` are kept, and
-    agrees are listed before disagrees. A group with no qualifier keeps its best
-    agreed comment, or failing that its most representative one.
-    """
-    out = {}
-    mod = set(int(t) for t in moderated_out)
-    for g, df in stats.groupby("group", sort=True):
-        sufficient: list = []
-        best = None
-        best_agree = None
-        for _, r in df.sort_values("tid").iterrows():
-            if int(r["tid"]) in mod:
-                continue
-            if (r["rat"] > z and r["pat"] > z) or (r["rdt"] > z and r["pdt"] > z):
-                sufficient.append(_finalize(r))
-            if not sufficient and (best is None or max(r["rat"], r["rdt"]) > best["repness_test"]):
-                best = _finalize(r)
-            if _beats_best_agree(r, best_agree):
-                best_agree = r
-        head = {**_finalize(best_agree), "best_agree": True} if best_agree is not None else None
-        if not sufficient:
-            chosen = [head] if head is not None else ([best] if best is not None else [])
-        else:
-            rest = [c for c in sufficient if head is None or c["tid"] != head["tid"]]
-            rest.sort(key=lambda c: -_metric(c))  # stable, like Clojure's sort-by
-            chosen = ([head] if head is not None else []) + rest
-            chosen = chosen[:pick_max]
-            chosen = [c for c in chosen if c["repful_for"] == "agree"] + [c for c in chosen if c["repful_for"] == "disagree"]
-        out[int(g)] = chosen
-    return out
-
-
-def consensus_comments(matrix: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
-    """Comments most participants agree (or disagree) with: ``p > 0.5`` and ``p-test > z``, top by ``p * p-test``."""
-    from reddwarf.utils.stats import one_prop_test
-
-    M = matrix.drop(columns=[c for c in moderated_out if c in matrix.columns]).to_numpy(dtype=float)
-    tids = [c for c in matrix.columns if c not in set(moderated_out)]
-    ns = (~np.isnan(M)).sum(0)
-    out = {}
-    for side, val in (("agree", 1), ("disagree", -1)):
-        n = (M == val).sum(0)
-        p = (n + 1) / (ns + 2)
-        t = one_prop_test(n, ns)
-        ok = (p > 0.5) & (t > z)
-        order = sorted(np.nonzero(ok)[0], key=lambda i: -p[i] * t[i])[:pick_max]
-        out[side] = [
-            {"tid": int(tids[i]), "n_success": int(n[i]), "n_trials": int(ns[i]), "p_success": float(p[i]), "p_test": float(t[i])}
-            for i in order
-        ]
-    return out
-
-
-def group_informed_consensus(stats: pd.DataFrame) -> pd.Series:
-    """Group-informed consensus per comment: the product over groups of ``(A_g + 1)/(S_g + 2)``."""
-    return stats.groupby("tid")["pa"].prod().rename("group_informed_consensus")
-
-
 # --- the whole pipeline -------------------------------------------------------------------
 
 
@@ -707,8 +562,6 @@ def run(
         if not has_times:
             # No vote times (e.g. only participants-votes.csv): Polis numbers participants
             # in the order they joined, so replay them joining in that order.
-            from casestudies.datasets import PolisConversation
-
             v = conversation.votes.copy()
             v["timestamp"] = v["participant"].astype("int64") * 1_000_000 + v["comment-id"].astype("int64")
             source = PolisConversation(conversation.name, conversation.comments, v, conversation.groups, conversation.summary, conversation.source)
@@ -757,169 +610,3 @@ def run(
         else "casestudies.polis (single pass)",
         extra=extra,
     )
-
-
-def run_reddwarf(conversation, *, random_state: int | None = 0) -> PolisGroups:
-    """red-dwarf 0.4.0's ``run_pipeline`` with its defaults (moderated-out comments zeroed), same output shape."""
-    from reddwarf.implementations.polis import run_pipeline
-
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = run_pipeline(votes=conversation.vote_records(), mod_out_statement_ids=conversation.moderated_out, random_state=random_state)
-    seconds = time.perf_counter() - t0
-    p = r.participants_df.copy()
-    p["in_conv"] = p["to_cluster"]
-    p["group"] = p["cluster_id"].astype("float")
-    s = r.statements_df
-    comments = s[["x", "y"]].copy()
-    for col in ("mean", "pc1", "pc2"):
-        if col in s:
-            comments["center" if col == "mean" else col] = s[col]
-    return PolisGroups(
-        participants=p[["x", "y", "in_conv", "group"]],
-        comments=comments,
-        k=int(p["group"].nunique()),
-        silhouettes={},
-        repness=r.repness,
-        consensus=r.consensus,
-        stats=r.group_comment_stats,
-        seconds=seconds,
-        method="red-dwarf 0.4.0",
-    )
-
-
-def group_agreement(result: PolisGroups, polis_groups: pd.Series) -> dict:
-    """Agreement of ``result``'s groups with Polis's own ``group-id`` labels.
-
-    ``ari``: adjusted Rand index over every participant Polis placed in a group
-    (a participant we left unclustered counts as its own "unclustered" class, so
-    missing people lower the score); ``coverage``: share of those we clustered.
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    ref = polis_groups.dropna().astype(int)
-    ours = result.participants["group"].reindex(ref.index)
-    coverage = float(ours.notna().mean()) if len(ref) else float("nan")
-    ari = adjusted_rand_score(ref.to_numpy(), ours.fillna(-1).astype(int).to_numpy())
-    return {
-        "ari": float(ari),
-        "coverage": coverage,
-        "k": int(result.k),
-        "k_polis": int(ref.nunique()),
-        "n_polis": int(len(ref)),
-    }
-
-
-def agreement_ceiling(result, polis_groups: pd.Series) -> dict:
-    """How much of Polis's labelling the final map can explain at all.
-
-    Polis's groups are unions of k-means cells, so in the map Polis used they are
-    split by straight boundaries. We fit the best straight boundaries to Polis's own
-    labels on *our* final map (multinomial logistic regression on ``x, y`` of every
-    participant Polis labelled) and report the adjusted Rand index of that fit with
-    Polis's labels. No method that clusters the final map can do much better than
-    this: a low ceiling means Polis's labels come from a map the export no longer
-    holds (an earlier state of the conversation), not from a flaw in the clustering.
-    ``ceiling`` is that ARI; ``nearest_centre`` reassigns everyone to the nearest
-    centre of Polis's groups on our map (1 when Polis's partition is a settled k-means
-    solution on our map). ``result`` is a :class:`PolisGroups` or a data frame of
-    participants with ``x, y`` (as :func:`project` returns).
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import adjusted_rand_score
-
-    ref = polis_groups.dropna().astype(int)
-    table = result.participants if hasattr(result, "participants") else result
-    xy = table[["x", "y"]].reindex(ref.index)
-    keep = xy.notna().all(axis=1)
-    X, y = xy[keep].to_numpy(dtype=float), ref[keep].to_numpy()
-    if len(np.unique(y)) < 2:
-        return {"ceiling": float("nan"), "nearest_centre": float("nan"), "n": int(len(y))}
-    scale = X.std(axis=0)
-    Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
-    fit = LogisticRegression(C=1e4, max_iter=5000).fit(Z, y)
-    groups = np.unique(y)
-    centres = np.array([X[y == g].mean(axis=0) for g in groups])
-    nearest = groups[_sqdist(X, centres).argmin(1)]
-    return {
-        "ceiling": float(adjusted_rand_score(y, fit.predict(Z))),
-        "nearest_centre": float(adjusted_rand_score(y, nearest)),
-        "n": int(len(y)),
-    }
-
-
-def fixture_parity(name: str, *, full: bool = True) -> dict:
-    """Compare this module with Polis's own math output on one Polis API fixture.
-
-    Returns, for the fixture ``name``: the correlation of our PCA components and
-    participant projections with Polis's (sign-free), whether our in-conv set is
-    Polis's, whether group clustering over Polis's own base clusters gives Polis's
-    groups (ARI), whether representative comments, consensus and group-informed
-    consensus are identical, and (with ``full``) the ARI of the full pipeline (ours
-    and red-dwarf's) with Polis's groups when both start from the votes alone.
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    from casestudies import datasets
-
-    math = datasets.load_polis_fixture(name)["math"]
-    conv = datasets.polis_fixture_conversation(name)
-    M = conv.vote_matrix().reindex(columns=math["tids"])
-    parts, comments = project(M, math["mod-out"])
-    out: dict = {"fixture": name, "participants": int(M.shape[0]), "comments": int(M.shape[1])}
-    out["pca_r"] = float(min(abs(np.corrcoef(comments[c], math["pca"]["comps"][i])[0, 1]) for i, c in enumerate(("pc1", "pc2"))))
-    bc = math["base-clusters"]
-    if all(len(m) == 1 for m in bc["members"]):
-        px = parts.loc[[m[0] for m in bc["members"]]]
-        out["projection_r"] = float(min(abs(np.corrcoef(px[a], bc[a])[0, 1]) for a in ("x", "y")))
-    else:
-        out["projection_r"] = float("nan")  # above 100 participants Polis exports only base-cluster centres
-    out["in_conv_equal"] = set(in_conversation(M, conv.votes)) == set(math["in-conv"])
-    B = np.c_[bc["x"], bc["y"]]
-    got = cluster_base(B, np.asarray(bc["count"], float))
-    ref = np.full(len(B), -1)
-    pos = {b: i for i, b in enumerate(bc["id"])}
-    for g in math["group-clusters"]:
-        for b in g["members"]:
-            ref[pos[b]] = g["id"]
-    out["k_polis"] = len(math["group-clusters"])
-    out["groups_from_polis_base_ari"] = float(adjusted_rand_score(ref, got["labels"]))
-    stats = comment_stats(M, conv.groups.dropna().astype(int))
-    rep = representative_comments(stats, math["mod-out"])
-    out["repness_identical"] = all(
-        [(c["tid"], c["repful_for"]) for c in rep[int(g)]] == [(c["tid"], c["repful-for"]) for c in theirs]
-        for g, theirs in math["repness"].items()
-    )
-    cons = consensus_comments(M, math["mod-out"])
-    out["consensus_identical"] = all(
-        [c["tid"] for c in cons[s]] == [c["tid"] for c in math["consensus"][s]] for s in ("agree", "disagree")
-    )
-    gac = group_informed_consensus(stats)
-    theirs = pd.Series({int(k): v for k, v in math["group-aware-consensus"].items()})
-    out["gac_max_abs_diff"] = float((gac.reindex(theirs.index) - theirs).abs().max())
-    if full:
-        out["pipeline_ari"] = group_agreement(run(conv), conv.groups)["ari"]
-        out["reddwarf_ari"] = group_agreement(run_reddwarf(conv), conv.groups)["ari"]
-    return out
-
-
-def compare_with_reddwarf(conversation, **run_kwargs) -> tuple[pd.DataFrame, PolisGroups, PolisGroups]:
-    """Run this pipeline and red-dwarf on one conversation; one row each: ARI, coverage, k, seconds."""
-    ours = run(conversation, **run_kwargs)
-    rd = run_reddwarf(conversation)
-    rows = []
-    for res in (ours, rd):
-        agr = group_agreement(res, conversation.groups)
-        rows.append(
-            {
-                "conversation": conversation.name,
-                "method": res.method,
-                "adjusted Rand index": round(agr["ari"], 3),
-                "coverage": round(agr["coverage"], 3),
-                "groups found": agr["k"],
-                "groups in Polis": agr["k_polis"],
-                "seconds": round(res.seconds, 2),
-            }
-        )
-    return pd.DataFrame(rows), ours, rd
