@@ -227,3 +227,41 @@ def test_replay_on_a_time_schedule_updates_once_per_window():
     # Whatever the schedule, nobody from one camp shares a group with the other camp.
     groups = hourly["labels"].reindex(matrix.index)
     assert not set(groups[camp == 0]) & set(groups[camp == 1])
+
+
+def test_sparse_single_pass_matches_the_dense_one():
+    m, camp = _two_camps(n_per=40, n_comments=30, seed=4)
+    votes = m.stack().rename("vote").reset_index().dropna()
+    votes.columns = ["participant", "comment-id", "vote"]
+    dense = polis.run(matrix=m, moderated_out=[3])
+    sparse = polis.run_sparse(votes, moderated_out=[3])
+    assert sparse.k == dense.k == 2
+    assert _ari(dense.groups, sparse.groups.reindex(dense.groups.index)) == 1.0
+    assert _ari(camp, sparse.groups.reindex(m.index)) == 1.0
+    # Same map up to the sign of each axis, and the same statements chosen.
+    for axis in ("x", "y"):
+        assert abs(np.corrcoef(dense.participants[axis], sparse.participants[axis].reindex(m.index))[0, 1]) > 0.999
+    assert dense.consensus == sparse.consensus
+    assert [c["tid"] for c in dense.repness[0]] == [c["tid"] for c in sparse.repness[0]]
+    pd.testing.assert_frame_equal(dense.stats, sparse.stats, check_dtype=False)
+
+
+def test_in_conv_rules_differ_in_whether_early_joiners_stay():
+    from types import SimpleNamespace
+
+    # Participant 99 votes on the first statement while it is the only one, then leaves.
+    matrix, camp = _two_camps(n_per=20, n_comments=12)
+    votes = matrix.stack().rename("vote").reset_index().dropna()
+    votes.columns = ["participant", "comment-id", "vote"]
+    votes["timestamp"] = np.arange(len(votes)) + 10
+    early = pd.DataFrame({"participant": [99], "comment-id": [0], "vote": [1], "timestamp": [0]})
+    conv = SimpleNamespace(name="early", votes=pd.concat([early, votes], ignore_index=True), moderated_out=[])
+    sticky = polis.replay(conv, n_updates=40, in_conv_rule="sticky")
+    final = polis.replay(conv, n_updates=40, in_conv_rule="final")
+    assert 99 in sticky["in_conv"] and 99 not in final["in_conv"]
+    full = conv.votes.pivot(index="participant", columns="comment-id", values="vote")
+    # Each rule ends where its one-shot form says: the history rule, or the rule on the final votes.
+    assert set(sticky["in_conv"]) == set(polis.in_conversation(full, conv.votes))
+    assert set(final["in_conv"]) == set(polis.in_conversation(full))
+    with pytest.raises(ValueError, match="in_conv_rule"):
+        polis.replay(conv, in_conv_rule="everyone")

@@ -161,7 +161,8 @@ def fixture_parity(name: str, *, full: bool = True) -> dict:
     theirs = pd.Series({int(k): v for k, v in math["group-aware-consensus"].items()})
     out["gac_max_abs_diff"] = float((gac.reindex(theirs.index) - theirs).abs().max())
     if full:
-        out["pipeline_ari"] = group_agreement(run(conv), conv.groups)["ari"]
+        ours = group_agreement(run(conv), conv.groups)
+        out["pipeline_ari"], out["pipeline_k"] = ours["ari"], ours["k"]
         out["reddwarf_ari"] = group_agreement(run_reddwarf(conv), conv.groups)["ari"]
     return out
 

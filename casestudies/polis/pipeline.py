@@ -31,8 +31,13 @@ __all__ = [
     "replay",
     "cluster_groups",
     "run",
+    "run_sparse",
     "MIN_VOTES",
     "GREEDY_N",
+    "DEFAULT_N_UPDATES",
+    "DEFAULT_IN_CONV_RULE",
+    "DEFAULT_K_BUFFER",
+    "IN_CONV_RULES",
     "BASE_K",
     "MAX_GROUPS",
 ]
@@ -42,6 +47,17 @@ MIN_VOTES = 7
 GREEDY_N = 15
 BASE_K = 100
 MAX_GROUPS = 5
+
+#: Defaults of :func:`run` that Polis's code does not fix, chosen on the development
+#: conversations only (``benchmarks/_polis_bench.py``, ``choose_defaults``; the chapter
+#: lists the development and check sets): the number of equal vote batches the replay
+#: runs one update after, whether in-conv is "sticky" (once in, always in, as in
+#: Polis's code) or "final" (recomputed from each update's votes), and how many
+#: updates in a row a new k must win before it is adopted (Polis's group-k-buffer).
+DEFAULT_N_UPDATES = 200
+DEFAULT_IN_CONV_RULE = "sticky"
+DEFAULT_K_BUFFER = 4
+IN_CONV_RULES = ("sticky", "final")
 
 
 # --- who is clustered -----------------------------------------------------------------
@@ -205,6 +221,11 @@ def _centers_of(X: np.ndarray, w: np.ndarray, lab: np.ndarray, n: int) -> np.nda
     return np.column_stack([cx, cy]) / np.maximum(W, 1e-300)[:, None]
 
 
+def _as_points(X: np.ndarray) -> np.ndarray:
+    """Rows of an (n, 2) array as complex numbers: np.unique on them sorts and matches like np.unique(axis=0), faster."""
+    return X[:, 0] + 1j * X[:, 1]
+
+
 def _sqdist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     # |x - c|^2 without the (n, k, 2) temporary; clipped at 0 against rounding.
     return np.maximum((X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
@@ -218,6 +239,7 @@ def _polis_kmeans(
     weights: np.ndarray | None = None,
     max_iters: int = 20,
     n_distinct: int | None = None,
+    round_distinct: bool = False,
 ) -> np.ndarray:
     """One Polis k-means run on rows ``X``; returns a cluster label per row (0..k'-1).
 
@@ -234,11 +256,15 @@ def _polis_kmeans(
         lab[last >= 0] = np.searchsorted(ids, last[last >= 0])
         m = lab >= 0
         centers = _centers_of(X[m], w[m], lab[m], len(ids))
-        _, first, inv = np.unique(np.round(centers, 12), axis=0, return_index=True, return_inverse=True)
+        _, first, inv = np.unique(_as_points(np.round(centers, 12)), return_index=True, return_inverse=True)
         if len(first) < len(centers):
             lab[m] = inv.ravel()[lab[m]]
             centers = _centers_of(X[m], w[m], lab[m], len(first))
-        possible = min(k, n_distinct if n_distinct is not None else len(np.unique(X, axis=0)))
+        # Counting distinct rows costs a sort; it only matters when there are fewer centres than k.
+        if k > len(centers):
+            possible = min(k, n_distinct if n_distinct is not None else len(np.unique(_as_points(np.round(X, 12) if round_distinct else X))))
+        else:
+            possible = k
         while possible > len(centers):
             d = _sqdist(X, centers).min(1)
             far = int(d.argmax())
@@ -249,13 +275,18 @@ def _polis_kmeans(
             used, lab[m] = np.unique(lab[m], return_inverse=True)
             centers = _centers_of(X[m], w[m], lab[m], len(used))
     else:
-        _, first = np.unique(X, axis=0, return_index=True)
+        _, first = np.unique(_as_points(X), return_index=True)
         centers = X[np.sort(first)[:k]].copy()
     lab = None
     for _ in range(max_iters + 1):
         lab = _sqdist(X, centers).argmin(1)
-        used, lab = np.unique(lab, return_inverse=True)
-        new_centers = _centers_of(X, w, lab, len(used))
+        counts = np.bincount(lab, minlength=len(centers))
+        n_used = len(centers)
+        if not counts.all():  # drop empty clusters, keeping the others in order
+            rank = np.cumsum(counts > 0) - 1
+            lab = rank[lab]
+            n_used = int(rank[-1]) + 1
+        new_centers = _centers_of(X, w, lab, n_used)
         done = _same_clustering(centers, new_centers)
         centers = new_centers
         if done:
@@ -313,15 +344,16 @@ def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
     else:
         Q = np.linalg.qr(start.T)[0]
     rng = np.random.default_rng(0)
+    stuck = 1e-12 * max(1.0, float(np.sqrt(np.einsum("ij,ij->", Xc, Xc))))
     for _ in range(iters):
         Z = Xc.T @ (Xc @ Q)
-        if np.linalg.norm(Z[:, 1]) < 1e-12 * max(1.0, np.linalg.norm(Xc)):
+        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
             # The start vectors carry no variance (e.g. they sit on moderated-out
             # statements): restart from random vectors rather than stay stuck at zero.
             Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
             Z = Xc.T @ (Xc @ Q)
         Q_new = np.linalg.qr(Z)[0]
-        if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-10):
+        if np.all(np.abs(np.abs(np.einsum("ij,ij->j", Q_new, Q)) - 1.0) <= 1e-10 + 1e-5):  # np.allclose's tolerance
             Q = Q_new
             break
         Q = Q_new
@@ -365,6 +397,7 @@ def replay(
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
     k_buffer: int = 4,
+    in_conv_rule: str = "sticky",
     progress: bool = False,
 ) -> dict:
     """Replay Polis's math updates over the vote history and return the final state.
@@ -378,7 +411,11 @@ def replay(
     once in, always in), base clusters warm-started from the last update, group
     clusterings for every k warm-started per k, silhouettes on base-cluster centres,
     and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
+    With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
+    instead of kept (the state a cold restart of Polis's math worker leaves).
     """
+    if in_conv_rule not in IN_CONV_RULES:
+        raise ValueError(f"in_conv_rule must be one of {', '.join(IN_CONV_RULES)}, not {in_conv_rule!r}.")
     v = conversation.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
     mod_out = set(conversation.moderated_out)
     pids = np.sort(v["participant"].unique())
@@ -398,7 +435,8 @@ def replay(
     # No update before there is a map to draw (earlier batches join the next update).
     bounds = bounds[bounds >= min(_first_update(v), len(v))]
     st = _State()
-    entry = _entry_index(v)
+    sticky = in_conv_rule == "sticky"
+    entry = _entry_index(v) if sticky else {}
     entry_pids = np.array(list(entry.keys()))
     entry_pos = np.array(list(entry.values()))
     it = bounds
@@ -426,20 +464,34 @@ def replay(
         st.comps = np.zeros((2, len(tids)))
         st.comps[:, cols] = comps
         row_pids = pids[rows]
-        st.in_conv |= set(entry_pids[entry_pos < stop])
-        ic = np.array(sorted(st.in_conv))
+        if sticky:
+            st.in_conv |= set(entry_pids[entry_pos < stop])
+            ic = np.array(sorted(st.in_conv))
+        else:
+            n_seen = (~np.isnan(raw)).sum(1)
+            chosen = n_seen >= min(MIN_VOTES, len(cols))
+            # Fewer than GREEDY_N qualify: add the most active voters, as Polis's greedy top-up does.
+            for i in np.argsort(-n_seen, kind="stable")[: GREEDY_N]:
+                if chosen.sum() >= GREEDY_N:
+                    break
+                chosen[i] = True
+            ic = np.sort(row_pids[chosen])
+            st.in_conv = set(ic.tolist())
         pos = {p: i for i, p in enumerate(row_pids)}
         X = proj[[pos[p] for p in ic]]
         prev_base = np.array([st.base_of.get(p, -1) for p in ic])
         lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100,
-                            n_distinct=len(np.unique(np.round(X, 12), axis=0)))
+                            round_distinct=True)
         # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
         # most members with (Polis keeps ids through warm starts).
         n_new = lab.max() + 1
         ids = np.full(n_new, -1)
         has = prev_base >= 0
         if has.any():
-            pairs, cnt = np.unique(np.column_stack([lab[has], prev_base[has]]), axis=0, return_counts=True)
+            # Distinct (new cluster, old id) pairs in lexicographic order, as np.unique(axis=0) gives them.
+            span = int(prev_base[has].max()) + 1
+            codes, cnt = np.unique(lab[has].astype(np.int64) * span + prev_base[has], return_counts=True)
+            pairs = np.column_stack([codes // span, codes % span])
             taken = set()
             for j, old_id, _n in sorted(zip(pairs[:, 0], pairs[:, 1], cnt), key=lambda t: (t[0], -t[2])):
                 if ids[j] < 0 and old_id not in taken:
@@ -527,9 +579,11 @@ def run(
     max_groups: int = MAX_GROUPS,
     force_k: int | None = None,
     pick_max: int = 5,
-    n_updates: int = 200,
-    n_updates_no_history: int = 100,
+    n_updates: int | None = None,
+    n_updates_no_history: int | None = None,
     update_every: float | None = None,
+    in_conv_rule: str | None = None,
+    k_buffer: int | None = None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
@@ -541,11 +595,19 @@ def run(
     base clusters and groups (:func:`cluster_groups`), then representative
     comments, consensus and group-informed consensus on the clustered participants.
 
+    ``n_updates``, ``in_conv_rule`` and ``k_buffer`` default to :data:`DEFAULT_N_UPDATES`,
+    :data:`DEFAULT_IN_CONV_RULE` and :data:`DEFAULT_K_BUFFER`, chosen on the development
+    conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
+
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
     folder with :func:`~casestudies.datasets.load_polis_conversation` to replay its
     vote times.
     """
     t0 = time.perf_counter()
+    n_updates = DEFAULT_N_UPDATES if n_updates is None else n_updates
+    n_updates_no_history = n_updates if n_updates_no_history is None else n_updates_no_history
+    in_conv_rule = DEFAULT_IN_CONV_RULE if in_conv_rule is None else in_conv_rule
+    k_buffer = DEFAULT_K_BUFFER if k_buffer is None else k_buffer
     if conversation is not None:
         matrix = conversation.vote_matrix()
         moderated_out = conversation.moderated_out
@@ -571,6 +633,8 @@ def run(
             update_every=update_every if has_times else None,
             base_k=base_k,
             max_groups=max_groups,
+            k_buffer=k_buffer,
+            in_conv_rule=in_conv_rule,
             progress=progress,
         )
         inside = pd.Index(rep["in_conv"])
@@ -610,3 +674,60 @@ def run(
         else "casestudies.polis (single pass)",
         extra=extra,
     )
+
+
+def run_sparse(
+    votes,
+    *,
+    moderated_out=(),
+    base_k: int = BASE_K,
+    max_groups: int = MAX_GROUPS,
+    pick_max: int = 5,
+    min_votes: int = MIN_VOTES,
+    greedy_n: int = GREEDY_N,
+) -> PolisGroups:
+    """A single pass of the Polis pipeline on sparse votes, for conversations too large for a dense matrix.
+
+    ``votes`` is a :class:`~casestudies.polis.sparse.SparseVotes`, a long data frame
+    (``participant``, ``comment-id``, ``vote``) or a loaded conversation. The steps are
+    those of :func:`run` with ``use_history=False``: in-conv (``min(min_votes,
+    n_comments)`` votes, topped up to ``greedy_n``), the map (:func:`~casestudies.polis.sparse.project_sparse`),
+    base clusters and groups, statement statistics, representative and consensus
+    statements; memory grows with the number of votes, not participants x statements.
+    """
+    from casestudies.polis.sparse import SparseVotes, project_sparse
+
+    t0 = time.perf_counter()
+    if isinstance(votes, PolisConversation):
+        moderated_out = votes.moderated_out
+        votes = votes.votes
+    sv = votes if isinstance(votes, SparseVotes) else SparseVotes.from_votes(votes)
+    moderated_out = [c for c in moderated_out if c in set(sv.tids.tolist())]
+    participants, comments = project_sparse(sv, moderated_out)
+    counts = participants["n_votes"]
+    inside = counts.index[counts >= min(min_votes, sv.shape[1])]
+    if len(inside) < greedy_n:
+        extra = counts.drop(index=inside).sort_values(ascending=False, kind="stable")
+        inside = inside.append(extra.index[: greedy_n - len(inside)]).sort_values()
+    participants["in_conv"] = participants.index.isin(inside)
+    cl = cluster_groups(participants.loc[inside, ["x", "y"]].to_numpy(), base_k=base_k, max_groups=max_groups)
+    participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
+    participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
+    labels = participants.loc[inside, "group"].astype(int)
+    stats = comment_stats(sv, labels)
+    comments["moderated_out"] = comments.index.isin(moderated_out)
+    comments["group_informed_consensus"] = group_informed_consensus(stats)
+    return PolisGroups(
+        participants=participants,
+        comments=comments,
+        k=cl.k,
+        silhouettes=cl.silhouettes,
+        repness=representative_comments(stats, moderated_out, pick_max),
+        consensus=consensus_comments(sv, moderated_out, pick_max),
+        stats=stats,
+        base_centers=cl.base_centers,
+        base_counts=cl.base_counts,
+        seconds=time.perf_counter() - t0,
+        method="casestudies.polis (single pass, sparse)",
+    )
+

@@ -23,26 +23,40 @@ __all__ = [
 Z_90 = 1.2816
 
 
-def comment_stats(matrix: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
+def _group_counts(matrix, labels: pd.Series):
+    """Per group (rows, in sorted order) and comment: agrees, disagrees and votes seen.
+
+    ``matrix`` is a participants x comments data frame (NaN where unseen) or a
+    :class:`~casestudies.polis.sparse.SparseVotes`; only the participants in ``labels`` count.
+    """
+    groups = sorted(labels.unique())
+    if hasattr(matrix, "group_counts"):
+        na, nd, ns = matrix.group_counts(labels, groups)
+        return matrix.tids, groups, na, nd, ns
+    M = matrix.loc[labels.index].to_numpy(dtype=float)
+    lab = labels.to_numpy()
+    A, D, S = (M == 1), (M == -1), ~np.isnan(M)
+    na = np.array([A[lab == g].sum(0) for g in groups], dtype=float)
+    nd = np.array([D[lab == g].sum(0) for g in groups], dtype=float)
+    ns = np.array([S[lab == g].sum(0) for g in groups], dtype=float)
+    return matrix.columns, groups, na, nd, ns
+
+
+def comment_stats(matrix, labels: pd.Series) -> pd.DataFrame:
     """Per group and comment: agrees ``na``, disagrees ``nd``, seen ``ns`` and Polis's tests.
 
     ``pa = (na + 1)/(ns + 2)``; ``pat`` the one-proportion test; ``ra``/``rat`` the
     representativeness ratio and two-proportion test against everyone outside the
-    group (and the same for disagree).
+    group (and the same for disagree). ``matrix`` is a participants x comments data
+    frame or a :class:`~casestudies.polis.sparse.SparseVotes`.
     """
     from reddwarf.utils.stats import one_prop_test, two_prop_test
 
-    M = matrix.loc[labels.index].to_numpy(dtype=float)
-    groups = sorted(labels.unique())
+    tids, groups, NA, ND, NS = _group_counts(matrix, labels)
+    tot_a, tot_d, tot_s = NA.sum(0), ND.sum(0), NS.sum(0)
     rows = []
-    A = (M == 1).astype(float)
-    D = (M == -1).astype(float)
-    S = (~np.isnan(M)).astype(float)
-    lab = labels.to_numpy()
-    tot_a, tot_d, tot_s = A.sum(0), D.sum(0), S.sum(0)
-    for g in groups:
-        m = lab == g
-        na, nd, ns = A[m].sum(0), D[m].sum(0), S[m].sum(0)
+    for gi, g in enumerate(groups):
+        na, nd, ns = NA[gi], ND[gi], NS[gi]
         oa, od, os_ = tot_a - na, tot_d - nd, tot_s - ns
         pa, pd_ = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -50,7 +64,7 @@ def comment_stats(matrix: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
                 pd.DataFrame(
                     {
                         "group": g,
-                        "tid": matrix.columns,
+                        "tid": tids,
                         "na": na,
                         "nd": nd,
                         "ns": ns,
@@ -135,16 +149,27 @@ def representative_comments(stats: pd.DataFrame, moderated_out=(), pick_max: int
     return out
 
 
-def consensus_comments(matrix: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
-    """Comments most participants agree (or disagree) with: ``p > 0.5`` and ``p-test > z``, top by ``p * p-test``."""
+def consensus_comments(matrix, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
+    """Comments most participants agree (or disagree) with: ``p > 0.5`` and ``p-test > z``, top by ``p * p-test``.
+
+    Counts every participant in ``matrix`` (a data frame or a :class:`~casestudies.polis.sparse.SparseVotes`).
+    """
     from reddwarf.utils.stats import one_prop_test
 
-    M = matrix.drop(columns=[c for c in moderated_out if c in matrix.columns]).to_numpy(dtype=float)
-    tids = [c for c in matrix.columns if c not in set(moderated_out)]
-    ns = (~np.isnan(M)).sum(0)
+    mod = set(moderated_out)
+    if hasattr(matrix, "column_counts"):
+        n_agree, n_disagree, n_seen = matrix.column_counts()
+        all_tids = list(matrix.tids)
+    else:
+        M = matrix.to_numpy(dtype=float)
+        n_agree, n_disagree, n_seen = (M == 1).sum(0), (M == -1).sum(0), (~np.isnan(M)).sum(0)
+        all_tids = list(matrix.columns)
+    keep = np.array([t not in mod for t in all_tids], dtype=bool)
+    tids = [t for t, k in zip(all_tids, keep) if k]
+    ns = np.asarray(n_seen)[keep]
     out = {}
-    for side, val in (("agree", 1), ("disagree", -1)):
-        n = (M == val).sum(0)
+    for side, count in (("agree", n_agree), ("disagree", n_disagree)):
+        n = np.asarray(count)[keep]
         p = (n + 1) / (ns + 2)
         t = one_prop_test(n, ns)
         ok = (p > 0.5) & (t > z)
