@@ -16,15 +16,9 @@ if str(ROOT) not in sys.path:
 from casestudies import opinions_over_time, polis  # noqa: E402
 
 
-#: Development set: the six conversations the pipeline was first built and tuned on. Every
-#: default of ``polis.run`` that Polis's code leaves open is chosen on these alone.
-DEVELOPMENT = ("15-per-hour-seattle", "american-assembly.bowling-green", "brexit-consensus",
-               "london.youth.policing", "scoop-hivemind.ubi", "vtaiwan.uberx")
-#: Check set: the seven conversations added later. Nothing is chosen on them; they are
-#: only measured, with the defaults fixed beforehand.
-CHECK = ("austria-climate.2vkxcncppn.2022-07-07", "austria-climate.5twd2jsnkf.2022-08-08",
-         "austria-climate.7z7ejpbmv5.2022-08-08", "scoop-hivemind.affordable-housing",
-         "scoop-hivemind.freshwater", "scoop-hivemind.taxes", "ssis.land-bank-farmland.2rumnecbeh.2021-08-01")
+#: The split is fixed in the package, so the chapter and this benchmark use the same one.
+DEVELOPMENT = polis.DEVELOPMENT_CONVERSATIONS
+CHECK = polis.CHECK_CONVERSATIONS
 
 #: Candidate update schedules (number of equal vote batches, one update after each; a
 #: conversation without vote times replays participants joining in id order in as many
@@ -39,11 +33,12 @@ TIME_BUDGET = 2.0
 
 
 def _timed(fn):
+    """``(result, CPU seconds)``: on a shared machine the process's CPU time is steadier than the clock."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t = time.perf_counter()
+        t = time.process_time()
         res = fn()
-        return res, time.perf_counter() - t
+        return res, time.process_time() - t
 
 
 def _coverage_jaccard(labelled: set, polis_labelled: set) -> float:
@@ -57,9 +52,10 @@ def choose_defaults(progress: bool = True) -> dict:
        labelled (mean Jaccard over the development conversations). Polis's export labels
        exactly the in-conv participants found in a base cluster (``createGroupIdResolver``
        in server/src/report.ts of compdemocracy/polis at 14e0b5c2), so this is coverage.
-    2. Schedule and k rule: the pair with the highest median ARI over the development
-       conversations among those whose time stays within :data:`TIME_BUDGET` x red-dwarf's
-       on every one of them (if none does, the highest median regardless), ties to the faster.
+    2. Schedule and k rule: the pair with the highest median ARI (to three decimals) over
+       the development conversations; on a tie, Polis's own k buffer (4), then the faster.
+       Time is reported beside it (CPU seconds against red-dwarf's), not traded against
+       agreement: the time budget is a target of its own, measured in :func:`bench_polis`.
     """
     from tqdm.auto import tqdm
 
@@ -83,8 +79,7 @@ def choose_defaults(progress: bool = True) -> dict:
             ratios.append(sec / rd_seconds[name])
         grid.append({"schedule": label, "k_buffer": kb, "median_ari": float(np.median(aris)), "max_time_ratio": float(max(ratios)),
                      "aris": [round(a, 3) for a in aris]})
-    fits = [g for g in grid if g["max_time_ratio"] <= TIME_BUDGET] or grid
-    best = max(fits, key=lambda g: (round(g["median_ari"], 3), -g["max_time_ratio"]))
+    best = max(grid, key=lambda g: (round(g["median_ari"], 3), g["k_buffer"] == 4, -g["max_time_ratio"]))
     return {"in_conv_rule": rule, "in_conv_jaccard": {r: round(float(np.mean(v)), 3) for r, v in cover.items()},
             "schedule": best["schedule"], "k_buffer": best["k_buffer"], "grid": grid, "reddwarf_seconds": rd_seconds}
 
@@ -100,6 +95,7 @@ def bench_polis() -> list[dict]:
         rd, s_rd = _timed(lambda: polis.run_reddwarf(conv))
         _, s_ours2 = _timed(lambda: polis.run(conv))  # best of two: the machine is shared
         _, s_rd2 = _timed(lambda: polis.run_reddwarf(conv))
+        wall_ours, wall_rd = ours.seconds, rd.seconds
         a, b = polis.group_agreement(ours, conv.groups), polis.group_agreement(rd, conv.groups)
         ceiling = polis.agreement_ceiling(ours, conv.groups)
         rows.append(
@@ -120,6 +116,8 @@ def bench_polis() -> list[dict]:
                 "k_polis": a["k_polis"],
                 "seconds_ours": round(min(s_ours, s_ours2), 2),
                 "seconds_reddwarf": round(min(s_rd, s_rd2), 2),
+                "wall_seconds_ours": round(wall_ours, 2),
+                "wall_seconds_reddwarf": round(wall_rd, 2),
             }
         )
         rows[-1]["time_ratio"] = round(rows[-1]["seconds_ours"] / max(rows[-1]["seconds_reddwarf"], 1e-9), 2)
@@ -226,9 +224,9 @@ def polis_section(out: dict) -> None:
     print(f"  in-conv rule: mean Jaccard with the participants Polis labelled {chosen['in_conv_jaccard']} -> {chosen['in_conv_rule']}")
     for g in chosen["grid"]:
         print(f"  {g['schedule']:12s} k buffer {g['k_buffer']}: median ARI {g['median_ari']:.3f}, slowest {g['max_time_ratio']:.1f} x red-dwarf  {g['aris']}")
-    print(f"  -> {chosen['schedule']}, k buffer {chosen['k_buffer']} (best median ARI within {TIME_BUDGET:.0f} x red-dwarf's time)")
+    print(f"  -> {chosen['schedule']}, k buffer {chosen['k_buffer']} (best median ARI; time ratios are CPU seconds against red-dwarf's)")
     code = {"schedule": f"{polis.DEFAULT_N_UPDATES} updates", "k_buffer": polis.DEFAULT_K_BUFFER, "in_conv_rule": polis.DEFAULT_IN_CONV_RULE}
-    if any(code[key] != chosen[key] for key in code) and not (chosen["schedule"] == "single pass"):
+    if any(code[key] != chosen[key] for key in code):
         print(f"  NOTE: the code's defaults {code} differ from this choice; set DEFAULT_* in casestudies/polis/pipeline.py")
     out["polis_defaults"]["code_defaults"] = code
 
@@ -247,7 +245,8 @@ def polis_section(out: dict) -> None:
     rows = bench_polis()
     out["polis"] = rows
     print("\nPolis opinion groups, all conversations: agreement (ARI with Polis's group-id), coverage (share of Polis's labelled")
-    print("participants we label) and time, ours against red-dwarf; ceiling = best straight-boundary fit to Polis's labels on our final map")
+    print("participants we label) and CPU seconds (best of two), ours against red-dwarf; ceiling = best straight-boundary fit to Polis's")
+    print("labels on our final map; x rd = our time / red-dwarf's")
     summaries = {}
     for which in ("development", "check"):
         part = [r for r in rows if r["set"] == which]

@@ -20,7 +20,18 @@ from casestudies.polis import export
 from casestudies.polis.pipeline import PolisGroups, _sqdist, cluster_base, in_conversation, project, run
 from casestudies.polis.statements import comment_stats, consensus_comments, group_informed_consensus, representative_comments
 
-__all__ = ["run_reddwarf", "group_agreement", "agreement_ceiling", "fixture_parity", "compare_with_reddwarf"]
+__all__ = ["DEVELOPMENT_CONVERSATIONS", "CHECK_CONVERSATIONS", "run_reddwarf", "group_agreement", "agreement_ceiling",
+           "fixture_parity", "compare_with_reddwarf"]
+
+#: Development set: the six open conversations the pipeline was first built and tuned on.
+#: Every default of :func:`~casestudies.polis.pipeline.run` that Polis's code leaves open is
+#: chosen on these alone (``choose_defaults`` in ``benchmarks/_polis_bench.py``).
+DEVELOPMENT_CONVERSATIONS = ("15-per-hour-seattle", "american-assembly.bowling-green", "brexit-consensus",
+                             "london.youth.policing", "scoop-hivemind.ubi", "vtaiwan.uberx")
+#: Check set: the seven open conversations added later. Nothing is chosen on them.
+CHECK_CONVERSATIONS = ("austria-climate.2vkxcncppn.2022-07-07", "austria-climate.5twd2jsnkf.2022-08-08",
+                       "austria-climate.7z7ejpbmv5.2022-08-08", "scoop-hivemind.affordable-housing",
+                       "scoop-hivemind.freshwater", "scoop-hivemind.taxes", "ssis.land-bank-farmland.2rumnecbeh.2021-08-01")
 
 
 def run_reddwarf(conversation, *, random_state: int | None = 0) -> PolisGroups:

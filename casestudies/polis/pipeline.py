@@ -55,7 +55,7 @@ MAX_GROUPS = 5
 #: Polis's code) or "final" (recomputed from each update's votes), and how many
 #: updates in a row a new k must win before it is adopted (Polis's group-k-buffer).
 DEFAULT_N_UPDATES = 200
-DEFAULT_IN_CONV_RULE = "sticky"
+DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
 
@@ -318,10 +318,7 @@ def _silhouette_clusters(D: np.ndarray, clusters: list) -> float:
 
 @dataclass
 class _State:
-    in_conv: set = field(default_factory=set)
-    base_of: dict = field(default_factory=dict)  # pid -> base cluster id
     next_base_id: int = 0
-    groups: dict = field(default_factory=dict)  # k -> {base id: group label}
     last_k: int | None = None
     last_k_count: int = 0
     smoothed_k: int | None = None
@@ -417,13 +414,9 @@ def replay(
     if in_conv_rule not in IN_CONV_RULES:
         raise ValueError(f"in_conv_rule must be one of {', '.join(IN_CONV_RULES)}, not {in_conv_rule!r}.")
     v = conversation.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
-    mod_out = set(conversation.moderated_out)
-    pids = np.sort(v["participant"].unique())
-    tids = np.sort(v["comment-id"].unique())
-    prow = {p: i for i, p in enumerate(pids)}
-    tcol = {t: j for j, t in enumerate(tids)}
-    r = v["participant"].map(prow).to_numpy()
-    c = v["comment-id"].map(tcol).to_numpy()
+    pids, r = np.unique(v["participant"].to_numpy(), return_inverse=True)
+    tids, c = np.unique(v["comment-id"].to_numpy(), return_inverse=True)
+    mod_mask = np.isin(tids, np.asarray(list(conversation.moderated_out), dtype=tids.dtype))
     val = v["vote"].to_numpy(dtype=float)
     full = np.full((len(pids), len(tids)), np.nan)
     row_seen = np.zeros(len(pids), bool)
@@ -437,8 +430,12 @@ def replay(
     st = _State()
     sticky = in_conv_rule == "sticky"
     entry = _entry_index(v) if sticky else {}
-    entry_pids = np.array(list(entry.keys()))
-    entry_pos = np.array(list(entry.values()))
+    entry_rows = np.searchsorted(pids, np.array(list(entry.keys()), dtype=pids.dtype))
+    entry_pos = np.array(list(entry.values()), dtype=np.int64)
+    # State kept between updates, by participant row and by base-cluster id.
+    in_mask = np.zeros(len(pids), bool)
+    base_of = np.full(len(pids), -1, dtype=np.int64)  # base-cluster id of each in-conv participant
+    group_of: dict[int, np.ndarray] = {}  # k -> group label by base-cluster id (-1: none)
     it = bounds
     if progress:
         try:
@@ -448,6 +445,7 @@ def replay(
         except ImportError:
             pass
     start = 0
+    sils: dict = {}
     for stop in it:
         full[r[start:stop], c[start:stop]] = val[start:stop]
         row_seen[r[start:stop]] = True
@@ -455,32 +453,28 @@ def replay(
         start = stop
         rows = np.nonzero(row_seen)[0]
         cols = np.nonzero(col_seen)[0]
-        raw = full[np.ix_(rows, cols)]
-        M = raw.copy()
-        zero = [j for j, t in enumerate(tids[cols]) if t in mod_out]
-        M[:, zero] = 0.0
+        M = full[np.ix_(rows, cols)]
+        n_seen = (~np.isnan(M)).sum(1)
+        M[:, mod_mask[cols]] = 0.0
         start_vec = st.comps[:, cols] if st.comps is not None else None
         _, comps, proj, _ = _pca(M, start_vec)
         st.comps = np.zeros((2, len(tids)))
         st.comps[:, cols] = comps
-        row_pids = pids[rows]
         if sticky:
-            st.in_conv |= set(entry_pids[entry_pos < stop])
-            ic = np.array(sorted(st.in_conv))
+            in_mask[entry_rows[entry_pos < stop]] = True
         else:
-            n_seen = (~np.isnan(raw)).sum(1)
             chosen = n_seen >= min(MIN_VOTES, len(cols))
             # Fewer than GREEDY_N qualify: add the most active voters, as Polis's greedy top-up does.
             for i in np.argsort(-n_seen, kind="stable")[: GREEDY_N]:
                 if chosen.sum() >= GREEDY_N:
                     break
                 chosen[i] = True
-            ic = np.sort(row_pids[chosen])
-            st.in_conv = set(ic.tolist())
-        pos = {p: i for i, p in enumerate(row_pids)}
-        X = proj[[pos[p] for p in ic]]
-        prev_base = np.array([st.base_of.get(p, -1) for p in ic])
-        lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100,
+            in_mask[:] = False
+            in_mask[rows[chosen]] = True
+        ic_rows = np.nonzero(in_mask)[0]
+        X = proj[np.searchsorted(rows, ic_rows)]
+        prev_base = base_of[ic_rows]
+        lab = _polis_kmeans(X, base_k, prev_base if (base_of >= 0).any() else None, max_iters=100,
                             round_distinct=True)
         # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
         # most members with (Polis keeps ids through warm starts).
@@ -502,7 +496,8 @@ def replay(
                 ids[j] = st.next_base_id
                 st.next_base_id += 1
         st.next_base_id = max(st.next_base_id, int(ids.max()) + 1)
-        st.base_of = dict(zip(ic.tolist(), ids[lab].tolist()))
+        base_of[:] = -1
+        base_of[ic_rows] = ids[lab]
         order = np.argsort(ids)
         base_ids = ids[order]
         B = _centers_of(X, np.ones(len(X)), lab, n_new)[order]
@@ -511,26 +506,34 @@ def replay(
         max_k = min(max_groups, 2 + len(B) // 12)
         sils = {}
         for k in range(2, max_k + 1):
-            prev = st.groups.get(k)  # base id -> group label
-            last_g = np.array([prev.get(b, -1) for b in base_ids]) if prev else None
+            prev = group_of.get(k)
+            if prev is not None:
+                last_g = np.where(base_ids < len(prev), prev[np.minimum(base_ids, len(prev) - 1)], -1)
+            else:
+                last_g = None
             glab = _polis_kmeans(B, k, last_g, weights=wts, max_iters=20)
-            st.groups[k] = dict(zip(base_ids.tolist(), glab.tolist()))
+            mapping = np.full(st.next_base_id, -1, dtype=np.int64)
+            mapping[base_ids] = glab
+            group_of[k] = mapping
             sils[k] = _silhouette_clusters(D, [np.nonzero(glab == g)[0] for g in range(glab.max() + 1)])
         this_k = max(sils, key=lambda k: sils[k])  # first k wins ties, like max-key over sorted keys
         st.last_k_count = st.last_k_count + 1 if st.last_k == this_k else 1
         st.last_k = this_k
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
-            st.smoothed_k = this_k if (st.last_k_count >= k_buffer or st.smoothed_k is None) else st.smoothed_k
+            st.smoothed_k = this_k
     # Final labels.
-    k = st.smoothed_k if st.smoothed_k in st.groups else max(st.groups)
-    gmap = st.groups[k]
-    labels = {p: gmap[b] for p, b in st.base_of.items() if b in gmap}
+    k = st.smoothed_k if st.smoothed_k in group_of else max(group_of)
+    gmap = group_of[k]
+    ic_rows = np.nonzero(in_mask)[0]
+    bases = base_of[ic_rows]
+    known = (bases >= 0) & (bases < len(gmap))
+    known[known] = gmap[bases[known]] >= 0
     return {
-        "labels": pd.Series(labels, name="group", dtype="int64").sort_index(),
-        "base": pd.Series(st.base_of, name="base_cluster", dtype="int64").sort_index(),
-        "k": int(len(set(gmap.values()))),
+        "labels": pd.Series(gmap[bases[known]], index=pids[ic_rows[known]], name="group", dtype="int64").sort_index(),
+        "base": pd.Series(bases, index=pids[ic_rows], name="base_cluster", dtype="int64").sort_index(),
+        "k": int(len(np.unique(gmap[gmap >= 0]))),
         "silhouettes": sils,
-        "in_conv": sorted(st.in_conv),
+        "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
     }
 
@@ -654,25 +657,26 @@ def run(
         participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
         k, sils = cl.k, cl.silhouettes
         base_centers, base_counts = cl.base_centers, cl.base_counts
+    method = ("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)") if history \
+        else "casestudies.polis (single pass)"
+    return _with_statements(participants, comments, matrix, inside, moderated_out, pick_max, k=k, silhouettes=sils,
+                            base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
+
+
+def _with_statements(participants, comments, votes, inside, moderated_out, pick_max, *, t0, **fields) -> PolisGroups:
+    """Statement statistics, representative and consensus statements for the grouped participants; the result."""
     labels = participants.loc[inside, "group"].astype(int)
-    stats = comment_stats(matrix, labels)
+    stats = comment_stats(votes, labels)
     comments["moderated_out"] = comments.index.isin(moderated_out)
     comments["group_informed_consensus"] = group_informed_consensus(stats)
     return PolisGroups(
         participants=participants,
         comments=comments,
-        k=k,
-        silhouettes=sils,
         repness=representative_comments(stats, moderated_out, pick_max),
-        consensus=consensus_comments(matrix, moderated_out, pick_max),
+        consensus=consensus_comments(votes, moderated_out, pick_max),
         stats=stats,
-        base_centers=base_centers,
-        base_counts=base_counts,
         seconds=time.perf_counter() - t0,
-        method=("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)")
-        if history
-        else "casestudies.polis (single pass)",
-        extra=extra,
+        **fields,
     )
 
 
@@ -713,21 +717,6 @@ def run_sparse(
     cl = cluster_groups(participants.loc[inside, ["x", "y"]].to_numpy(), base_k=base_k, max_groups=max_groups)
     participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
     participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
-    labels = participants.loc[inside, "group"].astype(int)
-    stats = comment_stats(sv, labels)
-    comments["moderated_out"] = comments.index.isin(moderated_out)
-    comments["group_informed_consensus"] = group_informed_consensus(stats)
-    return PolisGroups(
-        participants=participants,
-        comments=comments,
-        k=cl.k,
-        silhouettes=cl.silhouettes,
-        repness=representative_comments(stats, moderated_out, pick_max),
-        consensus=consensus_comments(sv, moderated_out, pick_max),
-        stats=stats,
-        base_centers=cl.base_centers,
-        base_counts=cl.base_counts,
-        seconds=time.perf_counter() - t0,
-        method="casestudies.polis (single pass, sparse)",
-    )
-
+    return _with_statements(participants, comments, sv, inside, moderated_out, pick_max, k=cl.k, silhouettes=cl.silhouettes,
+                            base_centers=cl.base_centers, base_counts=cl.base_counts, t0=t0,
+                            method="casestudies.polis (single pass, sparse)")
