@@ -270,3 +270,16 @@ def test_polis_fixture_loads():
     fx = polis.load_polis_fixture("below-100-ptpts")
     assert {"votes", "comments", "math", "conversation"} == set(fx)
     assert "group-clusters" in fx["math"] and "pca" in fx["math"]
+
+
+def test_attribution_links_conversations_without_a_case_study_page_to_their_pinned_folder():
+    text = credits.attribution("polis-opendata/scoop-hivemind.taxes/votes.csv", "polis-opendata/vtaiwan.uberx/votes.csv")
+    assert "sub-licensed under CC BY 4.0" in text and text.count("CC BY 4.0") == 1
+    assert "https://compdemocracy.org/case-studies/2015-vtaiwan-uberx" in text
+    assert "https://github.com/compdemocracy/openData/tree/0bc2ce0f32c673f68da20b57bce15c457aa787b5/scoop-hivemind.taxes" in text
+
+
+def test_every_open_conversation_in_the_registry_is_listed_once():
+    assert len(polis.POLIS_OPEN_CONVERSATIONS) == 13
+    assert set(polis.DEVELOPMENT_CONVERSATIONS) | set(polis.CHECK_CONVERSATIONS) == set(polis.POLIS_OPEN_CONVERSATIONS)
+    assert not set(polis.DEVELOPMENT_CONVERSATIONS) & set(polis.CHECK_CONVERSATIONS)

@@ -138,6 +138,8 @@ REFUSALS = [
     ("votes_csv", "timestamp,datetime,comment-id,voter-id,vote\n", ["votes.csv", "header but no rows"]),
     ("votes_csv", "", ["votes.csv", "is empty"]),
     ("votes_csv", "timestamp,comment-id,voter-id,vote,vote\n1,0,0,1,1\n", ["votes.csv", "'vote'", "twice"]),
+    ("votes_csv", VOTES.replace("11,x,1,0,-1", "11,x,1,0,-1,7"), ["votes.csv", "line 3", "6 fields but the header has 5"]),
+    ("participants_votes_csv", WIDE.replace("1,1,2,2,1,0,1,,0", "1,1,2,2,1,0,1,,0,1"), ["participants-votes.csv", "line 3", "fields"]),
     ("participants_votes_csv", WIDE.replace("1,-1,\n", "agree,-1,\n"), ["participants-votes.csv", "column '0'", "line 2", "'agree'"]),
     ("participants_votes_csv", WIDE.replace("1,-1,\n", "0.5,-1,\n"), ["participants-votes.csv", "column '0'", "'0.5'"]),
     ("participants_votes_csv", WIDE.replace("1,-1,\n", "5,-1,\n"), ["participants-votes.csv", "column '0'", "'5'"]),

@@ -162,7 +162,19 @@ def _read_table(path: pathlib.Path, required: set[str], what: str, *, allow_empt
     text = _read_text(path, what)
     if not text.strip():
         raise _refuse(path, "is empty (no header, no rows)", f"export {what} from Polis again")
-    header = next(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+        body = []
+        for row in reader:
+            if not row:  # a blank line
+                continue
+            if len(row) != len(header):
+                raise _refuse(path, f"a row has {len(row)} fields but the header has {len(header)}", f"export {what} from Polis again "
+                              "(a value with an unquoted comma or a cut-off line shifts every later column)", line=reader.line_num)
+            body.append(row)
+    except csv.Error as err:
+        raise _refuse(path, f"is not a well-formed CSV table ({err})", f"export {what} from Polis again", line=reader.line_num) from err
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -176,13 +188,9 @@ def _read_table(path: pathlib.Path, required: set[str], what: str, *, allow_empt
             f"(found: {', '.join(header[:12])})",
             "use the file from the Polis 'Export data' page, unmodified",
         )
-    try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, ValueError) as err:
-        raise _refuse(path, f"is not a well-formed CSV table ({err})", f"export {what} from Polis again") from err
-    if df.empty and not allow_empty:
+    if not body and not allow_empty:
         raise _refuse(path, "has a header but no rows", f"export {what} from Polis again, or remove the empty file")
-    return df
+    return pd.DataFrame(body, columns=header, dtype=str) if body else pd.DataFrame({name: pd.Series(dtype=str) for name in header})
 
 
 def _ids(df: pd.DataFrame, column: str, path, *, allow_blank: bool = False) -> pd.Series:
