@@ -208,10 +208,12 @@ def _ids(df: pd.DataFrame, column: str, path, *, allow_blank: bool = False) -> p
 
 def _votes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Parse vote cells: (votes as floats with NaN for blanks, mask of cells that are neither -1/0/1 nor blank)."""
-    flat = pd.Series(values.ravel(), dtype="object").str.strip()
-    parsed = flat.map(_VOTE_TEXT)
-    bad = parsed.isna() & (flat != "")
-    return parsed.to_numpy(dtype=float).reshape(values.shape), bad.to_numpy().reshape(values.shape)
+    codes, distinct = pd.factorize(values.ravel(), use_na_sentinel=False)  # a wide matrix holds few distinct strings
+    parsed = np.array([_VOTE_TEXT.get(str(text).strip(), np.nan) for text in distinct], dtype=float)
+    blank = np.array([str(text).strip() == "" for text in distinct], dtype=bool)
+    out = parsed[codes].reshape(values.shape)
+    bad = (np.isnan(parsed) & ~blank)[codes].reshape(values.shape)
+    return out, bad
 
 
 def _duplicates(series: pd.Series, path, column: str, what: str):
