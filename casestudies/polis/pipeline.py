@@ -601,7 +601,7 @@ def run(
     k_buffer: int | None = None,
     progress: bool = False,
 ) -> PolisGroups:
-    """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
+    """Run the Polis pipeline on a :class:`~casestudies.polis.export.PolisConversation` (or a matrix).
 
     Steps: who is clustered (:func:`in_conversation`, replaying the vote history
     when the export has one and ``use_history``; without vote times, participants
@@ -615,7 +615,7 @@ def run(
     conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
 
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
-    folder with :func:`~casestudies.datasets.load_polis_conversation` to replay its
+    folder with :func:`~casestudies.polis.export.load_polis_conversation` to replay its
     vote times.
     """
     t0 = time.perf_counter()
