@@ -239,8 +239,7 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
                 problems.append(Problem(source, f"{where}.{name}" if err.absolute_path else str(name),
                                         "only known fields: " + ", ".join(known), "an unknown field"))
         elif v == "oneOf" and err.absolute_path and err.absolute_path[-1] == "level":
-            problems.append(Problem(source, where, 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered',
-                                    _short(err.instance)))
+            problems.append(Problem(source, where, _LEVEL_EXPECTED, _short(err.instance)))
         elif v in ("enum", "const"):
             allowed = err.validator_value if v == "enum" else [err.validator_value]
             problems.append(Problem(source, where, "one of " + ", ".join(json.dumps(a) for a in allowed),
@@ -387,13 +386,48 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
                                     "an unknown criterion"))
             continue
         if ans.get("level") == NOT_APPLICABLE and not ids[cid].not_applicable_if:
-            problems.append(Problem(source, f"answers.{cid}.level",
-                                    "a level 0-3: this question applies to every plan, so it cannot be n/a",
-                                    '"n/a"'))
+            problems.append(Problem(source, f"answers.{cid}.level", _NA_EXPECTED, '"n/a"'))
         if len(problems) >= MAX_PROBLEMS:
             break
     # Answers outside the short version are kept in the file but do not count: not an error.
     return problems
+
+
+_LEVEL_EXPECTED = 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered'
+_NA_EXPECTED = "a level 0-3: this question applies to every plan, so it cannot be n/a"
+
+
+def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None:
+    """The answer rules of the file format, for a plan handed to ``score_plan`` as a mapping.
+
+    Each answer is ``{"level": ...}``, a bare level, or an object with a ``level``; a level is
+    an integer 0-3 (not a bool, a float or the text "3"), ``None`` for unanswered, or ``"n/a"``
+    where the rubric allows it. Raises :class:`AssessmentError` naming each wrong answer.
+    """
+    answers = plan.get("answers")
+    if answers is None:
+        return
+    if not isinstance(answers, Mapping):
+        raise AssessmentError([Problem(source, "answers", "a mapping of criterion id to answer", _short(answers))])
+    found = Collector(source)
+    by_id = rubric.by_id
+    for cid, answer in answers.items():
+        if isinstance(answer, Mapping):
+            level = answer.get("level")
+        else:
+            level = getattr(answer, "level", answer)
+        if level is None or (type(level) is int and 0 <= level <= 3):
+            continue
+        where = f"answers.{cid}.level" if isinstance(cid, str) else "answers"
+        if level == NOT_APPLICABLE and type(level) is str:
+            criterion = by_id.get(cid)
+            if criterion is None or criterion.not_applicable_if:
+                continue
+            if not found.add(where, _NA_EXPECTED, '"n/a"'):
+                break
+        elif not found.add(where, _LEVEL_EXPECTED, _short(level)):
+            break
+    found.raise_if_any(AssessmentError)
 
 
 def _plain(value: Any, source: str, depth: int = 0) -> Any:
