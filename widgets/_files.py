@@ -49,6 +49,8 @@ MAX_VALUES = 20_000
 MAX_INT_DIGITS = 15
 #: Numbers beyond this magnitude are refused: every result computed from them stays finite.
 MAX_NUMBER = 1e15
+#: MAX_NUMBER as messages write it.
+NUMBER_LIMIT = "1e15"
 #: Sentence for the limits, used in messages.
 LIMITS_DOC = "see 'Limits' in widgets/rubric/ASSESSMENT-FORMAT.md"
 
@@ -158,7 +160,7 @@ class _Refused:
         return f"<refused: {self.found}>"
 
 
-_NUMBER_EXPECTED = f"a number between -{MAX_NUMBER:.0e} and {MAX_NUMBER:.0e}, written in at most {MAX_INT_DIGITS} digits"
+_NUMBER_EXPECTED = f"a number between -{NUMBER_LIMIT} and {NUMBER_LIMIT}, written in at most {MAX_INT_DIGITS} digits"
 
 
 def _int_value(text: str) -> Any:
@@ -474,6 +476,17 @@ def is_date(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def stored_as_written(text: str, value: float) -> bool:
+    """False when the number written as ``text`` (parsed to ``value``) would be read as another
+    number: not finite, beyond ``MAX_NUMBER``, or a fraction rounded to a whole number."""
+    return not isinstance(_float_value(text, value), _Refused)
+
+
+def has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate (not a character: it cannot be saved or printed)."""
+    return bool(_SURROGATE.search(text))
 
 
 def is_blank(value: Any) -> bool:
