@@ -489,6 +489,18 @@ def has_surrogate(text: str) -> bool:
     return bool(_SURROGATE.search(text))
 
 
+def text_argument(value: Any, what: str) -> str:
+    """Text handed to a tool by a program: ``None`` is empty; anything but valid text is refused."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be text, got {type(value).__name__}.")
+    if has_surrogate(value):
+        raise ValueError(f"{what} is not valid Unicode text (it holds a lone surrogate such as \\ud800, "
+                         "which is not a character). Retype it.")
+    return value
+
+
 def is_blank(value: Any) -> bool:
     """True for text with nothing but white space in it."""
     return isinstance(value, str) and not value.strip()
@@ -536,6 +548,10 @@ def read_tool_file(text: Any, fmt: ToolFormat, error: type[Exception] = ToolFile
             raise error(f"{pre}This file is not valid JSON ({p.found}: {p.field}). "
                         f"Load a file saved by {fmt.saved_by}.") from None
         raise error(f"{pre}{_problem_text(p)}") from None
+    collector = Collector(where, limit=1)
+    scan(data, collector, max_values)
+    if collector.problems:
+        raise error(f"{pre}{_problem_text(collector.problems[0])}")
     if not isinstance(data, dict) or data.get("format") != fmt.name:
         raise error(f'{pre}This is not a {fmt.kind} file (expected "format": "{fmt.name}").')
     version = data.get("format_version")
@@ -544,10 +560,6 @@ def read_tool_file(text: Any, fmt: ToolFormat, error: type[Exception] = ToolFile
     if version > fmt.version:
         raise error(f"{pre}This file uses format version {version}, newer than this {fmt.this} "
                     f"({fmt.version}). Update the toolkit to read it.")
-    collector = Collector(where, limit=1)
-    scan(data, collector, max_values)
-    if collector.problems:
-        raise error(f"{pre}{_problem_text(collector.problems[0])}")
     return data
 
 
