@@ -51,6 +51,9 @@ MAX_INT_DIGITS = 15
 MAX_NUMBER = 1e15
 #: MAX_NUMBER as messages write it.
 NUMBER_LIMIT = "1e15"
+#: The smallest amount, time or rate that must be above zero (the pay calculator).
+MIN_POSITIVE = 1e-6
+MIN_POSITIVE_TEXT = "0.000001"
 #: Sentence for the limits, used in messages.
 LIMITS_DOC = "see 'Limits' in widgets/rubric/ASSESSMENT-FORMAT.md"
 

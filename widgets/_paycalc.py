@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from ._files import MAX_NUMBER, NUMBER_LIMIT, ToolFormat, has_surrogate, read_tool_file, stored_as_written
+from ._files import MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, ToolFormat, has_surrogate, read_tool_file, stored_as_written
 
 #: Name and version written into every saved scenario file.
 FORMAT_NAME = "pai-paycalc"
@@ -46,8 +46,8 @@ class PayInputError(ValueError):
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 #: Bounds on every number (mirrored in widgets/static/tools/paycalc.js): with amounts, times and
 #: counts between these, every result the calculator computes is a finite number.
-MIN_POSITIVE = 1e-6
-LIMIT_HINT = f"Numbers must be at most {NUMBER_LIMIT}; a value that must be above zero must be at least {MIN_POSITIVE:g}."
+LIMIT_HINT = (f"Numbers must be at most {NUMBER_LIMIT}; a value that must be above zero must be at least "
+              f"{MIN_POSITIVE_TEXT}.")
 
 
 def _show(value) -> str:
@@ -79,7 +79,7 @@ def _number(name: str, value, *, positive: bool, hint: str) -> float:
     if abs(number) > MAX_NUMBER:
         raise PayInputError(f"{name} must be at most {NUMBER_LIMIT}, got {_show(value)}. {LIMIT_HINT}")
     if positive and number < MIN_POSITIVE:
-        raise PayInputError(f"{name} must be at least {MIN_POSITIVE:g}, got {_show(value)}. {LIMIT_HINT}")
+        raise PayInputError(f"{name} must be at least {MIN_POSITIVE_TEXT}, got {_show(value)}. {LIMIT_HINT}")
     return number
 
 
