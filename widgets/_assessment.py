@@ -404,6 +404,9 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
     an integer 0-3 (not a bool, a float or the text "3"), ``None`` for unanswered, or ``"n/a"``
     where the rubric allows it. Raises :class:`AssessmentError` naming each wrong answer.
     """
+    scope = plan.get("scope")
+    if scope is not None and not (type(scope) is str and scope in ("full", "short")):
+        raise AssessmentError([Problem(source, "scope", 'one of "full", "short"', _short(scope))])
     answers = plan.get("answers")
     if answers is None:
         return

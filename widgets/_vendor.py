@@ -173,7 +173,7 @@ class VendorChecklist:
             for vendor in self.vendors:
                 ans = self.vendors[vendor].get(qid)
                 kind = gap_kind(ans, self._statuses)
-                label = self._statuses[ans["status"]]["label"] if ans else "not asked"
+                label = self._statuses[ans["status"]]["label"] if ans and ans["status"] else "not asked"
                 row[vendor] = label if not kind or kind == "not asked" else f"{label} ({kind})"
             rows.append(row)
         return pd.DataFrame(rows).set_index("question")
@@ -195,7 +195,7 @@ class VendorChecklist:
                 for q in phase["questions"]:
                     ans = self.vendors[name].get(q["id"])
                     kind = gap_kind(ans, self._statuses)
-                    status = self._statuses[ans["status"]]["label"] if ans else "Not asked"
+                    status = self._statuses[ans["status"]]["label"] if ans and ans["status"] else "Not asked"
                     flag = f" **Gap: {kind}{' (critical)' if q['critical'] else ''}.**" if kind else ""
                     out.append(f"- {_md(q['text'])}  ")
                     out.append(f"  Answer: {_md(status)}.{flag}  ")

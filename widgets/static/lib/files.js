@@ -57,8 +57,9 @@ function pyRepr(text) {
   return quote + text.replaceAll("\\", "\\\\").replaceAll(quote, "\\" + quote) + quote;
 }
 
+/** 2000000 -> "2,000,000", as Python's f"{n:,}" (without the cost of starting Intl). */
 function intText(n) {
-  return n.toLocaleString("en-US");
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** A safe, short description of a value found in a user's file (widgets._files.short). */
@@ -144,6 +145,8 @@ class SyntaxProblem extends Error {
 const WS = /[ \t\n\r]*/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 const PLAIN = /[^"\\\x00-\x1f]*/y;
+// Literal names, and the three that Python's json reads as numbers (refused: NaN and infinities).
+const WORDS = [["null", null], ["true", true], ["false", false], ["NaN"], ["Infinity"], ["-Infinity"]];
 
 /**
  * Parse JSON as Python's json module does, with objects as Maps (insertion order, any key), keys
@@ -204,16 +207,11 @@ function parseJsonValue(text) {
   function scalar() {
     const ch = text[pos];
     if (ch === '"') return string();
-    for (const [word, value] of [["null", null], ["true", true], ["false", false]]) {
+    const digit = ch >= "0" && ch <= "9";
+    for (const [word, value] of digit ? [] : WORDS) {
       if (text.startsWith(word, pos)) {
         pos += word.length;
-        return value;
-      }
-    }
-    for (const word of ["NaN", "Infinity", "-Infinity"]) {
-      if (text.startsWith(word, pos)) {
-        pos += word.length;
-        return new Refused("a finite number (JSON has no NaN or Infinity)", word);
+        return value === undefined ? new Refused("a finite number (JSON has no NaN or Infinity)", word) : value;
       }
     }
     NUMBER.lastIndex = pos;
@@ -317,39 +315,62 @@ export function hasSurrogate(text) {
   return LONE_SURROGATE.test(text);
 }
 
-/** Problems of a parsed document (marked values, lone surrogates, depth and size), as Python's scan. */
+function pathOf(link) {
+  const path = [];
+  for (let at = link; at; at = at.up) path.push(at.key);
+  return path.reverse();
+}
+
+/** Problems of a parsed document (marked values, lone surrogates, depth and size), as Python's scan.
+ * Paths are kept as links to the parent ({up, key}) and spelled out only for a problem. */
 export function scan(doc, source, limit = MAX_PROBLEMS, maxValues = MAX_VALUES) {
   const problems = [];
-  const add = (field, expected, found = null) => {
-    if (problems.length < limit) problems.push(new Problem(source, field, expected, found));
+  const add = (link, expected, found = null) => {
+    if (problems.length < limit) problems.push(new Problem(source, link === "(file)" ? link : fieldName(pathOf(link)), expected, found));
   };
-  const stack = [[doc, [], 0]];
+  const values = [doc];
+  const links = [null];
+  const depths = [0];
   let count = 0;
-  while (stack.length && problems.length < limit) {
-    const [value, path, depth] = stack.pop();
+  while (values.length && problems.length < limit) {
+    const value = values.pop();
+    const link = links.pop();
+    const depth = depths.pop();
     count += 1;
     if (count > maxValues) {
       add("(file)", `at most ${intText(maxValues)} values (${LIMITS_DOC})`, "more");
       break;
     }
-    if (value instanceof Refused) add(fieldName(path), value.expected, value.found);
+    if (value instanceof Refused) add(link, value.expected, value.found);
     else if (typeof value === "string") {
-      if (hasSurrogate(value)) add(fieldName(path), "valid Unicode text", "a lone surrogate such as \\ud800 (not a character; retype this text)");
-    } else if (value instanceof Map || Array.isArray(value)) {
+      if (hasSurrogate(value)) add(link, "valid Unicode text", "a lone surrogate such as \\ud800 (not a character; retype this text)");
+    } else if (value instanceof Map) {
       if (depth >= MAX_DEPTH) {
-        add(fieldName(path), `data nested at most ${MAX_DEPTH} levels deep`, "deeper nesting");
+        add(link, `data nested at most ${MAX_DEPTH} levels deep`, "deeper nesting");
         continue;
       }
-      const items = value instanceof Map ? [...value.entries()] : value.map((v, i) => [i, v]);
-      if (value instanceof Map) {
-        for (const [key] of items) {
-          if (hasSurrogate(key)) {
-            add(fieldName([...path, "?"]), "keys in valid Unicode text", "a lone surrogate such as \\ud800");
-            break;
-          }
+      const keys = [...value.keys()];
+      for (const key of keys) {
+        if (hasSurrogate(key)) {
+          add({ up: link, key: "?" }, "keys in valid Unicode text", "a lone surrogate such as \\ud800");
+          break;
         }
       }
-      for (let i = items.length - 1; i >= 0; i -= 1) stack.push([items[i][1], [...path, items[i][0]], depth + 1]);
+      for (let i = keys.length - 1; i >= 0; i -= 1) {
+        values.push(value.get(keys[i]));
+        links.push({ up: link, key: keys[i] });
+        depths.push(depth + 1);
+      }
+    } else if (Array.isArray(value)) {
+      if (depth >= MAX_DEPTH) {
+        add(link, `data nested at most ${MAX_DEPTH} levels deep`, "deeper nesting");
+        continue;
+      }
+      for (let i = value.length - 1; i >= 0; i -= 1) {
+        values.push(value[i]);
+        links.push({ up: link, key: i });
+        depths.push(depth + 1);
+      }
     }
   }
   return problems;
