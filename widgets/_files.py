@@ -199,17 +199,23 @@ def _json_float(text: str):
     return _float_value(text, float(text))
 
 
+_CONSTANTS = {c: _Refused("a finite number (JSON has no NaN or Infinity)", c) for c in ("NaN", "Infinity", "-Infinity")}
+
+
 def _json_constant(text: str):
-    return _Refused("a finite number (JSON has no NaN or Infinity)", text)
+    return _CONSTANTS[text]
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> dict:
-    out: dict = {}
+    out = dict(pairs)
+    if len(out) == len(pairs):  # no key written twice: the common case, at C speed
+        return out
+    out = {}
     for key, value in pairs:
-        if key in out:
-            out[key] = _Refused("each key only once", f"{short(key)} written more than once")
-        else:
+        if key not in out:
             out[key] = value
+        elif not isinstance(out[key], _Refused) or out[key].expected != "each key only once":
+            out[key] = _Refused("each key only once", f"{short(key)} written more than once")
     return out
 
 
@@ -447,16 +453,19 @@ def scan(doc: Any, collector: Collector, max_values: int = MAX_VALUES) -> None:
             if depth >= MAX_DEPTH:
                 collector.add(field_name(path), f"data nested at most {MAX_DEPTH} levels deep", "deeper nesting")
                 continue
+            # Children are taken first (last in, first out): no more than the values left before
+            # the limit can ever be looked at, so no more are queued (a list of a million stays cheap).
+            budget = max_values - count + 1
             if isinstance(value, dict):
-                items = list(value.items())
-                for key, _ in items:
+                for key in value:
                     if isinstance(key, str) and _SURROGATE.search(key):
                         collector.add(field_name(path + ("?",)), "keys in valid Unicode text",
                                       "a lone surrogate such as \\ud800")
                         break
+                items = list(itertools.islice(value.items(), budget))
                 stack.extend((v, path + (k,), depth + 1) for k, v in reversed(items))
             else:
-                stack.extend((v, path + (i,), depth + 1) for i, v in reversed(list(enumerate(value))))
+                stack.extend((value[i], path + (i,), depth + 1) for i in reversed(range(min(len(value), budget))))
 
 
 def parse(text: str, source: str, suffix: str = ".json", max_values: int = MAX_VALUES) -> Any:

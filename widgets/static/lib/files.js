@@ -349,12 +349,18 @@ export function scan(doc, source, limit = MAX_PROBLEMS, maxValues = MAX_VALUES) 
         add(link, `data nested at most ${MAX_DEPTH} levels deep`, "deeper nesting");
         continue;
       }
-      const keys = [...value.keys()];
-      for (const key of keys) {
+      // Children are taken first: no more than the values left before the limit are queued.
+      const budget = maxValues - count + 1;
+      for (const key of value.keys()) {
         if (hasSurrogate(key)) {
           add({ up: link, key: "?" }, "keys in valid Unicode text", "a lone surrogate such as \\ud800");
           break;
         }
+      }
+      const keys = [];
+      for (const key of value.keys()) {
+        if (keys.length >= budget) break;
+        keys.push(key);
       }
       for (let i = keys.length - 1; i >= 0; i -= 1) {
         values.push(value.get(keys[i]));
@@ -366,7 +372,7 @@ export function scan(doc, source, limit = MAX_PROBLEMS, maxValues = MAX_VALUES) 
         add(link, `data nested at most ${MAX_DEPTH} levels deep`, "deeper nesting");
         continue;
       }
-      for (let i = value.length - 1; i >= 0; i -= 1) {
+      for (let i = Math.min(value.length, maxValues - count + 1) - 1; i >= 0; i -= 1) {
         values.push(value[i]);
         links.push({ up: link, key: i });
         depths.push(depth + 1);
