@@ -60,44 +60,18 @@ ASSESSMENT_HEAD_YAML = ("format: pai-assessment\nformat_version: 1\nrubric: {id:
                         "answers: {}\n")
 
 
-def _unknown_keys_json() -> str:
-    keys, size, i = [], len(ASSESSMENT_HEAD_JSON), 0
+def keyed(head: str, entry, sep: str, tail: str) -> str:
+    """``head`` + ``entry(0)``, ``entry(1)``, ... joined by ``sep`` + ``tail``, about SIZE bytes."""
+    parts, size, i = [], len(head) + len(tail), 0
     while size < SIZE - 40:
-        keys.append(f'"unknown-{i}": {i}')
-        size += len(keys[-1]) + 2
+        parts.append(entry(i))
+        size += len(parts[-1]) + len(sep)
         i += 1
-    return ASSESSMENT_HEAD_JSON + ", ".join(keys) + "}"
-
-
-def _unknown_keys_yaml() -> str:
-    lines, size, i = [], len(ASSESSMENT_HEAD_YAML), 0
-    while size < SIZE - 40:
-        lines.append(f"unknown-{i}: {i}")
-        size += len(lines[-1]) + 1
-        i += 1
-    return ASSESSMENT_HEAD_YAML + "\n".join(lines) + "\n"
-
-
-def _many_keys_json() -> str:
-    parts, size, i = [], 2, 0
-    while size < SIZE - 40:
-        parts.append(f'"k{i}": {i}')
-        size += len(parts[-1]) + 2
-        i += 1
-    return "{" + ", ".join(parts) + "}"
-
-
-def _many_keys_yaml() -> str:
-    lines, size, i = [], 0, 0
-    while size < SIZE - 40:
-        lines.append(f"k{i}: {i}")
-        size += len(lines[-1]) + 1
-        i += 1
-    return "\n".join(lines) + "\n"
+    return head + sep.join(parts) + tail
 
 
 JSON_FILES = {
-    "many keys": _many_keys_json,
+    "many keys": lambda: keyed("{", lambda i: f'"k{i}": {i}', ", ", "}"),
     "many items": lambda: fill('{"items": [', "1", "]}", ","),
     "long string": lambda: fill('{"team": "', "x", '"}'),
     "deep nesting": lambda: "[" * (SIZE // 2) + "]" * (SIZE // 2),
@@ -108,11 +82,11 @@ JSON_FILES = {
     "rounded floats": lambda: fill("[", "2.9999999999999999", "]", ","),
     "floats": lambda: fill("[", "1.5", "]", ","),
     "NaN": lambda: fill("[", "NaN", "]", ","),
-    "assessment + 150,000 unknown fields": _unknown_keys_json,
+    "assessment + 150,000 unknown fields": lambda: keyed(ASSESSMENT_HEAD_JSON, lambda i: f'"unknown-{i}": {i}', ", ", "}"),
     "assessment + 700,000 migrations": lambda: fill(ASSESSMENT_HEAD_JSON + '"migrations": [', '"x"', "]}", ","),
 }
 YAML_FILES = {
-    "many keys": _many_keys_yaml,
+    "many keys": lambda: keyed("", lambda i: f"k{i}: {i}", "\n", "\n"),
     "many items (flow)": lambda: fill("items: [", "1", "]\n", ", "),
     "many items (block)": lambda: fill("items:\n", "- 1\n", ""),
     "long string": lambda: fill('team: "', "x", '"\n'),
@@ -123,7 +97,7 @@ YAML_FILES = {
     "aliases": lambda: "a: &a [x]\n" + fill("b: [", "*a", "]\n", ", "),
     "tags": lambda: fill("a: [", "!!python/object:os.system x", "]\n", ", "),
     "400-digit numbers": lambda: fill("a: [", "9" * 400, "]\n", ", "),
-    "assessment + 150,000 unknown fields": _unknown_keys_yaml,
+    "assessment + 150,000 unknown fields": lambda: keyed(ASSESSMENT_HEAD_YAML, lambda i: f"unknown-{i}: {i}", "\n", "\n"),
     "assessment + 700,000 migrations": lambda: fill(ASSESSMENT_HEAD_YAML + "migrations: [", "x", "]\n", ", "),
 }
 JSON_TARGETS = ["assessment.json", "pay.json", "vendor.json", "transparency.json"]

@@ -133,8 +133,6 @@ const out = input.texts.map((t) => {
 process.stdout.write(JSON.stringify(out));
 """
 
-FORMATS = []
-
 
 def _formats():
     from widgets._paycalc import PAY_FILE

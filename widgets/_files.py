@@ -590,6 +590,14 @@ def _problem_text(p: Problem) -> str:
     return text + (f" (found {p.found})." if p.found is not None else ".")
 
 
+def read_data_file(path: Path, error: type[Exception] = ToolFileError) -> str:
+    """A tool's data file as text, size-checked before it is read; problems raised as ``error``."""
+    try:
+        return decode(read_file(path), str(path), "a YAML file")
+    except InputError as err:
+        raise error(str(err.problems[0]) + ".") from None
+
+
 def load_validated_yaml(text: str, name: str, schema_path: Path, error: type[Exception] = ToolFileError) -> Any:
     """Parse a tool's YAML data file under the contract and check it against its JSON Schema.
 

@@ -14,9 +14,9 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._files import ToolFileError, ToolFormat, load_validated_yaml, read_tool_file
+from widgets._files import ToolFileError, ToolFormat, load_validated_yaml, read_data_file, read_tool_file
 from widgets._files import text_argument as _text
-from widgets._vendor import TOOLS_DIR, _md, _read_text, _unique
+from widgets._vendor import TOOLS_DIR, _md, _unique
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -30,7 +30,7 @@ def load_template(path: str | Path | None = None) -> dict:
     """The validated template (sections and fields) as plain data."""
     if path is None:
         return _default_template()
-    return _validated(_read_text(Path(path)), str(path))
+    return _validated(read_data_file(Path(path)), str(path))
 
 
 @lru_cache(maxsize=1)

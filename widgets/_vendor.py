@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ._files import MAX_FILE_BYTES, ToolFileError, ToolFormat, load_validated_yaml, read_file
-from ._files import read_tool_file
+from ._files import ToolFileError, ToolFormat, load_validated_yaml, read_data_file, read_tool_file
 from ._files import text_argument as _text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -26,11 +25,6 @@ QUESTIONS_SCHEMA = DATA_DIR / "vendor-questions.schema.json"
 
 FORMAT_NAME = "pai-vendor-checklist"
 FORMAT_VERSION = 1
-
-
-def parse_validated_yaml(text: str, name: str, schema_path: Path) -> dict:
-    """Parse a tool's YAML data file and check it against its JSON Schema (see ``widgets._files``)."""
-    return load_validated_yaml(text, name, schema_path)
 
 
 def _unique(ids: list[str], what: str) -> None:
@@ -45,17 +39,7 @@ def load_questions(path: str | Path | None = None) -> dict:
     """The validated question set (phases, questions, statuses) as plain data."""
     if path is None:
         return _default_questions()
-    return _validated_questions(_read_text(Path(path)), str(path))
-
-
-def _read_text(path: Path) -> str:
-    """A data file's text, size-checked before it is read; problems as :class:`ToolFileError`."""
-    from ._files import InputError, decode
-
-    try:
-        return decode(read_file(path, MAX_FILE_BYTES), str(path), "a YAML file")
-    except InputError as err:
-        raise ToolFileError(str(err.problems[0]) + ".") from None
+    return _validated_questions(read_data_file(Path(path)), str(path))
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +48,7 @@ def _default_questions() -> dict:
 
 
 def _validated_questions(text: str, name: str) -> dict:
-    data = parse_validated_yaml(text, name, QUESTIONS_SCHEMA)
+    data = load_validated_yaml(text, name, QUESTIONS_SCHEMA)
     _unique([p["id"] for p in data["phases"]], "Phase")
     _unique([q["id"] for p in data["phases"] for q in p["questions"]], "Question")
     _unique([s["id"] for s in data["statuses"]], "Status")
