@@ -1,6 +1,6 @@
 """Fuzzing at length: every loader under every damage class, and 2 MB hostile files of every kind.
 
-Usage: .venv/bin/python benchmarks/bench_fuzz.py [--cases 40] [--seed 20261201] [--json]
+Usage: .venv/bin/python benchmarks/bench_fuzz.py [--cases 25] [--seed 20261201] [--json]
 
 Part 1 runs ``--cases`` damaged inputs per loader and damage class (the classes and loaders of
 ``tests/fuzz_cases.py``, which the fuzz tests in ``make test`` draw far fewer of) and counts how
@@ -152,7 +152,7 @@ def part2() -> list[dict]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=40, help="cases per loader and damage class")
+    ap.add_argument("--cases", type=int, default=25, help="cases per loader and damage class")
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args()

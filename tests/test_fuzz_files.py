@@ -214,3 +214,32 @@ def test_pages_read_files_with_the_same_rules_and_messages():
             mismatches.append((text[:120], py.get("error", "accepted"), j.get("error", "accepted"), py["tools"], j["tools"]))
     assert not mismatches, f"{len(mismatches)} of {len(texts)} differ:\n" + "\n".join(map(repr, mismatches[:8]))
     assert sum("error" in j for j in js) > len(js) // 2  # the damage classes do damage
+
+
+@needs_node
+def test_pay_calculator_bounds_are_the_same_on_the_page():
+    from widgets import _paycalc as pc
+
+    base = dict(currency="EUR", living_wage_per_hour=12.0, pay_model="per_task", rate=0.5, task_minutes=2, tasks=600)
+    changes = [("living_wage_per_hour", 1e307), ("tasks", 1e308), ("task_minutes", 5e-324), ("rate", "1e400"),
+               ("tasks", "600.00000000000001"), ("paid_extras", {"training": True}), ("other_payments", 2e15),
+               ("rate", 1e-7), ("tasks", "600"), ("rate", 1e15)]
+    cases = [dict(base, **{k: v}) for k, v in changes]
+    tools = FILES_JS.parents[1] / "tools" / "paycalc.js"
+    program = ("(async () => { const m = await import(%s);"
+               " const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+               " process.stdout.write(JSON.stringify(input.map((raw) => { try { m.makeScenario(raw); return null; }"
+               " catch (e) { return e.message; } }))); })().catch(e => { console.error(e); process.exit(1); });"
+               % json.dumps(tools.as_uri()))
+    done = subprocess.run([NODE, "-e", program], input=json.dumps(cases), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for raw, js in zip(cases, json.loads(done.stdout)):
+        try:
+            pc.PayScenario(**raw)
+            py = None
+        except pc.PayInputError as err:
+            py = str(err)
+        assert (py is None) == (js is None), (raw, py, js)
+        if py is not None:  # the same field, rule and fix; the value itself is written by each language
+            assert py.split(", got")[0] == js.split(", got")[0], (py, js)
+            assert py.rsplit(". ", 1)[-1] == js.rsplit(". ", 1)[-1], (py, js)

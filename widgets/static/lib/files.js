@@ -131,6 +131,13 @@ function numberValue(text, isInt) {
   return value;
 }
 
+/** False when the number written as `text` (read as `value`) would be read as another number:
+ * not finite, beyond MAX_NUMBER, or a fraction rounded to a whole number (widgets._files.stored_as_written). */
+export function storedAsWritten(text, value) {
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_NUMBER) return false;
+  return !(Number.isInteger(value) && !writtenIsWhole(text));
+}
+
 // ------------------------------------------------------------------------------------ JSON
 
 class SyntaxProblem extends Error {

@@ -8,7 +8,7 @@
 // Model keys: `paycalc_form` (persisted: the form exactly as typed, so nothing is lost even when
 // invalid), `sources` (optional: the living-wage sources list, widgets/data/living-wage-sources.yaml).
 
-import { MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, readToolFile, readUpload } from "../lib/files.js";
+import { MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, readToolFile, readUpload, storedAsWritten } from "../lib/files.js";
 
 export const FORMAT_NAME = "pai-paycalc";
 export const FORMAT_VERSION = 1;
@@ -31,6 +31,9 @@ function number(name, value, positive, hint) {
   if (typeof value === "string" && value.trim() === "") throw new PayInputError(`${name} is missing. ${hint}`);
   if (Number.isNaN(n)) throw new PayInputError(`${name} must be a number, got "${value}". ${hint}`);
   if (!Number.isFinite(n)) throw new PayInputError(`${name} must be a finite number, got "${value}". ${hint}`);
+  if (typeof value === "string" && !storedAsWritten(value.trim(), n)) {
+    throw new PayInputError(`${name} must be a number that can be stored as written, got "${value}". ${LIMIT_HINT}`);
+  }
   if (positive && n <= 0) throw new PayInputError(`${name} must be greater than zero, got ${value}. ${hint}`);
   if (!positive && n < 0) throw new PayInputError(`${name} cannot be negative, got ${value}. ${hint}`);
   if (Math.abs(n) > MAX_NUMBER) throw new PayInputError(`${name} must be at most ${NUMBER_LIMIT}, got ${value}. ${LIMIT_HINT}`);
