@@ -243,3 +243,33 @@ def test_pay_calculator_bounds_are_the_same_on_the_page():
         if py is not None:  # the same field, rule and fix; the value itself is written by each language
             assert py.split(", got")[0] == js.split(", got")[0], (py, js)
             assert py.rsplit(". ", 1)[-1] == js.rsplit(". ", 1)[-1], (py, js)
+
+
+@needs_node
+def test_notebook_widgets_get_one_file_with_the_same_checks(tmp_path):
+    """anywidget loads one file: the module handed to it has lib/files.js inlined and still refuses
+    a bad file with the same message as the page's module and as Python."""
+    from widgets import _paycalc as pc
+    from widgets import _transparency as tr
+    from widgets import _vendor as vd
+
+    bad = '{"format": "pai-paycalc", "format_version": 1, "format_version": 1}'
+    expected = []
+    for widget, loader in ((pc.pay_calculator(), pc.load_json), (vd.vendor_checklist_widget(), vd.load_json),
+                           (tr.report_builder(), tr.load_json)):
+        assert "../lib/" not in widget._esm and "render" in widget._esm
+        with pytest.raises(ValueError) as info:
+            loader(bad)
+        expected.append(str(info.value))
+    names = []
+    for name in ("paycalc", "vendor", "transparency"):
+        path = tmp_path / f"{name}.mjs"
+        path.write_text(files.module_source(f"tools/{name}.js"), encoding="utf-8")
+        names.append(path.as_uri())
+    program = ("(async () => { const out = []; for (const u of %s) { const m = await import(u);"
+               " try { m.loadFile(%s, {statuses: [], phases: []}); out.push(null); } catch (e) { out.push(e.message); } }"
+               " process.stdout.write(JSON.stringify(out)); })().catch(e => { console.error(e); process.exit(1); });"
+               % (json.dumps(names), json.dumps(bad)))
+    done = subprocess.run([NODE, "-e", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == expected

@@ -621,3 +621,24 @@ def load_validated_yaml(text: str, name: str, schema_path: Path, error: type[Exc
         where = "/".join(str(p) for p in err.path) or "(top level)"
         raise error(f"{name} is not valid at {where}: {err.message[:300]}")
     return data
+
+
+# --------------------------------------------------------------------------- the pages' modules in a notebook
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+_IMPORT = re.compile(r'^import \{([^}]*)\} from "\.\./lib/([a-z]+)\.js";\n', re.M)
+_EXPORT = re.compile(r"^export (?=(?:async )?function |const |class )", re.M)
+
+
+def module_source(relative: str) -> str:
+    """The text of a front-end module of ``widgets/static/`` in one piece, for anywidget (which
+    loads one file and cannot follow an import of ``../lib/...``): each such import is replaced by
+    the library's code in its own scope, handing over only the imported names."""
+    text = (STATIC_DIR / relative).read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        names = [n.strip() for n in match.group(1).split(",") if n.strip()]
+        library = _EXPORT.sub("", (STATIC_DIR / "lib" / f"{match.group(2)}.js").read_text(encoding="utf-8"))
+        return (f"const {{ {', '.join(names)} }} = (() => {{\n{library}\nreturn {{ {', '.join(names)} }};\n}})();\n")
+
+    return _IMPORT.sub(inline, text)

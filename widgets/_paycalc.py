@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from ._files import MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, ToolFormat, has_surrogate, read_tool_file, stored_as_written
+from ._files import MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, ToolFormat, has_surrogate, module_source
+from ._files import read_tool_file, stored_as_written
 
 #: Name and version written into every saved scenario file.
 FORMAT_NAME = "pai-paycalc"
@@ -495,7 +496,7 @@ def pay_calculator(scenario: PayScenario | None = None):
     import traitlets
 
     class PayCalculator(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "paycalc.js"
+        _esm = module_source("tools/paycalc.js")  # one file, with the lib/ modules it imports
         paycalc_form = traitlets.Dict().tag(sync=True)
         sources = traitlets.List().tag(sync=True)
 

@@ -14,9 +14,9 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._files import ToolFileError, ToolFormat, load_validated_yaml, read_data_file, read_tool_file
+from widgets._files import ToolFileError, ToolFormat, load_validated_yaml, module_source, read_data_file, read_tool_file
 from widgets._files import text_argument as _text
-from widgets._vendor import TOOLS_DIR, _md, _unique
+from widgets._vendor import _md, _unique
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -220,7 +220,7 @@ def report_builder(report: TransparencyReport | None = None):
     import traitlets
 
     class ReportBuilder(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "transparency.js"
+        _esm = module_source("tools/transparency.js")  # one file, with the lib/ modules it imports
         template = traitlets.Dict().tag(sync=True)
         transparency_report = traitlets.Dict().tag(sync=True)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ._files import ToolFileError, ToolFormat, load_validated_yaml, read_data_file, read_tool_file
+from ._files import ToolFileError, ToolFormat, load_validated_yaml, module_source, read_data_file, read_tool_file
 from ._files import text_argument as _text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -315,7 +315,7 @@ def vendor_checklist_widget(checklist: VendorChecklist | None = None):
     import traitlets
 
     class VendorChecklistWidget(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "vendor.js"
+        _esm = module_source("tools/vendor.js")  # one file, with the lib/ modules it imports
         questions = traitlets.Dict().tag(sync=True)
         vendor_checklist = traitlets.Dict().tag(sync=True)
 
