@@ -604,8 +604,6 @@ def load_validated_yaml(text: str, name: str, schema_path: Path, error: type[Exc
     Raises ``error`` with the first problem (by position in the file) of at most
     ``MAX_PROBLEMS`` found lazily.
     """
-    import jsonschema
-
     try:
         check_text_size(text, name)
         data = parse(text, name, ".yaml")
@@ -614,8 +612,19 @@ def load_validated_yaml(text: str, name: str, schema_path: Path, error: type[Exc
         if p.expected == "valid YAML":
             raise error(f"{name} is not valid YAML: {p.found} ({p.field})") from None
         raise error(f"{name}: {_problem_text(p)}") from None
+    return check_schema(data, schema_path, name, error)
+
+
+def check_schema(data: Any, schema_path: Path, name: str, error: type[Exception] = ToolFileError) -> Any:
+    """``data`` (a tool's data, parsed or handed over by a program) checked against its JSON Schema;
+    ``error`` names the first problem (by position) of at most ``MAX_PROBLEMS`` found lazily."""
+    import jsonschema
+
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    errors = schema_errors(jsonschema.Draft202012Validator(schema), data)
+    try:
+        errors = schema_errors(jsonschema.Draft202012Validator(schema), data)
+    except RecursionError:
+        raise error(f"{name} is nested too deeply (at most {MAX_DEPTH} levels).") from None
     if errors:
         err = errors[0]
         where = "/".join(str(p) for p in err.path) or "(top level)"

@@ -14,7 +14,7 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._files import ToolFileError, ToolFormat, load_validated_yaml, module_source, read_data_file, read_tool_file
+from widgets._files import ToolFileError, ToolFormat, check_schema, load_validated_yaml, module_source, read_data_file, read_tool_file
 from widgets._files import text_argument as _text
 from widgets._vendor import _md, _unique
 
@@ -39,7 +39,11 @@ def _default_template() -> dict:
 
 
 def _validated(text: str, name: str) -> dict:
-    data = load_validated_yaml(text, name, TEMPLATE_SCHEMA)
+    return _checked(load_validated_yaml(text, name, TEMPLATE_SCHEMA), name)
+
+
+def _checked(data: dict, name: str) -> dict:
+    check_schema(data, TEMPLATE_SCHEMA, name)
     _unique([s["id"] for s in data["sections"]], "Section")
     _unique([f"{s['id']}.{f['id']}" for s in data["sections"] for f in s["fields"]], "Field")
     return data
@@ -60,7 +64,8 @@ class TransparencyReport:
     """One organisation's report for one period: values per field, completeness, exports."""
 
     def __init__(self, organisation: str = "", period: str = "", template: dict | None = None):
-        self.template = template or load_template()
+        # A template handed over by a program gets the checks of the data file.
+        self.template = load_template() if template is None else _checked(template, "template")
         self.organisation = _text(organisation, "Organisation")
         self.period = _text(period, "Period")
         self.values: dict[str, str] = {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ._files import ToolFileError, ToolFormat, load_validated_yaml, module_source, read_data_file, read_tool_file
+from ._files import ToolFileError, ToolFormat, check_schema, load_validated_yaml, module_source, read_data_file, read_tool_file
 from ._files import text_argument as _text
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -48,7 +48,11 @@ def _default_questions() -> dict:
 
 
 def _validated_questions(text: str, name: str) -> dict:
-    data = load_validated_yaml(text, name, QUESTIONS_SCHEMA)
+    return _checked_questions(load_validated_yaml(text, name, QUESTIONS_SCHEMA), name)
+
+
+def _checked_questions(data: dict, name: str) -> dict:
+    check_schema(data, QUESTIONS_SCHEMA, name)
     _unique([p["id"] for p in data["phases"]], "Phase")
     _unique([q["id"] for p in data["phases"] for q in p["questions"]], "Question")
     _unique([s["id"] for s in data["statuses"]], "Status")
@@ -85,7 +89,8 @@ class VendorChecklist:
     """
 
     def __init__(self, question_set: dict | None = None, title: str = ""):
-        self.question_set = question_set or load_questions()
+        # A question set handed over by a program gets the checks of the data file.
+        self.question_set = load_questions() if question_set is None else _checked_questions(question_set, "question_set")
         self.title = title
         self.vendors: dict[str, dict[str, dict]] = {}
         self._questions = {q["id"]: q for q in questions(self.question_set)}
