@@ -1,14 +1,17 @@
 """Command line for the engagement-plan self-assessment: score, validate, compare, export the rubric.
 
-    python -m widgets score PLAN [--format md|json|html] [--output FILE]
+    python -m widgets score PLAN [--format md|json|html] [--output FILE [--force]]
     python -m widgets validate PLAN [PLAN ...]
-    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json] [--room [--anonymise]]
-    python -m widgets rubric [--format md|csv|json]
+    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json] [--room [--anonymise]] [--output FILE [--force]]
+    python -m widgets rubric [--format md|csv|json] [--output FILE [--force]]
     python -m widgets room [--folder DIR] [--host 127.0.0.1] [--port 8765]
 
-Problems with a user's file are printed as plain messages (file, field, what was expected) and
-the command exits with status 1; usage errors exit with status 2. No traceback is shown unless
-PAI_DEBUG=1 is set. See the book chapter "The rubric" and widgets/rubric/ASSESSMENT-FORMAT.md.
+Exit status: 0 when everything was read (and written); 1 when an input file has a problem
+(each printed as a plain message naming the file, the field and what was expected) or the
+output cannot be written; 2 for a usage error, including an ``--output`` that names one of the
+input files or, without ``--force``, any file that already exists. Status 3 means a bug in the
+toolkit (please report it). No traceback is shown unless PAI_DEBUG=1 is set. See the book
+chapter "The rubric" and widgets/rubric/ASSESSMENT-FORMAT.md.
 """
 
 from __future__ import annotations
@@ -39,27 +42,57 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("plan", metavar="PLAN", help="assessment file (YAML or JSON)")
     s.add_argument("--format", choices=["md", "json", "html"], default="md")
     s.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of the screen")
+    s.add_argument("--force", action="store_true", help="replace FILE if it exists (never an input file)")
     v = sub.add_parser("validate", help="check assessment files and list every problem")
     v.add_argument("plans", metavar="PLAN", nargs="+")
     c = sub.add_parser("compare", help="a table of several assessments (teams, or one team over time)")
     c.add_argument("plans", metavar="PLAN", nargs="+")
     c.add_argument("--format", choices=["md", "csv", "json"], default="md")
     c.add_argument("--output", "-o", metavar="FILE")
+    c.add_argument("--force", action="store_true", help="replace FILE if it exists (never an input file)")
     c.add_argument("--room", action="store_true",
                    help="a workshop room summary: raters within teams, rounds, disagreements (PLAN may be a folder)")
     c.add_argument("--anonymise", action="store_true", help="with --room: replace team and rater names by labels")
     r = sub.add_parser("rubric", help="export the rubric for reviewers")
     r.add_argument("--format", choices=["md", "csv", "json"], default="md")
     r.add_argument("--output", "-o", metavar="FILE")
+    r.add_argument("--force", action="store_true", help="replace FILE if it exists")
     from .liveroom.cli import add_parser as add_room_parser
 
     add_room_parser(sub)
     return p
 
 
-def _emit(text: str, output: str | None) -> None:
+class _RefusedOutput(Exception):
+    """The output file named on the command line would replace an input or an existing file."""
+
+
+def _check_output(args) -> None:
+    """Refuse, before any work, an output that is one of the inputs, or exists without --force."""
+    output = getattr(args, "output", None)
+    if not output:
+        return
+    target = Path(output)
+    inputs = [args.plan] if getattr(args, "plan", None) else list(getattr(args, "plans", None) or [])
+    for name in inputs:
+        try:
+            same = target.exists() and Path(name).exists() and os.path.samefile(target, name)
+        except OSError:
+            same = False
+        if same or os.path.abspath(output) == os.path.abspath(name):
+            raise _RefusedOutput(f"--output {output} is an input file; the report would replace it. "
+                                 "Choose another file name.")
+    if target.exists() and not args.force:
+        raise _RefusedOutput(f"--output {output} already exists. Choose another file name, "
+                             "or add --force to replace it.")
+
+
+def _emit(text: str, output: str | None, force: bool = False) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        # "x" creates the file and fails if it appeared since the check; the loaders refuse lone
+        # surrogates, and backslashreplace keeps any other unencodable character visible.
+        with open(output, "w" if force else "x", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(text)
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -74,7 +107,7 @@ def _run(args) -> int:
     if args.command == "score":
         assessment = load_assessment(args.plan)
         score = score_plan(assessment)
-        _emit(render_report(score, assessment, args.format), args.output)
+        _emit(render_report(score, assessment, args.format), args.output, args.force)
         return 0
     if args.command == "validate":
         status = 0
@@ -93,7 +126,7 @@ def _run(args) -> int:
     if args.command == "compare" and (args.room or args.anonymise):
         from ._room import compare_room
 
-        _emit(compare_room(args.plans, anonymise=args.anonymise, fmt=args.format), args.output)
+        _emit(compare_room(args.plans, anonymise=args.anonymise, fmt=args.format), args.output, args.force)
         return 0
     if args.command == "compare":
         pairs, problems = [], []
@@ -106,14 +139,14 @@ def _run(args) -> int:
             pairs.append((a, score_plan(a)))
         if problems:
             raise AssessmentError(problems)
-        _emit(compare_report(pairs, args.format), args.output)
+        _emit(compare_report(pairs, args.format), args.output, args.force)
         return 0
     if args.command == "room":
         from .liveroom.cli import run as run_room
 
         return run_room(args)
     if args.command == "rubric":
-        _emit(rubric_export(args.format), args.output)
+        _emit(rubric_export(args.format), args.output, args.force)
         return 0
     _parser().print_help(sys.stderr)
     return EXIT_USAGE
@@ -130,12 +163,20 @@ def main(argv: list[str] | None = None) -> int:
         pass
     args = _parser().parse_args(argv)
     try:
+        _check_output(args)
         return _run(args)
+    except _RefusedOutput as err:
+        print(f"error: {clean(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except AssessmentError as err:
         print(clean(err.describe()), file=sys.stderr)
         print("The format is described in widgets/rubric/ASSESSMENT-FORMAT.md; "
               "`python -m widgets validate PLAN` lists every problem.", file=sys.stderr)
         return EXIT_INVALID
+    except FileExistsError as err:
+        print(f"error: --output {clean(err.filename or '')} already exists. Choose another file name, "
+              "or add --force to replace it.", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as err:
         print(f"error: cannot write {clean(err.filename or '')}: {clean(err.strerror or err)}", file=sys.stderr)
         return EXIT_INVALID

@@ -17,67 +17,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
+from ._files import (  # noqa: F401 - MAX_* and Problem are part of this module's documented surface
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS,
+    Collector,
+    InputError,
+    Problem,
+    field_name,
+    is_blank,
+    is_date,
+    load_file,
+    scan,
+    schema_errors,
+)
+from ._files import short as _short
 from ._scoring import CURRENT_VERSION, NOT_APPLICABLE, RUBRIC_DIR, RUBRIC_ID, Rubric, load_rubric
 
 FORMAT = "pai-assessment"
 FORMAT_VERSION = 1
-#: Larger files are refused before parsing: a real assessment is a few tens of kilobytes.
-MAX_FILE_BYTES = 2_000_000
-#: Stop listing problems after this many (a wrong file could otherwise produce thousands).
-MAX_PROBLEMS = 50
 MAX_ANSWERS = 200
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
 
 
 # --------------------------------------------------------------------------- errors
+# Problem, the size and problem limits and the readers are the input contract of widgets/_files.py,
+# shared by every loader of the toolkit.
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an assessment file: where, and what was expected instead."""
+class AssessmentError(InputError):
+    """An assessment file could not be loaded. ``problems`` lists the problems found (at most
+    ``MAX_PROBLEMS``)."""
 
-    file: str
-    field: str
-    expected: str
-    found: str | None = None
-
-    def __str__(self) -> str:
-        text = f"{self.file}: {self.field}: expected {self.expected}"
-        if self.found is not None:
-            text += f" (found {self.found})"
-        return text
-
-
-class AssessmentError(ValueError):
-    """An assessment file could not be loaded. ``problems`` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        super().__init__(self.describe())
-
-    def describe(self) -> str:
-        n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the assessment file:"
-        return "\n".join([head] + [f"  - {p}" for p in self.problems])
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    """A safe, short description of a value found in a user's file, for error messages."""
-    if isinstance(value, str):
-        text = value if len(value) <= limit else value[: limit - 3] + "..."
-        text = "".join(ch if ch.isprintable() else "?" for ch in text)
-        return repr(text)
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"a {type(value).__name__}"
+    what = "the assessment file"
 
 
 # --------------------------------------------------------------------------- the Assessment
@@ -248,103 +220,7 @@ def migrate(doc: dict, source: str = "<data>") -> tuple[dict, list[str]]:
     return doc, notes
 
 
-# --------------------------------------------------------------------------- parsing
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """Safe YAML without aliases (no "billion laughs") and with dates kept as text."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in assessment files", event.start_mark)
-        return super().compose_node(parent, index)
-
-
-# Keep "2026-11-24" a string: the format stores dates as ISO text.
-_SafeLoader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-MAX_DEPTH = 64
-_BRACKETS = __import__("re").compile(r"[\[\]{}]")
-
-
-def _too_deep(text: str) -> bool:
-    """Cheap guard before parsing: flow brackets nested deeper than MAX_DEPTH (quotes ignored,
-    so this can only over-count, and real assessments nest three levels at most)."""
-    depth = 0
-    for ch in _BRACKETS.findall(text):
-        if ch in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return True
-        else:
-            depth = max(0, depth - 1)
-    return False
-
-
-def _parse_text(text: str, source: str, suffix: str) -> Any:
-    if _too_deep(text):
-        raise AssessmentError([Problem(source, "(file)", f"data nested at most {MAX_DEPTH} levels deep",
-                                       "deeper nesting")])
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as err:
-            raise AssessmentError([Problem(source, f"line {err.lineno}, column {err.colno}",
-                                           "valid JSON", err.msg)]) from None
-    try:
-        docs = list(yaml.load_all(text, Loader=_SafeLoader))  # noqa: S506 - _SafeLoader is a SafeLoader
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise AssessmentError([Problem(source, where, "valid YAML", err.problem or err.context)]) from None
-    except yaml.YAMLError as err:
-        raise AssessmentError([Problem(source, "(file)", "valid YAML", str(err).splitlines()[0])]) from None
-    if len(docs) != 1:
-        raise AssessmentError([Problem(source, "(file)", "exactly one YAML document",
-                                       f"{len(docs)} documents")])
-    return docs[0]
-
-
-def _read(path: Path) -> Any:
-    source = str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise AssessmentError([Problem(source, "(file)", "an existing file", "no such file")]) from None
-    except OSError as err:
-        raise AssessmentError([Problem(source, "(file)", "a readable file", err.strerror or str(err))]) from None
-    if not path.is_file():
-        raise AssessmentError([Problem(source, "(file)", "a file", "a directory or special file")])
-    if size > MAX_FILE_BYTES:
-        raise AssessmentError([Problem(source, "(file)", f"at most {MAX_FILE_BYTES:,} bytes", f"{size:,} bytes")])
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise AssessmentError([Problem(source, "(file)", "a readable file", err.strerror or str(err))]) from None
-    if not raw.strip():
-        raise AssessmentError([Problem(source, "(file)", "an assessment (YAML or JSON)", "an empty file")])
-    if b"\x00" in raw:
-        raise AssessmentError([Problem(source, "(file)", "a text file (YAML or JSON)", "binary data")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise AssessmentError([Problem(source, "(file)", "UTF-8 text",
-                                       f"an undecodable byte at position {err.start}")]) from None
-    return _parse_text(text, source, path.suffix.lower())
-
-
 # --------------------------------------------------------------------------- validation
-
-
-def _field(path) -> str:
-    parts = [str(p) for p in path]
-    return ".".join(parts) if parts else "(top level)"
 
 
 def _schema_problems(doc: Any, source: str) -> list[Problem]:
@@ -357,9 +233,9 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
     validator = _SCHEMA_CACHE["validator"]
     if validator.is_valid(doc):
         return []
-    problems = []
-    for err in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
-        where = _field(err.absolute_path)
+    problems: list[Problem] = []
+    for err in schema_errors(validator, doc, MAX_PROBLEMS):
+        where = field_name(err.absolute_path)
         v = err.validator
         if v == "required":
             missing = err.message.split("'")[1] if "'" in err.message else err.message
@@ -367,13 +243,12 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
                                     "this field (see ASSESSMENT-FORMAT.md)", "nothing"))
         elif v == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-            for name in extra:
+            for name in extra[:MAX_PROBLEMS - len(problems)]:
                 known = sorted(err.schema.get("properties", {}))
                 problems.append(Problem(source, f"{where}.{name}" if err.absolute_path else str(name),
                                         "only known fields: " + ", ".join(known), "an unknown field"))
         elif v == "oneOf" and err.absolute_path and err.absolute_path[-1] == "level":
-            problems.append(Problem(source, where, 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered',
-                                    _short(err.instance)))
+            problems.append(Problem(source, where, _LEVEL_EXPECTED, _short(err.instance)))
         elif v in ("enum", "const"):
             allowed = err.validator_value if v == "enum" else [err.validator_value]
             problems.append(Problem(source, where, "one of " + ", ".join(json.dumps(a) for a in allowed),
@@ -410,7 +285,6 @@ _STAGES = {"problem-formulation", "data", "development", "evaluation", "deployme
 _ANSWER_FIELDS = {"level", "evidence", "notes"}
 _RE = __import__("re")
 _ID_RX = _RE.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-_DATE_RX = _RE.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _VERSION_RX = _RE.compile(r"[0-9]+\.[0-9]+")
 
 
@@ -432,7 +306,7 @@ def _surely_valid(doc) -> bool:
             and _text(doc["team"], 1, 200) and _text(doc["product"], 1, 200)
             and type(doc["model_type"]) is str and doc["model_type"] in _MODEL_TYPES
             and type(doc["lifecycle_stage"]) is str and doc["lifecycle_stage"] in _STAGES
-            and type(doc["date"]) is str and _DATE_RX.fullmatch(doc["date"])
+            and is_date(doc["date"]) and not is_blank(doc["team"]) and not is_blank(doc["product"])
             and _text(doc.get("assessor", ""), 0, 200) and _text(doc.get("notes", ""), 0, 20000)):
         return False
     migrations = doc.get("migrations", [])
@@ -472,9 +346,9 @@ def _check_header(doc: Mapping, source: str) -> None:
     if fv > FORMAT_VERSION:
         raise AssessmentError([Problem(source, "format_version",
                                        f"{FORMAT_VERSION} or lower: this file was written by a newer toolkit; "
-                                       "update the toolkit to read it", str(fv))])
+                                       "update the toolkit to read it", _short(fv))])
     if fv != FORMAT_VERSION:
-        raise AssessmentError([Problem(source, "format_version", f"{FORMAT_VERSION}", str(fv))])
+        raise AssessmentError([Problem(source, "format_version", f"{FORMAT_VERSION}", _short(fv))])
     rub = doc.get("rubric")
     if not isinstance(rub, Mapping):
         raise AssessmentError([Problem(source, "rubric", f'{{id: {RUBRIC_ID}, version: "{CURRENT_VERSION}"}}',
@@ -521,9 +395,7 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
                                     "an unknown criterion"))
             continue
         if ans.get("level") == NOT_APPLICABLE and not ids[cid].not_applicable_if:
-            problems.append(Problem(source, f"answers.{cid}.level",
-                                    "a level 0-3: this question applies to every plan, so it cannot be n/a",
-                                    '"n/a"'))
+            problems.append(Problem(source, f"answers.{cid}.level", _NA_EXPECTED, '"n/a"'))
         if len(problems) >= MAX_PROBLEMS:
             break
     for i, act in enumerate(doc.get("actions", [])):
@@ -534,17 +406,68 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
     return problems
 
 
-def _normalise(value: Any) -> Any:
-    """Make YAML-specific values JSON-like: dates to ISO text, integral floats in levels stay floats."""
-    import datetime as _dt
+_LEVEL_EXPECTED = 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered'
+_NA_EXPECTED = "a level 0-3: this question applies to every plan, so it cannot be n/a"
 
+
+def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None:
+    """The answer rules of the file format, for a plan handed to ``score_plan`` as a mapping.
+
+    Each answer is ``{"level": ...}``, a bare level, or an object with a ``level``; a level is
+    an integer 0-3 (not a bool, a float or the text "3"), ``None`` for unanswered, or ``"n/a"``
+    where the rubric allows it. Raises :class:`AssessmentError` naming each wrong answer.
+    """
+    scope = plan.get("scope")
+    if scope is not None and not (type(scope) is str and scope in ("full", "short")):
+        raise AssessmentError([Problem(source, "scope", 'one of "full", "short"', _short(scope))])
+    answers = plan.get("answers")
+    if answers is None:
+        return
+    if not isinstance(answers, Mapping):
+        raise AssessmentError([Problem(source, "answers", "a mapping of criterion id to answer", _short(answers))])
+    found = Collector(source)
+    by_id = rubric.by_id
+    for cid, answer in answers.items():
+        if isinstance(answer, Mapping):
+            level = answer.get("level")
+        else:
+            level = getattr(answer, "level", answer)
+        if level is None or (type(level) is int and 0 <= level <= 3):
+            continue
+        where = f"answers.{cid}.level" if isinstance(cid, str) else "answers"
+        if level == NOT_APPLICABLE and type(level) is str:
+            criterion = by_id.get(cid)
+            if criterion is None or criterion.not_applicable_if:
+                continue
+            if not found.add(where, _NA_EXPECTED, '"n/a"'):
+                break
+        elif not found.add(where, _LEVEL_EXPECTED, _short(level)):
+            break
+    found.raise_if_any(AssessmentError)
+
+
+def _plain(value: Any, source: str, depth: int = 0) -> Any:
+    """A mapping given by a program as plain dicts and lists (keys as text), depth-limited."""
+    if depth > MAX_DEPTH:
+        raise AssessmentError([Problem(source, "(top level)", f"data nested at most {MAX_DEPTH} levels deep",
+                                       "deeper nesting")])
     if isinstance(value, Mapping):
-        return {str(k) if not isinstance(k, str) else k: _normalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()[:10]
+        return {k if isinstance(k, str) else str(k): _plain(v, source, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, source, depth + 1) for v in value]
     return value
+
+
+def _field_problems(doc: dict, source: str) -> list[Problem]:
+    """Rules the JSON Schema cannot say: a real date, required text that is not blank."""
+    problems = []
+    if not is_date(doc["date"]):
+        problems.append(Problem(source, "date", "a real calendar date written YYYY-MM-DD, such as 2026-03-31",
+                                _short(doc["date"])))
+    for name in ("team", "product"):
+        if is_blank(doc[name]):
+            problems.append(Problem(source, name, "a name (this field cannot be blank)", _short(doc[name])))
+    return problems
 
 
 def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = None) -> Assessment:
@@ -561,15 +484,22 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
     else:
         raise TypeError("load_assessment expects a file path or a mapping")
     try:
-        raw = path_or_dict if isinstance(path_or_dict, Mapping) else _read(Path(path_or_dict))
-        doc = _normalise(raw)
-    except RecursionError:
-        raise AssessmentError([Problem(source, "(file)", "a shallow YAML/JSON structure", "nesting too deep")]) from None
+        if isinstance(path_or_dict, Mapping):
+            collector = Collector(source)
+            scan(path_or_dict, collector)
+            collector.raise_if_any(AssessmentError)
+            doc = _plain(path_or_dict, source)
+        else:
+            doc = load_file(Path(path_or_dict))
+    except InputError as err:
+        if isinstance(err, AssessmentError):
+            raise
+        raise AssessmentError(err.problems) from None
     if not isinstance(doc, dict):
         raise AssessmentError([Problem(source, "(top level)", "a mapping of fields (format, team, answers, ...)",
                                        _short(doc))])
     _check_header(doc, source)
-    problems = _schema_problems(doc, source)
+    problems = _schema_problems(doc, source) or _field_problems(doc, source)
     if problems:
         raise AssessmentError(problems)
     # Integral floats such as 2.0 pass the schema's "integer"; store them as int.

@@ -13,15 +13,19 @@ All times are in minutes, all money in the scenario's currency.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
 
 from widgets._text import json_dumps_safe
+
+from ._files import MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, ToolFormat, has_surrogate
+from ._files import read_tool_file, stored_as_written
 
 #: Name and version written into every saved scenario file.
 FORMAT_NAME = "pai-paycalc"
@@ -43,21 +47,42 @@ class PayInputError(ValueError):
 
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Bounds on every number (mirrored in widgets/static/tools/paycalc.js): with amounts, times and
+#: counts between these, every result the calculator computes is a finite number.
+LIMIT_HINT = (f"Numbers must be at most {NUMBER_LIMIT}; a value that must be above zero must be at least "
+              f"{MIN_POSITIVE_TEXT}.")
+
+
+def _show(value) -> str:
+    """A value for a message: short, whatever its type or size."""
+    if isinstance(value, int) and abs(value) >= 10 ** 20:
+        return "a number of more than 20 digits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _number(name: str, value, *, positive: bool, hint: str) -> float:
     if isinstance(value, bool) or value is None:
         raise PayInputError(f"{name} is missing. {hint}")
+    if isinstance(value, int) and abs(value) > MAX_NUMBER:
+        raise PayInputError(f"{name} must be at most {NUMBER_LIMIT}, got {_show(value)}. {LIMIT_HINT}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise PayInputError(f"{name} must be a number, got {value!r}. {hint}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise PayInputError(f"{name} must be a number, got {_show(value)}. {hint}") from None
     if not math.isfinite(number):
-        raise PayInputError(f"{name} must be a finite number, got {value!r}. {hint}")
+        raise PayInputError(f"{name} must be a finite number, got {_show(value)}. {hint}")
+    if isinstance(value, str) and not stored_as_written(value.strip(), number):
+        raise PayInputError(f"{name} must be a number that can be stored as written, got {_show(value)}. "
+                            f"{LIMIT_HINT}")
     if positive and number <= 0:
-        raise PayInputError(f"{name} must be greater than zero, got {value!r}. {hint}")
+        raise PayInputError(f"{name} must be greater than zero, got {_show(value)}. {hint}")
     if not positive and number < 0:
-        raise PayInputError(f"{name} cannot be negative, got {value!r}. {hint}")
+        raise PayInputError(f"{name} cannot be negative, got {_show(value)}. {hint}")
+    if abs(number) > MAX_NUMBER:
+        raise PayInputError(f"{name} must be at most {NUMBER_LIMIT}, got {_show(value)}. {LIMIT_HINT}")
+    if positive and number < MIN_POSITIVE:
+        raise PayInputError(f"{name} must be at least {MIN_POSITIVE_TEXT}, got {_show(value)}. {LIMIT_HINT}")
     return number
 
 
@@ -125,7 +150,7 @@ class PayScenario:
         tasks = _number("Number of tasks", self.tasks, positive=True,
                         hint="Enter how many tasks one worker completes (at least 1).")
         if tasks != int(tasks):
-            raise PayInputError(f"Number of tasks must be a whole number, got {self.tasks!r}.")
+            raise PayInputError(f"Number of tasks must be a whole number, got {_show(self.tasks)}.")
         object.__setattr__(self, "tasks", int(tasks))
         for name, label in (
             ("training_minutes", "Training minutes"),
@@ -137,11 +162,18 @@ class PayScenario:
                 self, name,
                 _number(label, getattr(self, name), positive=False, hint="Enter 0 if there is none."),
             )
-        extras = tuple(self.paid_extras or ())
-        unknown = [e for e in extras if e not in EXTRA_TIME]
+        if self.paid_extras is None:
+            object.__setattr__(self, "paid_extras", ())
+        if not isinstance(self.paid_extras, (list, tuple, set, frozenset)):
+            raise PayInputError(
+                f"Paid extras must be a list of names, got {type(self.paid_extras).__name__}. "
+                f"Use a list of {', '.join(EXTRA_TIME)} (or an empty list)."
+            )
+        extras = tuple(self.paid_extras)
+        unknown = [e for e in extras if not isinstance(e, str) or e not in EXTRA_TIME]
         if unknown:
             raise PayInputError(
-                f"Unknown paid time {unknown}. Paid extras can only be {', '.join(EXTRA_TIME)}."
+                f"Unknown paid time {_show(unknown)}. Paid extras can only be {', '.join(EXTRA_TIME)}."
             )
         # Keep a canonical order so that equal scenarios compare (and save) equal.
         object.__setattr__(self, "paid_extras", tuple(e for e in EXTRA_TIME if e in extras))
@@ -151,6 +183,9 @@ class PayScenario:
                 value = ""
             if not isinstance(value, str):
                 raise PayInputError(f"{name} must be text, got {type(value).__name__}.")
+            if has_surrogate(value):
+                raise PayInputError(f"{name} is not valid Unicode text (it holds a lone surrogate such as "
+                                    "\\ud800, which is not a character). Retype it.")
             object.__setattr__(self, name, value)
 
 
@@ -181,14 +216,18 @@ def _extra_minutes(s: PayScenario) -> dict:
     }
 
 
+def _paid_minutes(s: PayScenario) -> float:
+    """Minutes a per-hour contract pays for: the tasks and the extras it names."""
+    return s.task_minutes * s.tasks + sum(
+        minutes for name, minutes in _extra_minutes(s).items() if name in s.paid_extras
+    )
+
+
 def total_pay(s: PayScenario) -> float:
     """Everything the worker is paid for the job, in ``s.currency``."""
     if s.pay_model == "per_task":
         return s.rate * s.tasks + s.other_payments
-    paid_minutes = s.task_minutes * s.tasks + sum(
-        minutes for name, minutes in _extra_minutes(s).items() if name in s.paid_extras
-    )
-    return s.rate * paid_minutes / 60 + s.other_payments
+    return s.rate * _paid_minutes(s) / 60 + s.other_payments
 
 
 def total_hours(s: PayScenario) -> float:
@@ -224,8 +263,7 @@ def rate_needed(s: PayScenario) -> float:
     owed = s.living_wage_per_hour * total_hours(s) - s.other_payments
     if s.pay_model == "per_task":
         return max(owed, 0.0) / s.tasks
-    paid_hours = (total_pay(s) - s.other_payments) / s.rate
-    return max(owed, 0.0) / paid_hours
+    return max(owed, 0.0) / (_paid_minutes(s) / 60)
 
 
 def calculate(s: PayScenario) -> PayResult:
@@ -294,9 +332,15 @@ def task_time_sweep(s: PayScenario, minutes: list[float] | None = None) -> list[
     """
     if minutes is None:
         minutes = [s.task_minutes * (0.5 + 0.1 * i) for i in range(21)]
+    else:
+        minutes = [_number("Minutes per task", m, positive=True, hint="Each swept time must be above zero.")
+                   for m in minutes]
     rows = []
     for m in minutes:
-        variant = with_changes(s, task_minutes=m)
+        # Derived from a valid scenario by a factor of 0.5 to 2.5 (or checked above): still finite,
+        # so not validated again (half the smallest allowed time is a fine point on the curve).
+        variant = copy.copy(s)
+        object.__setattr__(variant, "task_minutes", m)
         rows.append(
             {
                 "task_minutes": round(m, 4),
@@ -394,47 +438,38 @@ def save_json(scenarios: list[PayScenario] | PayScenario) -> str:
     )
 
 
-def load_json(text: str) -> list[PayScenario]:
+PAY_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="pay-calculator", saved_by="the pay calculator",
+                      app="the calculator", this="calculator")
+
+
+def load_json(text: str, source: str | None = None) -> list[PayScenario]:
     """Read scenarios saved by :func:`save_json` or downloaded from the site.
 
     Raises :class:`PayInputError` naming the problem for a file that is not
-    JSON, not a pay-calculator file, from a newer version, or has bad values.
+    JSON, not a pay-calculator file, from a newer version, or has bad values
+    (``source``, a file name, starts the message when given).
     """
-    try:
-        data = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise PayInputError(
-            f"This file is not valid JSON ({exc}). Load a file saved by the pay calculator."
-        ) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise PayInputError(
-            f"This is not a pay-calculator file (expected \"format\": \"{FORMAT_NAME}\")."
-        )
-    version = data.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise PayInputError("The file has no valid format_version. Save it again from the calculator.")
-    if version > FORMAT_VERSION:
-        raise PayInputError(
-            f"This file uses format version {version}, newer than this calculator ({FORMAT_VERSION}). "
-            "Update the toolkit to read it."
-        )
+    data = read_tool_file(text, PAY_FILE, PayInputError, source)
+    pre = f"{source}: " if source else ""
     items = data.get("scenarios")
     if not isinstance(items, list):
-        raise PayInputError("The file has no list of scenarios.")
+        raise PayInputError(f"{pre}The file has no list of scenarios.")
     known = {f.name for f in fields(PayScenario)}
+    required = {f.name for f in fields(PayScenario) if f.default is MISSING and f.default_factory is MISSING}
     scenarios = []
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise PayInputError(f"Scenario {i} is not an object.")
+            raise PayInputError(f"{pre}Scenario {i} is not an object.")
         extra = set(item) - known
         if extra:
-            raise PayInputError(f"Scenario {i} has unknown fields {sorted(extra)}.")
+            raise PayInputError(f"{pre}Scenario {i} has unknown fields {sorted(extra)[:10]}.")
+        missing = sorted(required - set(item))
+        if missing:
+            raise PayInputError(f"{pre}Scenario {i} is missing a required field ({', '.join(missing)}).")
         try:
             scenarios.append(PayScenario(**item))
         except PayInputError as exc:
-            raise PayInputError(f"Scenario {i}: {exc}") from None
-        except TypeError as exc:
-            raise PayInputError(f"Scenario {i} is missing a required field ({exc}).") from None
+            raise PayInputError(f"{pre}Scenario {i}: {exc}") from None
     return scenarios
 
 

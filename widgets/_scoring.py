@@ -552,6 +552,9 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     if rubric is None:
         rubric = load_rubric()
     if isinstance(assessment, Mapping):
+        from ._assessment import validate_plan  # the file format's answer rules, for a plan given as a dict
+
+        validate_plan(assessment, rubric)
         levels = answer_levels(assessment.get("answers") or {})
         scope = assessment.get("scope") or "full"
         plan = {k: assessment.get(k) for k in ("team", "product", "model_type", "lifecycle_stage", "date")}

@@ -13,8 +13,10 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
+from widgets._files import ToolFileError, ToolFormat, check_schema, load_validated_yaml, read_data_file, read_tool_file
+from widgets._files import text_argument as _text
 from widgets._text import escape_html, escape_markdown, json_dumps_safe
-from widgets._vendor import ToolFileError, _unique, parse_validated_yaml
+from widgets._vendor import _unique
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -28,7 +30,7 @@ def load_template(path: str | Path | None = None) -> dict:
     """The validated template (sections and fields) as plain data."""
     if path is None:
         return _default_template()
-    return _validated(Path(path).read_text(encoding="utf-8"), str(path))
+    return _validated(read_data_file(Path(path)), str(path))
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +39,11 @@ def _default_template() -> dict:
 
 
 def _validated(text: str, name: str) -> dict:
-    data = parse_validated_yaml(text, name, TEMPLATE_SCHEMA)
+    return _checked(load_validated_yaml(text, name, TEMPLATE_SCHEMA), name)
+
+
+def _checked(data: dict, name: str) -> dict:
+    check_schema(data, TEMPLATE_SCHEMA, name)
     _unique([s["id"] for s in data["sections"]], "Section")
     _unique([f"{s['id']}.{f['id']}" for s in data["sections"] for f in s["fields"]], "Field")
     return data
@@ -58,7 +64,8 @@ class TransparencyReport:
     """One organisation's report for one period: values per field, completeness, exports."""
 
     def __init__(self, organisation: str = "", period: str = "", template: dict | None = None):
-        self.template = template or load_template()
+        # A template handed over by a program gets the checks of the data file.
+        self.template = load_template() if template is None else _checked(template, "template")
         self.organisation = _text(organisation, "Organisation")
         self.period = _text(period, "Period")
         self.values: dict[str, str] = {}
@@ -168,28 +175,22 @@ class TransparencyReport:
         return json_dumps_safe(self.to_dict(), indent=2)
 
 
-def load_json(text: str, template: dict | None = None) -> TransparencyReport:
+REPORT_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="transparency-report", saved_by="the report builder",
+                         app="the report builder", this="toolkit")
+
+
+def load_json(text: str, template: dict | None = None, source: str | None = None) -> TransparencyReport:
     """Read a saved report, checking format and version. Values of fields the template no
-    longer has are kept (see :meth:`TransparencyReport.orphaned`), never dropped."""
-    try:
-        data = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise ToolFileError(f"This file is not valid JSON ({exc}). Load a file saved by the report builder.") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise ToolFileError(f'This is not a transparency-report file (expected "format": "{FORMAT_NAME}").')
-    version = data.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ToolFileError("The file has no valid format_version. Save it again from the report builder.")
-    if version > FORMAT_VERSION:
-        raise ToolFileError(
-            f"This file uses format version {version}, newer than this toolkit ({FORMAT_VERSION}). Update the toolkit."
-        )
+    longer has are kept (see :meth:`TransparencyReport.orphaned`), never dropped.
+    ``source`` (a file name) starts every message when given."""
+    data = read_tool_file(text, REPORT_FILE, ToolFileError, source)
+    pre = f"{source}: " if source else ""
     for key in ("organisation", "period"):
         if not isinstance(data.get(key, ""), str):
-            raise ToolFileError(f"{key} must be text.")
+            raise ToolFileError(f"{pre}{key} must be text.")
     values = data.get("values", {})
     if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
-        raise ToolFileError("values must be an object mapping field keys to text.")
+        raise ToolFileError(f"{pre}values must be an object mapping field keys to text.")
     report = TransparencyReport(data.get("organisation", ""), data.get("period", ""), template)
     for key, value in values.items():
         # Stored as is: a bad number typed on the site is kept so the user can fix it.
@@ -205,14 +206,6 @@ def check_number(text: str, label: str) -> float:
     if not math.isfinite(number) or number < 0:
         raise ValueError(f"{label}: {text!r} must be zero or a positive number.")
     return number
-
-
-def _text(value, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be text, got {type(value).__name__}.")
-    return value
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -16,40 +16,15 @@ from pathlib import Path
 
 from widgets._text import csv_text, escape_markdown, json_dumps_safe
 
+from ._files import ToolFileError, ToolFormat, check_schema, load_validated_yaml, read_data_file, read_tool_file
+from ._files import text_argument as _text
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 QUESTIONS_FILE = DATA_DIR / "vendor-questions.yaml"
 QUESTIONS_SCHEMA = DATA_DIR / "vendor-questions.schema.json"
 
 FORMAT_NAME = "pai-vendor-checklist"
 FORMAT_VERSION = 1
-
-
-class ToolFileError(ValueError):
-    """A data or saved file could not be used; the message says what is wrong and how to fix it."""
-
-
-def validate_data(data: object, schema_path: Path, what: str) -> None:
-    """Check ``data`` against a JSON Schema, raising :class:`ToolFileError` with the first problem."""
-    import jsonschema
-
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
-    if errors:
-        err = errors[0]
-        where = "/".join(str(p) for p in err.path) or "(top level)"
-        raise ToolFileError(f"{what} is not valid at {where}: {err.message}")
-
-
-def parse_validated_yaml(text: str, name: str, schema_path: Path) -> dict:
-    """Parse a tool's YAML data file and check it against its JSON Schema."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ToolFileError(f"{name} is not valid YAML: {exc}") from None
-    validate_data(data, schema_path, name)
-    return data
 
 
 def _unique(ids: list[str], what: str) -> None:
@@ -64,7 +39,7 @@ def load_questions(path: str | Path | None = None) -> dict:
     """The validated question set (phases, questions, statuses) as plain data."""
     if path is None:
         return _default_questions()
-    return _validated_questions(Path(path).read_text(encoding="utf-8"), str(path))
+    return _validated_questions(read_data_file(Path(path)), str(path))
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +48,11 @@ def _default_questions() -> dict:
 
 
 def _validated_questions(text: str, name: str) -> dict:
-    data = parse_validated_yaml(text, name, QUESTIONS_SCHEMA)
+    return _checked_questions(load_validated_yaml(text, name, QUESTIONS_SCHEMA), name)
+
+
+def _checked_questions(data: dict, name: str) -> dict:
+    check_schema(data, QUESTIONS_SCHEMA, name)
     _unique([p["id"] for p in data["phases"]], "Phase")
     _unique([q["id"] for p in data["phases"] for q in p["questions"]], "Question")
     _unique([s["id"] for s in data["statuses"]], "Status")
@@ -110,7 +89,8 @@ class VendorChecklist:
     """
 
     def __init__(self, question_set: dict | None = None, title: str = ""):
-        self.question_set = question_set or load_questions()
+        # A question set handed over by a program gets the checks of the data file.
+        self.question_set = load_questions() if question_set is None else _checked_questions(question_set, "question_set")
         self.title = title
         self.vendors: dict[str, dict[str, dict]] = {}
         self._questions = {q["id"]: q for q in questions(self.question_set)}
@@ -182,7 +162,7 @@ class VendorChecklist:
             for vendor in self.vendors:
                 ans = self.vendors[vendor].get(qid)
                 kind = gap_kind(ans, self._statuses)
-                label = self._statuses[ans["status"]]["label"] if ans else "not asked"
+                label = self._statuses[ans["status"]]["label"] if ans and ans["status"] else "not asked"
                 row[vendor] = label if not kind or kind == "not asked" else f"{label} ({kind})"
             rows.append(row)
         return pd.DataFrame(rows).set_index("question")
@@ -204,7 +184,7 @@ class VendorChecklist:
                 for q in phase["questions"]:
                     ans = self.vendors[name].get(q["id"])
                     kind = gap_kind(ans, self._statuses)
-                    status = self._statuses[ans["status"]]["label"] if ans else "Not asked"
+                    status = self._statuses[ans["status"]]["label"] if ans and ans["status"] else "Not asked"
                     flag = f" **Gap: {kind}{' (critical)' if q['critical'] else ''}.**" if kind else ""
                     out.append(f"- {escape_markdown(q['text'])}  ")
                     out.append(f"  Answer: {escape_markdown(status)}.{flag}  ")
@@ -257,57 +237,52 @@ def gap_kind(answer: dict | None, statuses: dict) -> str | None:
     return None
 
 
-def load_json(text: str, question_set: dict | None = None) -> VendorChecklist:
-    """Read a saved checklist (from Python or the site), checking its format and version."""
-    try:
-        data = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise ToolFileError(f"This file is not valid JSON ({exc}). Load a file saved by the vendor checklist.") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        raise ToolFileError(f'This is not a vendor-checklist file (expected "format": "{FORMAT_NAME}").')
-    version = data.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ToolFileError("The file has no valid format_version. Save it again from the checklist.")
-    if version > FORMAT_VERSION:
-        raise ToolFileError(
-            f"This file uses format version {version}, newer than this toolkit ({FORMAT_VERSION}). Update the toolkit."
-        )
+CHECKLIST_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="vendor-checklist", saved_by="the vendor checklist",
+                            app="the checklist", this="toolkit")
+
+
+def load_json(text: str, question_set: dict | None = None, source: str | None = None) -> VendorChecklist:
+    """Read a saved checklist (from Python or the site), checking its format and version.
+
+    ``source`` (a file name) starts every message when given. Two vendors with the same name
+    are refused: their answers would otherwise be merged or one set lost.
+    """
+    data = read_tool_file(text, CHECKLIST_FILE, ToolFileError, source, max_values=100_000)
+    pre = f"{source}: " if source else ""
     checklist = VendorChecklist(question_set)
     title = data.get("title", "")
-    checklist.title = title if isinstance(title, str) else ""
+    if not isinstance(title, str):
+        raise ToolFileError(f"{pre}title must be text.")
+    checklist.title = title
     vendors = data.get("vendors")
     if not isinstance(vendors, list):
-        raise ToolFileError("The file has no list of vendors.")
+        raise ToolFileError(f"{pre}The file has no list of vendors.")
     for i, v in enumerate(vendors, start=1):
         if not isinstance(v, dict) or not isinstance(v.get("name"), str) or not v["name"].strip():
-            raise ToolFileError(f"Vendor {i} has no name.")
+            raise ToolFileError(f"{pre}Vendor {i} has no name.")
+        name = v["name"]
+        if name in checklist.vendors:
+            raise ToolFileError(f"{pre}Vendor {i}: the name {name!r} is used by an earlier vendor too. "
+                                "Give each vendor its own name (or merge their answers by hand).")
         answers = v.get("answers", {})
         if not isinstance(answers, dict):
-            raise ToolFileError(f"Vendor {v['name']!r}: answers must be an object keyed by question id.")
+            raise ToolFileError(f"{pre}Vendor {name!r}: answers must be an object keyed by question id.")
         clean = {}
         for qid, ans in answers.items():
             if not isinstance(ans, dict):
-                raise ToolFileError(f"Vendor {v['name']!r}, question {qid}: the answer must be an object.")
+                raise ToolFileError(f"{pre}Vendor {name!r}, question {qid}: the answer must be an object.")
             for key in ("status", "evidence", "note"):
                 if not isinstance(ans.get(key, ""), str):
-                    raise ToolFileError(f"Vendor {v['name']!r}, question {qid}: {key} must be text.")
+                    raise ToolFileError(f"{pre}Vendor {name!r}, question {qid}: {key} must be text.")
             if ans.get("status") and ans["status"] not in checklist._statuses:
                 raise ToolFileError(
-                    f"Vendor {v['name']!r}, question {qid}: unknown status {ans['status']!r}."
+                    f"{pre}Vendor {name!r}, question {qid}: unknown status {ans['status']!r}."
                 )
             clean[qid] = {"status": ans.get("status", ""), "evidence": ans.get("evidence", ""),
                           "note": ans.get("note", "")}
         # Answers to questions this question set lacks are kept as they are (see orphaned()).
-        checklist.vendors[v["name"]] = clean
+        checklist.vendors[name] = clean
     return checklist
-
-
-def _text(value, what: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError(f"{what} must be text, got {type(value).__name__}.")
-    return value
 
 
 

@@ -10,9 +10,12 @@
 
 import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
 import { jsonStringifySafe } from "../lib/text.js";
+import { MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, readToolFile, readUpload, storedAsWritten } from "../lib/files.js";
 
 export const FORMAT_NAME = "pai-paycalc";
 export const FORMAT_VERSION = 1;
+const PAY_FILE = { name: FORMAT_NAME, version: FORMAT_VERSION, kind: "pay-calculator", saved_by: "the pay calculator", app: "the calculator", this: "calculator" };
+const LIMIT_HINT = `Numbers must be at most ${NUMBER_LIMIT}; a value that must be above zero must be at least ${MIN_POSITIVE_TEXT}.`;
 export const PAY_MODELS = ["per_task", "per_hour"];
 export const EXTRA_TIME = ["training", "onboarding", "side_work"];
 const FIELD_ORDER = [
@@ -30,8 +33,13 @@ function number(name, value, positive, hint) {
   if (typeof value === "string" && value.trim() === "") throw new PayInputError(`${name} is missing. ${hint}`);
   if (Number.isNaN(n)) throw new PayInputError(`${name} must be a number, got "${value}". ${hint}`);
   if (!Number.isFinite(n)) throw new PayInputError(`${name} must be a finite number, got "${value}". ${hint}`);
+  if (typeof value === "string" && !storedAsWritten(value.trim(), n)) {
+    throw new PayInputError(`${name} must be a number that can be stored as written, got "${value}". ${LIMIT_HINT}`);
+  }
   if (positive && n <= 0) throw new PayInputError(`${name} must be greater than zero, got ${value}. ${hint}`);
   if (!positive && n < 0) throw new PayInputError(`${name} cannot be negative, got ${value}. ${hint}`);
+  if (Math.abs(n) > MAX_NUMBER) throw new PayInputError(`${name} must be at most ${NUMBER_LIMIT}, got ${value}. ${LIMIT_HINT}`);
+  if (positive && n < MIN_POSITIVE) throw new PayInputError(`${name} must be at least ${MIN_POSITIVE_TEXT}, got ${value}. ${LIMIT_HINT}`);
   return n;
 }
 
@@ -71,6 +79,9 @@ export function makeScenario(raw) {
     const v = raw[key];
     s[key] = v === undefined || v === null || (typeof v === "string" && v.trim() === "") ? 0 : number(label, v, false, "Enter 0 if there is none.");
   }
+  if (raw.paid_extras !== undefined && raw.paid_extras !== null && !Array.isArray(raw.paid_extras)) {
+    throw new PayInputError(`Paid extras must be a list of names, got ${typeof raw.paid_extras}. Use a list of ${EXTRA_TIME.join(", ")} (or an empty list).`);
+  }
   const extras = Array.isArray(raw.paid_extras) ? raw.paid_extras : [];
   const unknown = extras.filter((e) => !EXTRA_TIME.includes(e));
   if (unknown.length) throw new PayInputError(`Unknown paid time ${unknown.join(", ")}. Paid extras can only be ${EXTRA_TIME.join(", ")}.`);
@@ -87,12 +98,16 @@ function extraMinutes(s) {
   return { training: s.training_minutes, onboarding: s.onboarding_minutes, side_work: s.side_work_minutes_per_task * s.tasks };
 }
 
-export function totalPay(s) {
-  if (s.pay_model === "per_task") return s.rate * s.tasks + s.other_payments;
+function paidMinutes(s) {
   const extras = extraMinutes(s);
   let paid = s.task_minutes * s.tasks;
   for (const name of EXTRA_TIME) if (s.paid_extras.includes(name)) paid += extras[name];
-  return (s.rate * paid) / 60 + s.other_payments;
+  return paid;
+}
+
+export function totalPay(s) {
+  if (s.pay_model === "per_task") return s.rate * s.tasks + s.other_payments;
+  return (s.rate * paidMinutes(s)) / 60 + s.other_payments;
 }
 
 export function totalHours(s) {
@@ -118,8 +133,7 @@ export function meetsLivingWage(s) {
 export function rateNeeded(s) {
   const owed = s.living_wage_per_hour * totalHours(s) - s.other_payments;
   if (s.pay_model === "per_task") return Math.max(owed, 0) / s.tasks;
-  const paidHours = (totalPay(s) - s.other_payments) / s.rate;
-  return Math.max(owed, 0) / paidHours;
+  return Math.max(owed, 0) / (paidMinutes(s) / 60);
 }
 
 export function breakEvenTaskMinutes(s) {
@@ -178,20 +192,7 @@ export function saveFile(scenarios) {
 
 /** Read a pay-calculator file (from the site or Python); throws PayInputError naming the problem. */
 export function loadFile(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new PayInputError(`This file is not valid JSON (${err.message}). Load a file saved by the pay calculator.`);
-  }
-  if (!data || typeof data !== "object" || Array.isArray(data) || data.format !== FORMAT_NAME) {
-    throw new PayInputError(`This is not a pay-calculator file (expected "format": "${FORMAT_NAME}").`);
-  }
-  const version = data.format_version;
-  if (!Number.isInteger(version) || version < 1) throw new PayInputError("The file has no valid format_version. Save it again from the calculator.");
-  if (version > FORMAT_VERSION) {
-    throw new PayInputError(`This file uses format version ${version}, newer than this calculator (${FORMAT_VERSION}). Update the toolkit to read it.`);
-  }
+  const data = readToolFile(text, PAY_FILE, PayInputError);
   if (!Array.isArray(data.scenarios)) throw new PayInputError("The file has no list of scenarios.");
   return data.scenarios.map((item, i) => {
     if (!item || typeof item !== "object" || Array.isArray(item)) throw new PayInputError(`Scenario ${i + 1} is not an object.`);
@@ -446,7 +447,7 @@ function render({ model, el }) {
     const file = fileInput.files && fileInput.files[0];
     if (!file) return;
     try {
-      const scenarios = loadFile(await file.text());
+      const scenarios = loadFile(await readUpload(file, PayInputError));
       if (!scenarios.length) throw new PayInputError("The file holds no scenario.");
       form = formFromScenario(scenarios[0]);
       for (const [k, input] of Object.entries(inputs)) {

@@ -14,10 +14,13 @@ import { escapeHtml, escapeMarkdown as md, jsonStringifySafe } from "../lib/text
 
 export { escapeHtml };
 
+import { ToolFileError, readToolFile, readUpload } from "../lib/files.js";
+
+export { ToolFileError };
 export const FORMAT_NAME = "pai-transparency-report";
 export const FORMAT_VERSION = 1;
+const REPORT_FILE = { name: FORMAT_NAME, version: FORMAT_VERSION, kind: "transparency-report", saved_by: "the report builder", app: "the report builder", this: "toolkit" };
 
-export class ToolFileError extends Error {}
 
 export function emptyReport(template) {
   return { format: FORMAT_NAME, format_version: FORMAT_VERSION, template_version: template.version, organisation: "", period: "", values: {} };
@@ -115,21 +118,7 @@ export function saveFile(report, template) {
 
 /** Read a saved report (site or Python) with the same checks as widgets._transparency.load_json. */
 export function loadFile(text, template) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ToolFileError(`This file is not valid JSON (${err.message}). Load a file saved by the report builder.`);
-  }
-  if (!data || typeof data !== "object" || Array.isArray(data) || data.format !== FORMAT_NAME) {
-    throw new ToolFileError(`This is not a transparency-report file (expected "format": "${FORMAT_NAME}").`);
-  }
-  if (!Number.isInteger(data.format_version) || data.format_version < 1) {
-    throw new ToolFileError("The file has no valid format_version. Save it again from the report builder.");
-  }
-  if (data.format_version > FORMAT_VERSION) {
-    throw new ToolFileError(`This file uses format version ${data.format_version}, newer than this toolkit (${FORMAT_VERSION}). Update the toolkit.`);
-  }
+  const data = readToolFile(text, REPORT_FILE, ToolFileError);
   for (const key of ["organisation", "period"]) {
     if (key in data && typeof data[key] !== "string") throw new ToolFileError(`${key} must be text.`);
   }
@@ -230,7 +219,7 @@ function render({ model, el }) {
     const file = fileInput.files && fileInput.files[0];
     if (!file) return;
     try {
-      report = loadFile(await file.text(), template);
+      report = loadFile(await readUpload(file, ToolFileError), template);
       fill();
       save();
       say(`Loaded ${file.name}.`);

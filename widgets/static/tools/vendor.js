@@ -12,10 +12,12 @@
 import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
 import { csvText, escapeMarkdown as md, jsonStringifySafe } from "../lib/text.js";
 
+import { ToolFileError, readToolFile, readUpload } from "../lib/files.js";
+
+export { ToolFileError };
 export const FORMAT_NAME = "pai-vendor-checklist";
 export const FORMAT_VERSION = 1;
-
-export class ToolFileError extends Error {}
+const CHECKLIST_FILE = { name: FORMAT_NAME, version: FORMAT_VERSION, kind: "vendor-checklist", saved_by: "the vendor checklist", app: "the checklist", this: "toolkit" };
 
 export function allQuestions(qs) {
   return qs.phases.flatMap((p) => p.questions.map((q) => ({ ...q, phase: p.id, phase_title: p.title })));
@@ -112,21 +114,8 @@ export function saveFile(checklist) {
 
 /** Read a saved checklist (site or Python) with the same checks as widgets._vendor.load_json. */
 export function loadFile(text, qs) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    throw new ToolFileError(`This file is not valid JSON (${err.message}). Load a file saved by the vendor checklist.`);
-  }
-  if (!data || typeof data !== "object" || Array.isArray(data) || data.format !== FORMAT_NAME) {
-    throw new ToolFileError(`This is not a vendor-checklist file (expected "format": "${FORMAT_NAME}").`);
-  }
-  if (!Number.isInteger(data.format_version) || data.format_version < 1) {
-    throw new ToolFileError("The file has no valid format_version. Save it again from the checklist.");
-  }
-  if (data.format_version > FORMAT_VERSION) {
-    throw new ToolFileError(`This file uses format version ${data.format_version}, newer than this toolkit (${FORMAT_VERSION}). Update the toolkit.`);
-  }
+  const data = readToolFile(text, CHECKLIST_FILE, ToolFileError, null, 100_000);
+  if (data.title !== undefined && typeof data.title !== "string") throw new ToolFileError("title must be text.");
   if (!Array.isArray(data.vendors)) throw new ToolFileError("The file has no list of vendors.");
   const statuses = statusMap(qs);
   const out = emptyChecklist(qs);
@@ -146,9 +135,10 @@ export function loadFile(text, qs) {
       if (ans.status && !(ans.status in statuses)) throw new ToolFileError(`Vendor '${v.name}', question ${qid}: unknown status '${ans.status}'.`);
       clean[qid] = { status: ans.status || "", evidence: ans.evidence || "", note: ans.note || "" };
     }
-    const existing = out.vendors.find((x) => x.name === v.name);
-    if (existing) existing.answers = clean;
-    else out.vendors.push({ name: v.name, answers: clean });
+    if (out.vendors.some((x) => x.name === v.name)) {
+      throw new ToolFileError(`Vendor ${i + 1}: the name '${v.name}' is used by an earlier vendor too. Give each vendor its own name (or merge their answers by hand).`);
+    }
+    out.vendors.push({ name: v.name, answers: clean });
   });
   return out;
 }
@@ -237,7 +227,7 @@ function render({ model, el }) {
     const file = fileInput.files && fileInput.files[0];
     if (!file) return;
     try {
-      state = loadFile(await file.text(), qs);
+      state = loadFile(await readUpload(file, ToolFileError), qs);
       currentVendor = state.vendors.length ? state.vendors[0].name : null;
       save();
       drawAll();
