@@ -63,4 +63,4 @@ def test_pages_preload_the_whole_module_graph():
     parts = sorted(p.relative_to(static).as_posix() for p in (static / "assessment").glob("*.js"))
     assert set(parts) <= set(graph) and {"lib/text.js", "lib/report.js", "lib/labels.js", "scoring.js"} <= set(graph)
     assert all((static / name).is_file() for name in graph)
-    assert _static_imports(["tools/vendor.js"]) == ["lib/dom.js", "lib/text.js"]
+    assert _static_imports(["tools/vendor.js"]) == ["lib/dom.js", "lib/text.js", "lib/files.js"]

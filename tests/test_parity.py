@@ -328,7 +328,7 @@ process.stdout.write(JSON.stringify(labels));
 
 
 def test_ui_labels_schema_refuses_a_broken_file(tmp_path):
-    from widgets._vendor import ToolFileError, validate_data
+    from widgets._files import ToolFileError, check_schema as validate_data
 
     labels = json.loads((ROOT / "widgets" / "data" / "ui-labels.json").read_text(encoding="utf-8"))
     schema = ROOT / "widgets" / "data" / "ui-labels.schema.json"

@@ -50,11 +50,10 @@ def _label_title(rubric: Rubric, label: str) -> str:
 @lru_cache(maxsize=1)
 def ui_labels() -> dict:
     """The interface labels both front-ends show (``widgets/data/ui-labels.json``, validated)."""
-    from ._vendor import validate_data
+    from ._files import check_schema
 
     data = json.loads(UI_LABELS_FILE.read_text(encoding="utf-8"))
-    validate_data(data, UI_LABELS_FILE.with_name("ui-labels.schema.json"), "widgets/data/ui-labels.json")
-    return data
+    return check_schema(data, UI_LABELS_FILE.with_name("ui-labels.schema.json"), "widgets/data/ui-labels.json")
 
 
 # --------------------------------------------------------------------------- score reports
