@@ -44,24 +44,24 @@ from widgets._paycalc import (  # noqa: E402
     living_wage_gap,
     meets_living_wage,
 )
-from widgets._paycalc import calculate as calculate_pay  # noqa: E402
-from widgets._paycalc import sweep_chart as pay_sweep_chart  # noqa: E402
+from widgets._paycalc import calculate_pay  # noqa: E402
+from widgets._paycalc import pay_sweep_chart  # noqa: E402
 from widgets._paycalc import break_even_task_minutes  # noqa: E402
-from widgets._paycalc import load_json as load_pay_scenarios  # noqa: E402
-from widgets._paycalc import result_table as pay_result_table  # noqa: E402
-from widgets._paycalc import save_json as save_pay_scenarios  # noqa: E402
+from widgets._paycalc import load_pay_scenarios  # noqa: E402
+from widgets._paycalc import pay_result_table  # noqa: E402
+from widgets._paycalc import save_pay_scenarios  # noqa: E402
 
 # Supply-chain tools: vendor engagement checklist and transparency report builder.
 from widgets._transparency import TransparencyReport  # noqa: E402
-from widgets._transparency import load_json as load_transparency_report  # noqa: E402
-from widgets._transparency import load_template as load_transparency_template  # noqa: E402
+from widgets._transparency import load_transparency_report  # noqa: E402
+from widgets._transparency import load_transparency_template  # noqa: E402
 from widgets._vendor import ToolFileError, VendorChecklist  # noqa: E402
-from widgets._vendor import load_json as load_vendor_checklist  # noqa: E402
-from widgets._vendor import load_questions as load_vendor_questions  # noqa: E402
+from widgets._vendor import load_vendor_checklist  # noqa: E402
+from widgets._vendor import load_vendor_questions  # noqa: E402
 
 # The same three tools as notebook widgets (the site's ES modules, hosted by anywidget on first call).
 from widgets._paycalc import pay_calculator  # noqa: E402
-from widgets._transparency import report_builder as transparency_report_builder  # noqa: E402
+from widgets._transparency import transparency_report_builder  # noqa: E402
 from widgets._vendor import vendor_checklist_widget  # noqa: E402
 
 __all__ = [

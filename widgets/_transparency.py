@@ -24,7 +24,7 @@ FORMAT_NAME = "pai-transparency-report"
 FORMAT_VERSION = 1
 
 
-def load_template(path: str | Path | None = None) -> dict:
+def load_transparency_template(path: str | Path | None = None) -> dict:
     """The validated template (sections and fields) as plain data."""
     if path is None:
         return _default_template()
@@ -45,7 +45,7 @@ def _validated(text: str, name: str) -> dict:
 
 def field_keys(template: dict | None = None) -> list[str]:
     """Every field's key, ``section-id.field-id``, in template order."""
-    template = template or load_template()
+    template = template or load_transparency_template()
     return [f"{s['id']}.{f['id']}" for s in template["sections"] for f in s["fields"]]
 
 
@@ -58,7 +58,7 @@ class TransparencyReport:
     """One organisation's report for one period: values per field, completeness, exports."""
 
     def __init__(self, organisation: str = "", period: str = "", template: dict | None = None):
-        self.template = template or load_template()
+        self.template = template or load_transparency_template()
         self.organisation = _text(organisation, "Organisation")
         self.period = _text(period, "Period")
         self.values: dict[str, str] = {}
@@ -168,7 +168,7 @@ class TransparencyReport:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
-def load_json(text: str, template: dict | None = None) -> TransparencyReport:
+def load_transparency_report(text: str, template: dict | None = None) -> TransparencyReport:
     """Read a saved report, checking format and version. Values of fields the template no
     longer has are kept (see :meth:`TransparencyReport.orphaned`), never dropped."""
     try:
@@ -223,7 +223,7 @@ def _md_paragraphs(text: str) -> str:
     return "\n\n".join("  \n".join(_md(line) for line in p.split("\n")) for p in _paragraphs(text))
 
 
-def report_builder(report: TransparencyReport | None = None):
+def transparency_report_builder(report: TransparencyReport | None = None):
     """The interactive report form in Jupyter: the site's ES module, hosted by anywidget.
 
     ``.report()`` returns what was entered as a :class:`TransparencyReport`.
@@ -239,7 +239,7 @@ def report_builder(report: TransparencyReport | None = None):
         def report(self) -> TransparencyReport:
             if not self.transparency_report:
                 return TransparencyReport(template=self.template)
-            return load_json(json.dumps(self.transparency_report), self.template)
+            return load_transparency_report(json.dumps(self.transparency_report), self.template)
 
     report = report or TransparencyReport()
     return ReportBuilder(template=report.template, transparency_report=report.to_dict())

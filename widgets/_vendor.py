@@ -60,7 +60,7 @@ def _unique(ids: list[str], what: str) -> None:
         seen.add(i)
 
 
-def load_questions(path: str | Path | None = None) -> dict:
+def load_vendor_questions(path: str | Path | None = None) -> dict:
     """The validated question set (phases, questions, statuses) as plain data."""
     if path is None:
         return _default_questions()
@@ -82,7 +82,7 @@ def _validated_questions(text: str, name: str) -> dict:
 
 def questions(data: dict | None = None) -> list[dict]:
     """Every question, in order, each with its ``phase`` id and ``phase_title`` added."""
-    data = data or load_questions()
+    data = data or load_vendor_questions()
     return [
         {**q, "phase": p["id"], "phase_title": p["title"]} for p in data["phases"] for q in p["questions"]
     ]
@@ -105,12 +105,12 @@ class VendorChecklist:
 
     ``record(vendor, question_id, status, evidence, note)`` stores an answer;
     ``gaps(vendor)`` lists what is missing; ``compare()`` lines vendors up side
-    by side; ``to_markdown``/``to_csv``/``save_json`` export; :func:`load_json`
+    by side; ``to_markdown``/``to_csv``/``save_json`` export; :func:`load_vendor_checklist`
     reads a saved file back losslessly.
     """
 
     def __init__(self, question_set: dict | None = None, title: str = ""):
-        self.question_set = question_set or load_questions()
+        self.question_set = question_set or load_vendor_questions()
         self.title = title
         self.vendors: dict[str, dict[str, dict]] = {}
         self._questions = {q["id"]: q for q in questions(self.question_set)}
@@ -262,7 +262,7 @@ def gap_kind(answer: dict | None, statuses: dict) -> str | None:
     return None
 
 
-def load_json(text: str, question_set: dict | None = None) -> VendorChecklist:
+def load_vendor_checklist(text: str, question_set: dict | None = None) -> VendorChecklist:
     """Read a saved checklist (from Python or the site), checking its format and version."""
     try:
         data = json.loads(text)
@@ -352,7 +352,7 @@ def vendor_checklist_widget(checklist: VendorChecklist | None = None):
         def checklist(self) -> VendorChecklist:
             if not self.vendor_checklist:
                 return VendorChecklist(self.questions)
-            return load_json(json.dumps(self.vendor_checklist), self.questions)
+            return load_vendor_checklist(json.dumps(self.vendor_checklist), self.questions)
 
     checklist = checklist or VendorChecklist()
     return VendorChecklistWidget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())

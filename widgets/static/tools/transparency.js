@@ -122,7 +122,7 @@ export function saveFile(report, template) {
   return JSON.stringify({ ...report, completeness: { required: c.required, filled: c.filled, percent: c.percent } }, null, 2);
 }
 
-/** Read a saved report (site or Python) with the same checks as widgets._transparency.load_json. */
+/** Read a saved report (site or Python) with the same checks as widgets.load_transparency_report. */
 export function loadFile(text, template) {
   let data;
   try {

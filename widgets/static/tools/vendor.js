@@ -126,7 +126,7 @@ export function saveFile(checklist) {
   return JSON.stringify(checklist, null, 2);
 }
 
-/** Read a saved checklist (site or Python) with the same checks as widgets._vendor.load_json. */
+/** Read a saved checklist (site or Python) with the same checks as widgets.load_vendor_checklist. */
 export function loadFile(text, qs) {
   let data;
   try {
