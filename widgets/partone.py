@@ -97,14 +97,18 @@ def _criterion_line(c: dict, rubric: dict, current_flag: str | None = None) -> s
     )
 
 
+def _seealso_box(title: str, lines: list[str], invitation: str) -> str:
+    """A MyST "see also" admonition: its lines, then an invitation to the self-assessment."""
+    return "\n".join([f":::{{admonition}} {title}", ":class: seealso", "", *lines, "",
+                      f"{invitation} in the {{ref}}`self-assessment <part-selfassessment>`.", ":::"])
+
+
 def criteria_markdown(label: str) -> str:
     """Markdown list of the rubric criteria that check a practice (or a whole theme)."""
     rubric = _rubric_data()
     crits = criteria_for_practice(label, rubric)
-    lines = [":::{admonition} Rubric questions that check this", ":class: seealso", ""]
-    lines += [_criterion_line(c, rubric) for c in crits]
-    lines += ["", "Answer them for your own plan in the {ref}`self-assessment <part-selfassessment>`.", ":::"]
-    return "\n".join(lines)
+    return _seealso_box("Rubric questions that check this", [_criterion_line(c, rubric) for c in crits],
+                        "Answer them for your own plan")
 
 
 def show_criteria(label: str) -> Markdown:
@@ -123,9 +127,6 @@ def flag_markdown(flag_id: str) -> str:
     cap = bands.get(flag.get("cap"), {}).get("title", flag.get("cap"))
     raising = [c for c in rubric["criteria"] if (c.get("flag") or {}).get("id") == flag_id]
     lines = [
-        ":::{admonition} In the rubric",
-        ":class: seealso",
-        "",
         f"Red flag *{escape_markdown(flag['title'])}*: {escape_markdown(flag['meaning'])}",
         f"A plan that raises it is capped at the band *{escape_markdown(cap)}*, whatever its other answers.",
         "",
@@ -133,8 +134,7 @@ def flag_markdown(flag_id: str) -> str:
         "",
     ]
     lines += [_criterion_line(c, rubric, current_flag=flag_id) for c in raising]
-    lines += ["", "Check your own plan in the {ref}`self-assessment <part-selfassessment>`.", ":::"]
-    return "\n".join(lines)
+    return _seealso_box("In the rubric", lines, "Check your own plan")
 
 
 def show_flag(flag_id: str) -> Markdown:
