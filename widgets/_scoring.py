@@ -679,29 +679,26 @@ def answer_levels(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _tally(table: _ScopeTable, lvs: list) -> tuple[Tally, tuple[tuple[str, Tally], ...]]:
-    """Steps 2-4: integer sums per theme and overall. Each theme is a slice of the criteria; when
-    every answer is a level, the slices are summed in C (sum of map)."""
+    """Steps 2-4: integer sums per theme and overall. Each theme is a slice of the criteria; a
+    theme whose answers are all levels is summed in C (sum of map)."""
     themes = []
-    if None not in lvs and NOT_APPLICABLE not in lvs:
-        te = 0
-        for theme_id, start, end, pts, full_max in table.themes:
-            e = sum(map(mul, pts, lvs[start:end]))
-            te += e
-            themes.append((theme_id, Tally(e, full_max, 0, end - start, 0, 0)))
-        return Tally(te, table.full_max, 0, len(lvs), 0, 0), tuple(themes)
     te = tam = tum = tan = tna = tua = 0
-    for theme_id, start, end, pts, _full_max in table.themes:
-        e = am = um = na = ua = an = 0
-        for p, level in zip(pts, lvs[start:end]):
-            if level is None:
-                um += 3 * p
-                ua += 1
-            elif level == NOT_APPLICABLE:
-                na += 1
-            else:
-                e += p * level
-                am += 3 * p
-                an += 1
+    for theme_id, start, end, pts, full_max in table.themes:
+        answers = lvs[start:end]
+        if None not in answers and NOT_APPLICABLE not in answers:
+            e, am, um, an, na, ua = sum(map(mul, pts, answers)), full_max, 0, end - start, 0, 0
+        else:
+            e = am = um = na = ua = an = 0
+            for p, level in zip(pts, answers):
+                if level is None:
+                    um += 3 * p
+                    ua += 1
+                elif level == NOT_APPLICABLE:
+                    na += 1
+                else:
+                    e += p * level
+                    am += 3 * p
+                    an += 1
         themes.append((theme_id, Tally(e, am, um, an, na, ua)))
         te += e
         tam += am
