@@ -577,12 +577,14 @@ class Score:
         if self._outcomes is None:
             table = self.rubric._scopes[self.scope]
             levels = self.levels
+            outcomes = None
             if _STANDARD_TYPES.issuperset(map(type, levels)):  # bool and float levels have no shortcut
-                outcomes = list(map(dict.get, table.outcomes, levels))
-            else:
-                outcomes = [None] * len(levels)
-            if None in outcomes:  # levels other than the standard ones: worked out on the spot
-                outcomes = [o or _outcome(c, lv) for o, c, lv in zip(outcomes, table.criteria, levels)]
+                try:
+                    outcomes = list(map(dict.__getitem__, table.outcomes, levels))
+                except KeyError:  # an int outside 0-3 or a string other than "n/a"
+                    pass
+            if outcomes is None:  # levels other than the standard ones: worked out on the spot
+                outcomes = [_outcome(c, lv) for c, lv in zip(table.criteria, levels)]
             variants = table.action_variants(self.iap2 + 1, self.plan.get("lifecycle_stage"))
             actions = list(filter(None, map(getitem, map(_ACTIONS_OF, outcomes), variants)))
             actions.sort()  # by sort_key, which is unique, so nothing else is compared
