@@ -1,6 +1,6 @@
 """How fast is the static self-assessment page? Time to interactive, rescore time, bytes moved.
 
-Targets (issue 4): interactive in under 1 s, rescore after one answer in under 16 ms (one frame),
+Targets: interactive in under 1 s, rescore after one answer in under 16 ms (one frame),
 on this machine. Serves the built site (PAI_SITE_DIR or _build/html) on 127.0.0.1 and drives
 Debian's Chromium headless:
 

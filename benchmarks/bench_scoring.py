@@ -1,13 +1,15 @@
-"""How many assessments per second does `score_plan` score in one process? (target: >= 10,000/s)
+"""How many assessments per second are scored in one process? (target: >= 10,000/s, for both
+`score_plan` and the user path `score_plan(...).to_dict()`)
 
 Usage: .venv/bin/python benchmarks/bench_scoring.py [--n 20000] [--repeat 5] [--json]
 
 Scores N distinct random assessments (fixed seed; a mix of full and short scope, with
 unanswered and n/a answers) that were loaded and validated beforehand, as the CLI, the notebook
 widget and `compare` do. Reports the best and median of several repeats for:
-  - score_plan on loaded assessments (the figure the target refers to);
+  - score_plan on loaded assessments;
   - score_plan on plain dicts (includes reading the answers mapping);
-  - score_plan(...).to_dict() (the full explained result, with actions and contributions);
+  - score_plan(...).to_dict() (the full explained result, with actions and contributions: what
+    the CLI, the notebook widget and the reports call);
   - load_assessment from dicts (validation and migration), on 200 of them, for context.
 Rates are given per second of CPU time of this process (what one process achieves while it
 runs) and per second of wall-clock time (lower when other processes compete for the CPUs).
@@ -30,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from widgets import Answer, Assessment, load_assessment, load_rubric, score_plan  # noqa: E402
 
 TARGET = 10_000
+#: The rates the target applies to.
+TARGETED = ("score_plan(Assessment)", "score_plan(...).to_dict()")
 
 
 def random_docs(n: int, seed: int = 20261124) -> list[dict]:
@@ -120,11 +124,12 @@ def main(argv=None) -> int:
         for name, r in results.items():
             print(f"  {name:28s} {r['cpu_best']:10,.0f} {r['cpu_median']:11,.0f} "
                   f"{r['wall_best']:10,.0f} {r['wall_median']:12,.0f}")
-        r = results["score_plan(Assessment)"]
-        verdict = "meets" if r["cpu_median"] >= TARGET else "MISSES"
-        print(f"score_plan {verdict} the target of {TARGET:,}/s in one process "
-              f"(median {r['cpu_median']:,.0f}/s of CPU time; {r['wall_median']:,.0f}/s wall clock at this load).")
-    return 0 if results["score_plan(Assessment)"]["cpu_median"] >= TARGET else 1
+        for name in TARGETED:
+            r = results[name]
+            verdict = "meets" if r["cpu_median"] >= TARGET else "MISSES"
+            print(f"{name} {verdict} the target of {TARGET:,}/s in one process "
+                  f"(median {r['cpu_median']:,.0f}/s of CPU time; {r['wall_median']:,.0f}/s wall clock at this load).")
+    return 0 if all(results[name]["cpu_median"] >= TARGET for name in TARGETED) else 1
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ EXAMPLES = sorted((ROOT / "widgets" / "examples").glob("*.yaml"))
 
 
 def _pay_seed() -> str:
-    return pc.save_json([
+    return pc.save_pay_scenarios([
         pc.PayScenario(currency="KES", living_wage_per_hour=250, pay_model="per_task", rate=6, task_minutes=2.5,
                        tasks=400, training_minutes=60, side_work_minutes_per_task=0.4, label="Pilot"),
         pc.PayScenario(currency="INR", living_wage_per_hour=150, pay_model="per_hour", rate=160, task_minutes=5,
@@ -227,23 +227,23 @@ def _assessment(text: str, suffix: str) -> None:
 
 
 def _pay(text: str) -> None:
-    scenarios = pc.load_json(text)
-    _exports_are_safe(pc.save_json(scenarios))
+    scenarios = pc.load_pay_scenarios(text)
+    _exports_are_safe(pc.save_pay_scenarios(scenarios))
     for s in scenarios:
-        pc.calculate(s)
+        pc.calculate_pay(s)
         pc.task_time_sweep(s)
         pc.break_even_task_minutes(s)
 
 
 def _vendor(text: str) -> None:
-    c = vd.load_json(text)
+    c = vd.load_vendor_checklist(text)
     _exports_are_safe(c.to_markdown(), c.to_csv(), c.save_json())
     for name in c.vendors:
         c.summary(name)
 
 
 def _transparency(text: str) -> None:
-    r = tr.load_json(text)
+    r = tr.load_transparency_report(text)
     _exports_are_safe(r.to_markdown(), r.to_html(), r.save_json())
 
 
@@ -295,8 +295,8 @@ TARGETS: dict[str, Callable[[str], None]] = {
     "pay.json": _pay,
     "vendor.json": _vendor,
     "transparency.json": _transparency,
-    "questions.yaml": _yaml_data(vd.load_questions),
-    "template.yaml": _yaml_data(tr.load_template),
+    "questions.yaml": _yaml_data(vd.load_vendor_questions),
+    "template.yaml": _yaml_data(tr.load_transparency_template),
 }
 
 

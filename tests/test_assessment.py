@@ -221,3 +221,24 @@ def test_fast_check_is_never_more_lenient_than_the_schema(mutations):
             doc[field] = value
     if _surely_valid(doc):
         assert jsonschema.Draft202012Validator(_assessment_schema()).is_valid(doc), doc
+
+
+def test_model_types_and_stages_come_from_the_rubric():
+    """The rubric is the one home of the model types and lifecycle stages; the published schema
+    lists the same ones for outside validators, and a plan naming another one is refused."""
+    import json
+
+    from widgets import load_rubric
+    from widgets._scoring import RUBRIC_DIR
+
+    rubric = load_rubric()
+    published = json.loads((RUBRIC_DIR / "assessment.schema.json").read_text(encoding="utf-8"))["properties"]
+    assert published["model_type"]["enum"] == list(rubric.model_type_ids)
+    assert published["lifecycle_stage"]["enum"] == list(rubric.stage_ids)
+    doc = load_assessment(EXAMPLES / "inform-only.yaml").to_dict()
+    for field, ids in (("model_type", rubric.model_type_ids), ("lifecycle_stage", rubric.stage_ids)):
+        for value in ids:
+            assert getattr(load_assessment({**doc, field: value}), field) == value
+        with pytest.raises(AssessmentError) as err:
+            load_assessment({**doc, field: "frontier"})
+        assert any(p.field == field and all(json.dumps(i) in p.expected for i in ids) for p in err.value.problems)

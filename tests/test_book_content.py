@@ -2,7 +2,7 @@
 
 Covers: every rubric criterion, theme and red flag is explained by a labelled book section;
 guardrail sections and red flags are one-to-one; practice and use-case maps in
-``widgets._partone`` name real criteria and real sections; citations and glossary terms in
+``widgets/data/part-one-links.yaml`` name real criteria and real sections; citations and glossary terms in
 Part I resolve; every chapter has learning objectives, key takeaways and facilitator notes;
 no chapter copies a sentence from the research notes; every Part I notebook executes.
 """
@@ -113,60 +113,60 @@ def test_guardrail_sections_have_the_three_parts():
 
 
 def test_practice_map_names_real_criteria_and_sections(rubric, book_labels):
-    from widgets import _partone
+    from widgets import partone
 
     ids = {c["id"] for c in rubric["criteria"]}
     guidance_practices = {label for label, paths in book_labels.items()
                           if label.startswith("practice-") and paths[0].parent == BOOK / "guidance"}
-    assert guidance_practices == set(_partone.PRACTICE_CRITERIA), (
-        "practice sections and widgets._partone.PRACTICE_CRITERIA disagree: "
-        f"{guidance_practices ^ set(_partone.PRACTICE_CRITERIA)}"
+    assert guidance_practices == set(partone.PRACTICE_CRITERIA), (
+        "practice sections and the practices of widgets/data/part-one-links.yaml disagree: "
+        f"{guidance_practices ^ set(partone.PRACTICE_CRITERIA)}"
     )
-    for practice, crits in _partone.PRACTICE_CRITERIA.items():
+    for practice, crits in partone.PRACTICE_CRITERIA.items():
         assert crits, practice
         unknown = set(crits) - ids
         assert not unknown, f"{practice} names unknown criteria {unknown}"
     # Every criterion outside the supply-chain theme (which has its own part) is checked by a practice.
-    covered = {c for crits in _partone.PRACTICE_CRITERIA.values() for c in crits}
+    covered = {c for crits in partone.PRACTICE_CRITERIA.values() for c in crits}
     uncovered = {c["id"] for c in rubric["criteria"] if c["theme"] != "supply-chain"} - covered
     assert not uncovered, f"criteria no practice section explains: {uncovered}"
 
 
 def test_usecase_selfchecks_name_real_criteria_and_chapters(rubric, book_labels):
-    from widgets import _partone
+    from widgets import partone
 
     ids = {c["id"] for c in rubric["criteria"]}
-    assert len(_partone.USECASE_CRITERIA) == 6
-    for slug, crits in _partone.USECASE_CRITERIA.items():
+    assert len(partone.USECASE_CRITERIA) == 6
+    for slug, crits in partone.USECASE_CRITERIA.items():
         assert f"usecase-{slug}" in book_labels, f"no chapter labelled usecase-{slug}"
         assert set(crits) <= ids, f"{slug}: unknown criteria {set(crits) - ids}"
         assert len(crits) == len(set(crits))
 
 
 def test_helper_markdown_is_generated_from_the_rubric(rubric):
-    from widgets import _partone
+    from widgets import partone
 
     for flag in FLAG_IDS:
-        md = _partone.flag_markdown(flag)
+        md = partone.flag_markdown(flag)
         title = next(f["title"] for f in rubric["red_flags"] if f["id"] == flag)
         assert title.split()[0] in md and md.count("(criterion `") >= 1
-    for slug in _partone.USECASE_CRITERIA:
-        md = _partone.selfcheck_markdown(slug)
-        assert md.count("(criterion `") == len(_partone.USECASE_CRITERIA[slug])
-        widget = _partone.selfcheck_widget_markdown(slug)
-        assert widget.startswith("```{pai-widget}\n:criteria: " + " ".join(_partone.USECASE_CRITERIA[slug]))
+    for slug in partone.USECASE_CRITERIA:
+        md = partone.selfcheck_markdown(slug)
+        assert md.count("(criterion `") == len(partone.USECASE_CRITERIA[slug])
+        widget = partone.selfcheck_widget_markdown(slug)
+        assert widget.startswith("```{pai-widget}\n:criteria: " + " ".join(partone.USECASE_CRITERIA[slug]))
     with pytest.raises(KeyError, match="not in"):
-        _partone.flag_markdown("no-such-flag")
+        partone.flag_markdown("no-such-flag")
 
 
 def test_markdown_escape_keeps_hostile_text_inert():
     from markdown_it import MarkdownIt
 
-    from widgets._partone import _role_text
-    from widgets._text import escape_markdown as _md_escape
+    from widgets._text import escape_markdown
+    from widgets.partone import _role_text
 
     hostile = "<script>alert(1)</script> {ref}`x` *bold* [link](javascript:1)"
-    html = MarkdownIt("commonmark", {"html": True}).render(_md_escape(hostile))
+    html = MarkdownIt("commonmark", {"html": True}).render(escape_markdown(hostile))
     assert "<script" not in html and "<a " not in html and "<em>" not in html and "<code>" not in html
     assert "`" not in _role_text("a `b` <c>") and "<" not in _role_text("a `b` <c>")
 
@@ -297,3 +297,40 @@ def test_notebook_executes(path, rubric):
             assert out.get("name") != "stderr" or not out.get("text", "").strip(), (
                 f"{path.name} writes to stderr: {out.get('text')[:200]}"
             )
+
+
+# --------------------------------------------------------------------- the links file
+
+
+def test_part_one_links_file_is_valid_against_its_schema():
+    import json
+
+    import jsonschema
+
+    data_dir = ROOT / "widgets" / "data"
+    schema = json.loads((data_dir / "part-one-links.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    links = yaml.safe_load((data_dir / "part-one-links.yaml").read_text(encoding="utf-8"))
+    errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(links)]
+    assert not errors, errors
+    # The schema refuses what would break a chapter: a map with no criteria, a repeated criterion.
+    for broken in ({**links, "practices": {"practice-x": []}},
+                   {**links, "use_cases": {"market-needs": ["stop-condition", "stop-condition"]}},
+                   {**links, "practices": {"not-a-practice-label": ["stop-condition"]}}):
+        assert not jsonschema.Draft202012Validator(schema).is_valid(broken)
+
+
+def test_part_one_links_with_an_unknown_criterion_fail_with_the_file_and_key(tmp_path, monkeypatch):
+    from widgets import ToolFileError, partone
+
+    text = (ROOT / "widgets" / "data" / "part-one-links.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "part-one-links.yaml"
+    bad.write_text(text.replace("practice-state-purpose: [purpose-stated]",
+                                "practice-state-purpose: [purpose-stateed]"), encoding="utf-8")
+    monkeypatch.setattr(partone, "LINKS_FILE", bad)
+    partone.load_links.cache_clear()
+    try:
+        with pytest.raises(ToolFileError, match=r"part-one-links\.yaml: practices\.practice-state-purpose .*purpose-stateed"):
+            partone.load_links()
+    finally:
+        partone.load_links.cache_clear()

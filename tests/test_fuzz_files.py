@@ -256,8 +256,8 @@ def test_notebook_widgets_get_one_file_with_the_same_checks(tmp_path):
 
     bad = '{"format": "pai-paycalc", "format_version": 1, "format_version": 1}'
     expected = []
-    for widget, loader in ((pc.pay_calculator(), pc.load_json), (vd.vendor_checklist_widget(), vd.load_json),
-                           (tr.report_builder(), tr.load_json)):
+    for widget, loader in ((pc.pay_calculator(), pc.load_pay_scenarios), (vd.vendor_checklist_widget(), vd.load_vendor_checklist),
+                           (tr.transparency_report_builder(), tr.load_transparency_report)):
         with pytest.raises(ValueError) as info:
             loader(bad)
         expected.append(str(info.value))

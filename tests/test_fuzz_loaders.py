@@ -68,10 +68,10 @@ def test_pay_scenario_refuses_or_gives_finite_results(changes, model):
     except pc.PayInputError as err:
         assert str(err)
         return
-    r = pc.calculate(s)
+    r = pc.calculate_pay(s)
     assert all(math.isfinite(v) for v in vars(r).values() if isinstance(v, float))
     assert all(math.isfinite(row["effective_hourly"]) for row in pc.task_time_sweep(s))
-    pc.load_json(pc.save_json(s))  # what it saves, it reads back
+    pc.load_pay_scenarios(pc.save_pay_scenarios(s))  # what it saves, it reads back
 
 
 @FAST
@@ -98,4 +98,4 @@ def test_transparency_fields_take_text_or_refuse_it(key, value):
         return
     r.to_markdown().encode("utf-8")
     r.to_html().encode("utf-8")
-    tr.load_json(r.save_json())
+    tr.load_transparency_report(r.save_json())

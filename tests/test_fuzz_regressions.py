@@ -256,7 +256,7 @@ def test_pay_extremes_are_clear_errors(changes):
 ])
 def test_pay_results_at_the_limits_are_finite(changes):
     s = pc.PayScenario(**scenario(**changes))
-    r = pc.calculate(s)
+    r = pc.calculate_pay(s)
     for name, value in vars(r).items():
         if isinstance(value, float):
             assert math.isfinite(value), name
@@ -274,8 +274,8 @@ def test_task_time_sweep_accepts_the_smallest_valid_task_time():
 # --------------------------------------------------------------------------- tool loaders
 
 
-@pytest.mark.parametrize("load, error", [(pc.load_json, pc.PayInputError), (vd.load_json, ToolFileError),
-                                         (tr.load_json, ToolFileError)])
+@pytest.mark.parametrize("load, error", [(pc.load_pay_scenarios, pc.PayInputError), (vd.load_vendor_checklist, ToolFileError),
+                                         (tr.load_transparency_report, ToolFileError)])
 @pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"a": ' * 50_000 + "1" + "}" * 50_000])
 def test_deep_json_is_a_clear_error_in_the_tool_loaders(load, error, text):
     with pytest.raises(error, match="nested at most 64 levels"):
@@ -289,4 +289,4 @@ def test_two_vendors_with_the_same_name_are_refused():
     data = c.to_dict()
     data["vendors"].append({"name": "A", "answers": {}})
     with pytest.raises(ToolFileError, match="used by an earlier vendor"):
-        vd.load_json(json.dumps(data))
+        vd.load_vendor_checklist(json.dumps(data))

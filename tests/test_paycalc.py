@@ -50,7 +50,7 @@ def per_hour_partly_paid(**changes) -> PayScenario:
 
 
 def test_per_task_with_unpaid_time_hand_worked():
-    r = pc.calculate(per_task_with_unpaid_time())
+    r = pc.calculate_pay(per_task_with_unpaid_time())
     assert r.total_pay == pytest.approx(300.0)
     assert r.task_hours == pytest.approx(20.0)
     assert r.total_hours == pytest.approx(26.5)
@@ -77,7 +77,7 @@ def test_rate_needed_meets_living_wage_exactly():
     s = per_task_with_unpaid_time(rate=0.53)
     assert pc.effective_hourly_pay(s) == pytest.approx(12.0)
     assert pc.meets_living_wage(s)  # not failed by floating-point noise
-    assert pc.calculate(s).shortfall_total == 0.0
+    assert pc.calculate_pay(s).shortfall_total == 0.0
 
 
 def test_lump_sum_counts_towards_pay():
@@ -87,7 +87,7 @@ def test_lump_sum_counts_towards_pay():
 
 
 def test_per_hour_partly_paid_hand_worked():
-    r = pc.calculate(per_hour_partly_paid())
+    r = pc.calculate_pay(per_hour_partly_paid())
     assert r.total_pay == pytest.approx(120.0)
     assert r.total_hours == pytest.approx(14.0)
     assert r.unpaid_hours == pytest.approx(2.0)
@@ -115,7 +115,7 @@ def test_sweep_falls_as_tasks_take_longer():
 
 
 def test_chart_has_title_alt_text_and_axis_units():
-    chart = pc.sweep_chart(per_task_with_unpaid_time())
+    chart = pc.pay_sweep_chart(per_task_with_unpaid_time())
     spec = chart.to_dict()
     assert "living wage" in spec["description"]
     assert "1.9 minutes" in spec["description"] or "1.8 minutes" in spec["description"]
@@ -128,7 +128,7 @@ def test_chart_renders_offline_with_alt_text():
     from widgets import charts
 
     charts.enable()
-    html = charts.chart_html(pc.sweep_chart(per_task_with_unpaid_time()).to_dict())
+    html = charts.chart_html(pc.pay_sweep_chart(per_task_with_unpaid_time()).to_dict())
     assert 'aria-label="Line chart of effective hourly pay' in html
 
 
@@ -178,11 +178,11 @@ def test_save_load_round_trip_is_lossless():
         per_task_with_unpaid_time(label="Image tagging <pilot> & \"review\"", living_wage_source="Anker 2024, Nairobi"),
         per_hour_partly_paid(label="Ünïcødé ✓"),
     ]
-    text = pc.save_json(scenarios)
+    text = pc.save_pay_scenarios(scenarios)
     data = json.loads(text)
     assert data["format"] == "pai-paycalc" and data["format_version"] == 1
-    assert pc.load_json(text) == scenarios
-    assert pc.save_json(pc.load_json(text)) == text
+    assert pc.load_pay_scenarios(text) == scenarios
+    assert pc.save_pay_scenarios(pc.load_pay_scenarios(text)) == text
 
 
 @pytest.mark.parametrize(
@@ -200,14 +200,14 @@ def test_save_load_round_trip_is_lossless():
 )
 def test_bad_files_are_clear_errors(text, message):
     with pytest.raises(PayInputError, match=message):
-        pc.load_json(text)
+        pc.load_pay_scenarios(text)
 
 
 def test_bad_value_in_file_names_the_scenario():
-    data = json.loads(pc.save_json(per_task_with_unpaid_time()))
+    data = json.loads(pc.save_pay_scenarios(per_task_with_unpaid_time()))
     data["scenarios"][0]["task_minutes"] = -3
     with pytest.raises(PayInputError, match="Scenario 1: Minutes per task"):
-        pc.load_json(json.dumps(data))
+        pc.load_pay_scenarios(json.dumps(data))
 
 
 minutes = st.floats(min_value=0.1, max_value=600, allow_nan=False)
@@ -221,7 +221,7 @@ def test_unpaid_time_never_raises_effective_pay(task, training, onboarding, side
     s = PayScenario(currency="USD", living_wage_per_hour=5, pay_model="per_task", rate=rate,
                     task_minutes=task, tasks=tasks, training_minutes=training,
                     onboarding_minutes=onboarding, side_work_minutes_per_task=side)
-    r = pc.calculate(s)
+    r = pc.calculate_pay(s)
     assert r.effective_hourly <= r.nominal_hourly * (1 + 1e-12)
     assert r.total_hours * 60 == pytest.approx(task * tasks + training + onboarding + side * tasks)
     # Paying the rate needed always meets the living wage.

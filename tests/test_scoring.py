@@ -139,3 +139,36 @@ def test_to_dict_is_plain_json_and_deterministic():
 def test_bad_scope_is_refused():
     with pytest.raises(ValueError, match="scope"):
         score_plan({"scope": "medium", "answers": {}})
+
+
+def test_precomputed_outcomes_agree_with_working_each_answer_out(monkeypatch):
+    """The scorer looks up each criterion's contribution and action in tables built from the
+    rubric; with the tables switched off every answer is worked out on the spot instead, and every
+    result must be the same, actions and their order included."""
+    import random
+
+    from widgets import _scoring
+
+    rng = random.Random(11)
+    stages = list(RUBRIC.stage_ids) + [None, "not-a-stage"]
+    plans = []
+    for _ in range(200):
+        answers = {c.id: rng.choice([0, 1, 2, 3, None, "n/a"]) for c in RUBRIC.criteria if rng.random() < 0.7}
+        plans.append(plan(answers, scope=rng.choice(["full", "short"]), stage=rng.choice(stages)))
+    with_tables = [score_plan(p).to_dict() for p in plans]
+    monkeypatch.setattr(_scoring, "_STANDARD_TYPES", frozenset())
+    assert [score_plan(p).to_dict() for p in plans] == with_tables
+
+
+def test_contributions_and_actions_are_named_records():
+    s = score_plan(plan({"purpose-stated": 2, "early-start": 0, "pay-participants": 0}))
+    row = s.contributions[0]
+    assert (row.criterion, row.status, row.level, row.points) == ("purpose-stated", "answered", 2, 6)
+    flagged = [a for a in s.actions if a.kind == "red-flag"]
+    assert {a.criterion for a in flagged} == {"pay-participants", "early-start"} and s.actions[:2] == tuple(flagged)
+    assert all(a.level == 0 and a.target_level == 2 for a in flagged)
+    assert [f.flag for f in s.red_flags] == ["unpaid-participation", "decision-already-made"]
+    assert s.red_flags[0].criteria == ("pay-participants",)
+    d = s.to_dict()
+    assert [c["criterion"] for c in d["contributions"]] == [c.criterion for c in s.contributions]
+    assert [(a["kind"], a["criterion"]) for a in d["actions"]] == [(a.kind, a.criterion) for a in s.actions]

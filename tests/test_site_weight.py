@@ -1,4 +1,4 @@
-"""The built site stays light (issue 4) without losing anything a reader sees.
+"""The built site stays light without losing anything a reader sees.
 
 book/_ext/pai_site.py leaves out Font Awesome's SVG-replacement script (icons come from the
 webfonts the theme's stylesheet declares), loads the search index only on the search page, and

@@ -89,7 +89,7 @@ def test_pay_arithmetic_matches_python():
     )
     for raw, out in zip(cases, js):
         s = pc.PayScenario(**raw)
-        r = pc.calculate(s)
+        r = pc.calculate_pay(s)
         for name in RESULT_FIELDS:
             expected = getattr(r, name)
             if isinstance(expected, bool):
@@ -129,9 +129,9 @@ def test_pay_bad_input_fails_on_both_sides():
 @needs_node
 def test_pay_files_move_between_site_and_python():
     scenarios = [pc.PayScenario(**raw) for raw in hand_cases()]
-    py_text = pc.save_json(scenarios)
+    py_text = pc.save_pay_scenarios(scenarios)
     js_text = run_js("paycalc.js", "return m.saveFile(m.loadFile(input));", py_text)
-    assert pc.load_json(js_text) == scenarios  # site file read by Python, nothing lost
+    assert pc.load_pay_scenarios(js_text) == scenarios  # site file read by Python, nothing lost
     assert json.loads(js_text).keys() == json.loads(py_text).keys()
     errors = run_js(
         "paycalc.js",
@@ -287,12 +287,12 @@ def test_pay_calculator_in_the_browser(request, where, harness_url, new_page, tm
     assert "Below the living wage" in tool.locator(".pai-verdict").inner_text()
     # Download: the Python format.
     text = _download(page, tool.get_by_role("button", name="Download scenario (JSON)"), tmp_path / "s.json")
-    (loaded,) = pc.load_json(text)
+    (loaded,) = pc.load_pay_scenarios(text)
     assert loaded == pc.PayScenario(**{**hand_cases()[0], "label": PWN})
     # Upload a file saved by Python; then a bad file: clear error, form kept.
     other = pc.PayScenario(currency="KES", living_wage_per_hour=9, pay_model="per_hour", rate=10, task_minutes=3,
                            tasks=200, paid_extras=("training",))
-    (tmp_path / "good.json").write_text(pc.save_json(other))
+    (tmp_path / "good.json").write_text(pc.save_pay_scenarios(other))
     tool.locator("input[type=file]").set_input_files(str(tmp_path / "good.json"))
     expect(tool.get_by_label("Currency code")).to_have_value("KES")
     expect(tool.get_by_label("Training", exact=True)).to_be_checked()
@@ -327,7 +327,7 @@ def test_vendor_checklist_in_the_browser(request, where, harness_url, new_page, 
     page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
     assert tool.locator("fieldset.pai-question").first.get_by_label("Evidence offered").input_value().startswith("Pay data")
     text = _download(page, tool.get_by_role("button", name="Download checklist (JSON)"), tmp_path / "c.json")
-    c = vd.load_json(text)
+    c = vd.load_vendor_checklist(text)
     assert c.answer("Vendor A", first["id"])["note"] == PWN and PWN in c.vendors
     md = _download(page, tool.get_by_role("button", name="Download record (Markdown)"), tmp_path / "c.md")
     assert md == c.to_markdown()
@@ -346,7 +346,7 @@ def test_transparency_builder_in_the_browser(request, where, harness_url, new_pa
 
     page = _open(new_page, _url(request, where, harness_url, "transparency"))
     tool = page.locator(".pai-transparency")
-    template = tr.load_template()
+    template = tr.load_transparency_template()
     first = template["sections"][0]["fields"][0]
     tool.get_by_label("Organisation", exact=True).fill(PWN)
     tool.get_by_label(first["label"] + " (required)").fill("Labelling\n\n" + PWN)
@@ -358,7 +358,7 @@ def test_transparency_builder_in_the_browser(request, where, harness_url, new_pa
     page.wait_for_selector(".pai-widget[data-pai-mounted=ready]")
     assert tool.get_by_label("Organisation", exact=True).input_value() == PWN
     text = _download(page, tool.get_by_role("button", name="Download record (JSON)"), tmp_path / "r.json")
-    r = tr.load_json(text)
+    r = tr.load_transparency_report(text)
     assert r.organisation == PWN and r.get("vendors.vendor-count") == "three"  # kept as typed
     html_text = _download(page, tool.get_by_role("button", name="Download report (HTML)"), tmp_path / "r.html")
     assert html_text == r.to_html() and "<img" not in html_text and "<script>" not in html_text
@@ -400,8 +400,8 @@ def test_vendor_exports_match_python_exactly():
     from widgets import _vendor as vd
 
     data = vendor_fixture()
-    c = vd.load_json(json.dumps(data))
-    qs = vd.load_questions()
+    c = vd.load_vendor_checklist(json.dumps(data))
+    qs = vd.load_vendor_questions()
     js = run_js(
         "vendor.js",
         "const c = m.loadFile(input.text, input.qs);"
@@ -416,14 +416,14 @@ def test_vendor_exports_match_python_exactly():
     assert js["summaries"] == [c.summary(name) for name in c.vendors]
     assert js["gaps"] == [[g.question_id, g.kind, g.critical] for g in c.gaps("Vendor A")]
     # A file saved on the site reads back in Python unchanged.
-    assert vd.load_json(js["saved"]).vendors == c.vendors
+    assert vd.load_vendor_checklist(js["saved"]).vendors == c.vendors
 
 
 @needs_node
 def test_vendor_bad_files_fail_on_both_sides():
     from widgets import _vendor as vd
 
-    qs = vd.load_questions()
+    qs = vd.load_vendor_questions()
     bad = [
         "{",
         '{"format": "pai-paycalc", "format_version": 1}',
@@ -437,7 +437,7 @@ def test_vendor_bad_files_fail_on_both_sides():
                 {"bad": bad, "qs": qs})
     for text, message in zip(bad, js):
         with pytest.raises(vd.ToolFileError) as info:
-            vd.load_json(text)
+            vd.load_vendor_checklist(text)
         assert message is not None
         if "JSON" not in message:
             assert message == str(info.value)
@@ -465,7 +465,7 @@ def test_transparency_exports_match_python_exactly():
     from widgets import _transparency as tr
 
     reports = report_fixtures()
-    template = tr.load_template()
+    template = tr.load_transparency_template()
     js = run_js(
         "transparency.js",
         "return input.files.map(t => { const r = m.loadFile(t, input.template); const c = m.completeness(r, input.template);"
@@ -476,7 +476,7 @@ def test_transparency_exports_match_python_exactly():
         assert out["md"] == r.to_markdown()
         assert out["html"] == r.to_html()
         assert out["c"] == r.completeness()
-        again = tr.load_json(out["saved"])
+        again = tr.load_transparency_report(out["saved"])
         assert (again.organisation, again.period, again.values) == (r.organisation, r.period, r.values)
         assert json.loads(out["saved"]) == json.loads(r.save_json())
 
@@ -494,10 +494,10 @@ def test_transparency_bad_files_fail_on_both_sides():
         '{"format": "pai-transparency-report", "format_version": 1, "organisation": 5}',
     ]
     js = run_js("transparency.js", "return input.bad.map(t => { try { m.loadFile(t, input.template); return null; } catch (e) { return e.message; } });",
-                {"bad": bad, "template": tr.load_template()})
+                {"bad": bad, "template": tr.load_transparency_template()})
     for text, message in zip(bad, js):
         with pytest.raises(tr.ToolFileError) as info:
-            tr.load_json(text)
+            tr.load_transparency_report(text)
         assert message is not None
         if "JSON" not in message:
             assert message == str(info.value)

@@ -17,7 +17,7 @@ HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascrip
 
 
 def test_template_is_valid_and_says_what_is_ours():
-    t = tr.load_template()
+    t = tr.load_transparency_template()
     assert [s["id"] for s in t["sections"]][:3] == ["policies", "governance", "vendors"]
     assert {s["source"] for s in t["sections"]} == {"pai", "toolkit"}
     assert "could not be checked" in t["provenance"]
@@ -40,7 +40,7 @@ def test_bad_template_files_are_clear_errors(tmp_path, mutate, message):
     path = tmp_path / "t.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ToolFileError, match=message):
-        tr.load_template(path)
+        tr.load_transparency_template(path)
 
 
 def test_completeness_counts_required_fields_only():
@@ -103,7 +103,7 @@ def test_round_trip_is_lossless():
     text = r.save_json()
     data = json.loads(text)
     assert data["format"] == "pai-transparency-report" and data["format_version"] == 1
-    again = tr.load_json(text)
+    again = tr.load_transparency_report(text)
     assert again.values == r.values and again.organisation == r.organisation and again.period == r.period
     assert again.save_json() == text
 
@@ -111,7 +111,7 @@ def test_round_trip_is_lossless():
 def test_values_of_retired_fields_are_kept():
     data = json.loads(TransparencyReport("Org").save_json())
     data["values"]["old.field"] = "kept"
-    r = tr.load_json(json.dumps(data))
+    r = tr.load_transparency_report(json.dumps(data))
     assert r.orphaned() == {"old.field": "kept"}
     assert json.loads(r.save_json())["values"]["old.field"] == "kept"
 
@@ -129,7 +129,7 @@ def test_values_of_retired_fields_are_kept():
 )
 def test_bad_files_are_clear_errors(text, message):
     with pytest.raises(ToolFileError, match=message):
-        tr.load_json(text)
+        tr.load_transparency_report(text)
 
 
 @settings(max_examples=40, deadline=None)
@@ -139,7 +139,7 @@ def test_round_trip_property(org, period, values):
     r = TransparencyReport(org, period)
     for k, v in values.items():
         r.set(k, v)
-    again = tr.load_json(r.save_json())
+    again = tr.load_transparency_report(r.save_json())
     assert (again.organisation, again.period, again.values) == (org, period, r.values)
     assert "<script" not in again.to_html().lower() or "<script" not in "".join(values.values()).lower()
 
@@ -147,7 +147,7 @@ def test_round_trip_property(org, period, values):
 def test_notebook_widget_round_trips():
     r = TransparencyReport("Org", "2026")
     r.set("policies.scope", HOSTILE)
-    w = tr.report_builder(r)
+    w = tr.transparency_report_builder(r)
     assert w.template["format"] == "pai-transparency-template"
     assert w.report().values == r.values and w.report().organisation == "Org"
-    assert tr.report_builder().report().values == {}
+    assert tr.transparency_report_builder().report().values == {}

@@ -18,7 +18,7 @@ HOSTILE = '<script>alert("x")</script> [link](javascript:alert(1)) **bold** =HYP
 
 
 def test_question_file_is_valid_and_complete():
-    data = vd.load_questions()
+    data = vd.load_vendor_questions()
     assert [p["title"] for p in data["phases"]] == [
         "Vendor vetting", "Contract negotiation", "Project management and monitoring", "Post-project",
     ]
@@ -44,14 +44,14 @@ def test_bad_question_files_are_clear_errors(tmp_path, mutate, message):
     path = tmp_path / "q.yaml"
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ToolFileError, match=message):
-        vd.load_questions(path)
+        vd.load_vendor_questions(path)
 
 
 def test_malformed_yaml_is_a_clear_error(tmp_path):
     path = tmp_path / "q.yaml"
     path.write_text("phases: [unclosed")
     with pytest.raises(ToolFileError, match="not valid YAML"):
-        vd.load_questions(path)
+        vd.load_vendor_questions(path)
 
 
 def filled() -> VendorChecklist:
@@ -80,7 +80,7 @@ def test_gaps_by_kind():
 
 
 def test_gap_kind_rules():
-    statuses = {s["id"]: s for s in vd.load_questions()["statuses"]}
+    statuses = {s["id"]: s for s in vd.load_vendor_questions()["statuses"]}
     assert vd.gap_kind(None, statuses) == "not asked"
     assert vd.gap_kind({"status": ""}, statuses) == "not asked"
     assert vd.gap_kind({"status": "unknown", "evidence": "x"}, statuses) == "not met"
@@ -103,7 +103,7 @@ def test_bad_answers_are_clear_errors():
 def test_compare_side_by_side():
     table = filled().compare()
     assert list(table.columns) == ["phase", "critical", "Vendor A", "Vendor B"]
-    row = table.loc[vd.load_questions()["phases"][0]["questions"][0]["text"]]
+    row = table.loc[vd.load_vendor_questions()["phases"][0]["questions"][0]["text"]]
     assert row["Vendor A"] == "Yes, with evidence"
     assert row["Vendor B"] == "Yes, with evidence (no evidence)"
 
@@ -135,7 +135,7 @@ def test_round_trip_is_lossless():
     data = json.loads(text)
     assert data["format"] == "pai-vendor-checklist" and data["format_version"] == 1
     assert data["questions_version"] == 1
-    again = vd.load_json(text)
+    again = vd.load_vendor_checklist(text)
     assert again.vendors == c.vendors and again.title == c.title
     assert again.save_json() == text
 
@@ -143,7 +143,7 @@ def test_round_trip_is_lossless():
 def test_answers_to_retired_questions_are_kept():
     data = json.loads(filled().save_json())
     data["vendors"][0]["answers"]["old-question"] = {"status": "yes", "evidence": "kept", "note": ""}
-    c = vd.load_json(json.dumps(data))
+    c = vd.load_vendor_checklist(json.dumps(data))
     assert c.orphaned("Vendor A") == {"old-question": {"status": "yes", "evidence": "kept", "note": ""}}
     assert json.loads(c.save_json()) == data
     assert "no longer in the question set" in c.to_markdown("Vendor A")
@@ -164,7 +164,7 @@ def test_answers_to_retired_questions_are_kept():
 )
 def test_bad_files_are_clear_errors(text, message):
     with pytest.raises(ToolFileError, match=message):
-        vd.load_json(text)
+        vd.load_vendor_checklist(text)
 
 
 texts = st.text(max_size=40)
@@ -180,7 +180,7 @@ def test_round_trip_property(entries):
         c.add_vendor(vendor)
         for qid, status, evidence, note in answers:
             c.record(vendor, qid, status, evidence, note)
-    again = vd.load_json(c.save_json())
+    again = vd.load_vendor_checklist(c.save_json())
     assert again.vendors == c.vendors
 
 

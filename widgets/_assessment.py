@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ FORMAT = "pai-assessment"
 FORMAT_VERSION = 1
 MAX_ANSWERS = 200
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
+#: Fictional example assessments shipped with the toolkit (scored in the book's scales chapter).
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
 
 # --------------------------------------------------------------------------- errors
@@ -280,8 +283,6 @@ _TOP_FIELDS = {"format", "format_version", "rubric", "scope", "team", "product",
                "date", "assessor", "notes", "migrations", "answers"}
 _REQUIRED = {"format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date",
              "answers"}
-_MODEL_TYPES = {"narrow", "advanced-narrow", "general-purpose"}
-_STAGES = {"problem-formulation", "data", "development", "evaluation", "deployment", "post-deployment"}
 _ANSWER_FIELDS = {"level", "evidence", "notes"}
 _RE = __import__("re")
 _ID_RX = _RE.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -298,14 +299,15 @@ def _surely_valid(doc) -> bool:
     When it says False, the schema validator runs and names the problems."""
     if type(doc) is not dict or not _REQUIRED <= doc.keys() <= _TOP_FIELDS:
         return False
+    model_types, stages = _plan_choices()
     rub = doc["rubric"]
     if not (doc["format"] == "pai-assessment" and type(doc["format_version"]) is int and doc["format_version"] == 1
             and type(rub) is dict and rub.keys() == {"id", "version"} and rub["id"] == "engagement-plan"
             and type(rub["version"]) is str and _VERSION_RX.fullmatch(rub["version"])
             and doc.get("scope", "full") in ("full", "short") and type(doc.get("scope", "full")) is str
             and _text(doc["team"], 1, 200) and _text(doc["product"], 1, 200)
-            and type(doc["model_type"]) is str and doc["model_type"] in _MODEL_TYPES
-            and type(doc["lifecycle_stage"]) is str and doc["lifecycle_stage"] in _STAGES
+            and type(doc["model_type"]) is str and doc["model_type"] in model_types
+            and type(doc["lifecycle_stage"]) is str and doc["lifecycle_stage"] in stages
             and is_date(doc["date"]) and not is_blank(doc["team"]) and not is_blank(doc["product"])
             and _text(doc.get("assessor", ""), 0, 200) and _text(doc.get("notes", ""), 0, 20000)):
         return False
@@ -328,10 +330,23 @@ def _surely_valid(doc) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1)
+def _plan_choices() -> tuple[frozenset[str], frozenset[str]]:
+    """The model types and lifecycle stages a plan may name: the rubric's, its one home."""
+    rubric = load_rubric(CURRENT_VERSION)
+    return frozenset(rubric.model_type_ids), frozenset(rubric.stage_ids)
+
+
 def _assessment_schema() -> dict:
+    """assessment.schema.json, with the model types and lifecycle stages read from the rubric (the
+    published file lists the same ones, for validators outside this toolkit; a test keeps them equal)."""
     if "schema" not in _SCHEMA_CACHE:
         with open(RUBRIC_DIR / "assessment.schema.json", encoding="utf-8") as fh:
-            _SCHEMA_CACHE["schema"] = json.load(fh)
+            schema = json.load(fh)
+        rubric = load_rubric(CURRENT_VERSION)
+        schema["properties"]["model_type"]["enum"] = list(rubric.model_type_ids)
+        schema["properties"]["lifecycle_stage"]["enum"] = list(rubric.stage_ids)
+        _SCHEMA_CACHE["schema"] = schema
     return _SCHEMA_CACHE["schema"]
 
 

@@ -266,7 +266,7 @@ def rate_needed(s: PayScenario) -> float:
     return max(owed, 0.0) / (_paid_minutes(s) / 60)
 
 
-def calculate(s: PayScenario) -> PayResult:
+def calculate_pay(s: PayScenario) -> PayResult:
     """All the numbers for one scenario, ready to show or export."""
     pay = total_pay(s)
     hours = total_hours(s)
@@ -294,11 +294,11 @@ def calculate(s: PayScenario) -> PayResult:
     )
 
 
-def result_table(s: PayScenario):
+def pay_result_table(s: PayScenario):
     """The scenario's result as a two-column table (what, value) for display in a notebook."""
     import pandas as pd
 
-    r = calculate(s)
+    r = calculate_pay(s)
     unit = f"{s.currency} per hour"
     rate_unit = "task" if s.pay_model == "per_task" else "hour"
     rows = [
@@ -367,7 +367,7 @@ def break_even_task_minutes(s: PayScenario) -> float | None:
     return budget_minutes / s.tasks
 
 
-def sweep_chart(s: PayScenario, minutes: list[float] | None = None):
+def pay_sweep_chart(s: PayScenario, minutes: list[float] | None = None):
     """Altair chart: does the per-task rate still pay a living wage if tasks take longer?
 
     Needs ``widgets.charts.enable()`` to render on the site; carries its own alt text.
@@ -427,7 +427,7 @@ def scenario_to_dict(s: PayScenario) -> dict:
     return data
 
 
-def save_json(scenarios: list[PayScenario] | PayScenario) -> str:
+def save_pay_scenarios(scenarios: list[PayScenario] | PayScenario) -> str:
     """Serialise one or more scenarios to the file format the site's calculator also uses."""
     if isinstance(scenarios, PayScenario):
         scenarios = [scenarios]
@@ -442,8 +442,8 @@ PAY_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="pay-calculator", saved_
                       app="the calculator", this="calculator")
 
 
-def load_json(text: str, source: str | None = None) -> list[PayScenario]:
-    """Read scenarios saved by :func:`save_json` or downloaded from the site.
+def load_pay_scenarios(text: str, source: str | None = None) -> list[PayScenario]:
+    """Read scenarios saved by :func:`save_pay_scenarios` or downloaded from the site.
 
     Raises :class:`PayInputError` naming the problem for a file that is not
     JSON, not a pay-calculator file, from a newer version, or has bad values

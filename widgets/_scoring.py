@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import functools
 import json
-from operator import mul
-from dataclasses import dataclass, field
-from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from operator import attrgetter, getitem, itemgetter, mul
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -79,16 +79,6 @@ class Criterion:
 
 
 @dataclass(frozen=True)
-class _Core:
-    ids: tuple[str, ...]
-    themes: tuple[tuple, ...]
-    flags: tuple[tuple, ...]
-    gates: tuple[tuple, ...]
-    gates_by_level: tuple[tuple[int, tuple[int, ...]], ...]
-    full_max: int
-
-
-@dataclass(frozen=True)
 class Rubric:
     """The engagement-plan rubric: themes, criteria, red flags, bands and IAP2 levels.
 
@@ -135,36 +125,9 @@ class Rubric:
         return self.criteria
 
     @functools.cached_property
-    def _compiled(self) -> dict[str, tuple]:
-        # Precomputed per scope for speed: the scorer loops over plain tuples.
-        out = {}
-        for scope in SCOPES:
-            out[scope] = tuple(
-                (c.id, c.theme, c.points, IAP2_ORDER.index(c.gate) if c.gate else 0, c.flag,
-                 -1 if c.flag_at_or_below is None else c.flag_at_or_below, c.stages, c.index, c.gate)
-                for c in self.in_scope(scope)
-            )
-        return out
-
-    @functools.cached_property
-    def _core(self) -> dict[str, "_Core"]:
-        # What the summary pass needs, per scope: ids in order, theme slices, flag and gate rows.
-        out = {}
-        caps = self._flag_caps
-        for scope in SCOPES:
-            crit = self.in_scope(scope)
-            themes = []
-            for t in self._theme_order:
-                pos = [i for i, c in enumerate(crit) if c.theme == t]
-                start, end = (pos[0], pos[-1] + 1) if pos else (0, 0)
-                pts = tuple(c.points for c in crit[start:end])
-                themes.append((t, start, end, pts, 3 * sum(pts)))
-            flags = tuple((i, c.id, c.flag, c.flag_at_or_below, caps[c.flag]) for i, c in enumerate(crit) if c.flag)
-            gates = tuple((i, IAP2_ORDER.index(c.gate)) for i, c in enumerate(crit) if c.gate)
-            by_level = tuple((k, tuple(i for i, g in gates if g == k)) for k in range(1, len(IAP2_ORDER)))
-            out[scope] = _Core(tuple(c.id for c in crit), tuple(themes), flags, gates, by_level,
-                               sum(3 * c.points for c in crit))
-        return out
+    def _scopes(self) -> dict[str, "_ScopeTable"]:
+        # Everything the scorer needs per scope, computed once per rubric (see _ScopeTable).
+        return {scope: _scope_table(self, scope) for scope in SCOPES}
 
     @functools.cached_property
     def _flag_caps(self) -> dict[str, int]:
@@ -294,7 +257,7 @@ def load_rubric(version: str | None = None) -> Rubric:
     return _build(data)
 
 
-# --------------------------------------------------------------------------- scoring
+# --------------------------------------------------------------------------- results
 
 
 @dataclass(slots=True)
@@ -325,58 +288,255 @@ class Tally:
         return round_percent(self.earned + self.unanswered_max, self.applicable_max)
 
     def to_dict(self) -> dict:
+        earned, answered_max, unanswered_max = self.earned, self.answered_max, self.unanswered_max
+        applicable = answered_max + unanswered_max
         return {
-            "earned": self.earned, "answered_max": self.answered_max, "unanswered_max": self.unanswered_max,
-            "applicable_max": self.applicable_max, "percent": self.percent,
-            "low_percent": self.low_percent, "high_percent": self.high_percent,
+            "earned": earned, "answered_max": answered_max, "unanswered_max": unanswered_max,
+            "applicable_max": applicable, "percent": round_percent(earned, answered_max),
+            "low_percent": round_percent(earned, applicable),
+            "high_percent": round_percent(earned + unanswered_max, applicable),
             "answered": self.answered, "not_applicable": self.not_applicable, "unanswered": self.unanswered,
         }
+
+
+class FlagResult(NamedTuple):
+    """A red flag and the criteria behind it: the answers that raised it, or those left unanswered."""
+
+    flag: str
+    criteria: tuple[str, ...]
+
+
+class BandLimit(NamedTuple):
+    """What holds the band where it is (SCORING.md step 6): ``kind`` is "iap2", "score" or "red-flag"."""
+
+    kind: str
+    id: str
+
+
+class Contribution(NamedTuple):
+    """What one criterion in scope adds to the score (SCORING.md step 2)."""
+
+    criterion: str
+    theme: str
+    weight_points: int
+    status: str
+    level: int | None
+    points: int
+    max_points: int
+    gate: str | None
+    flag: str | None
+    flag_raised: bool
+
+
+class Action(NamedTuple):
+    """One prioritised next step (SCORING.md step 8); ``kind`` is one of ``ACTION_KINDS``."""
+
+    kind: str
+    criterion: str
+    theme: str
+    level: int | None
+    target_level: int | None
+    gain: int | None
 
 
 # Action kinds, in priority order (SCORING.md step 8).
 ACTION_KINDS = ("red-flag", "unanswered-guardrail", "next-level-gate", "improve", "unanswered")
 ANSWERED, NOT_APPLICABLE_STATUS, UNANSWERED = "answered", "not-applicable", "unanswered"
+#: The answer levels a criterion's precomputed outcomes cover; any other value is worked out
+#: on the spot by the same function, so the result does not depend on the shortcut.
+STANDARD_LEVELS = (None, NOT_APPLICABLE, 0, 1, 2, 3)
+# Bounds that let an action's sort key be one integer: points still missing stay below
+# _MISSING_SPAN, and a rubric has fewer than _LATER_STAGE criteria (checked when the tables are built).
+_MISSING_SPAN = 10_000
+_LATER_STAGE = 10_000
+_STANDARD_TYPES = frozenset({int, str, type(None)})
 
 
+# --------------------------------------------------------------------------- precomputed tables
+# What a criterion contributes depends only on its own answer; the action it asks for, and that
+# action's place in the list, also depend on whether the criterion gates the plan's next IAP2
+# level and whether it belongs to the plan's lifecycle stage. All of these are worked out once per
+# rubric for every standard answer, with their JSON form, so scoring a plan is mostly lookups.
+
+
+class _ActionEntry(NamedTuple):
+    #: The order of SCORING.md step 8 as one integer: kind, then larger gaps first, then criteria
+    #: of the plan's lifecycle stage, then rubric order. Unique within a plan.
+    sort_key: int
+    action: Action
+    as_dict: dict  # the JSON form, with "rank" to fill in
+
+
+def _variant(at_next_gate: bool, in_plan_stage: bool) -> int:
+    """Index in ``_Outcome.actions`` of the action for one situation of the criterion."""
+    return 2 * at_next_gate + (not in_plan_stage)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Outcome:
+    contribution: Contribution
+    as_dict: dict
+    #: The action asked for (or None) in each situation, indexed by ``_variant(...)``.
+    actions: tuple[_ActionEntry | None, ...]
+
+
+class _ThemeSlice(NamedTuple):
+    theme: str
+    start: int  # criteria are stored theme by theme: this theme is positions start..end-1
+    end: int
+    points: tuple[int, ...]
+    full_max: int
+
+
+class _FlagCheck(NamedTuple):
+    position: int
+    criterion: str
+    flag: str
+    at_or_below: int
+    cap: int  # index in BAND_ORDER
+
+
+class _GateLevel(NamedTuple):
+    level: int  # index in IAP2_ORDER
+    positions: tuple[int, ...]  # positions of the criteria that gate it
+
+
+@dataclass(frozen=True, slots=True)
+class _ScopeTable:
+    ids: tuple[str, ...]
+    criteria: tuple[Criterion, ...]
+    #: Per criterion, in rubric order: standard answer level -> _Outcome.
+    outcomes: tuple[dict[Any, _Outcome], ...]
+    #: Indexed by the plan's next IAP2 level: lifecycle stage -> the ``_variant`` of each criterion.
+    variants: tuple[dict[str, tuple[int, ...]], ...]
+    #: Indexed by the plan's next IAP2 level: the variants for a stage that is none of the rubric's.
+    variants_other_stage: tuple[tuple[int, ...], ...]
+    themes: tuple[_ThemeSlice, ...]
+    flags: tuple[_FlagCheck, ...]
+    gates_by_level: tuple[_GateLevel, ...]
+    full_max: int
+
+    def action_variants(self, next_level: int, stage: Any) -> tuple[int, ...]:
+        try:
+            found = self.variants[next_level].get(stage)
+        except TypeError:  # an unhashable stage (unvalidated input) is no criterion's stage
+            found = None
+        return self.variants_other_stage[next_level] if found is None else found
+
+
+def _contribution(c: Criterion, level: Any) -> Contribution:
+    """SCORING.md step 2 for one criterion and one answer level."""
+    pts = c.points
+    if level is None:
+        return Contribution(c.id, c.theme, pts, UNANSWERED, None, 0, 0, c.gate, c.flag, False)
+    if level == NOT_APPLICABLE:
+        return Contribution(c.id, c.theme, pts, NOT_APPLICABLE_STATUS, None, 0, 0, c.gate, c.flag, False)
+    flag_max = -1 if c.flag_at_or_below is None else c.flag_at_or_below
+    return Contribution(c.id, c.theme, pts, ANSWERED, level, pts * level, 3 * pts, c.gate, c.flag,
+                        bool(c.flag) and level <= flag_max)
+
+
+def _action_entry(c: Criterion, contribution: Contribution, at_next_gate: bool,
+                  in_plan_stage: bool) -> _ActionEntry | None:
+    """SCORING.md step 8 for one criterion: the action it asks for, or None if it asks for none."""
+    status, level, pts = contribution.status, contribution.level, contribution.weight_points
+    if status == NOT_APPLICABLE_STATUS or (status == ANSWERED and level >= MAX_LEVEL):
+        return None
+    if contribution.flag_raised:
+        priority, target = 0, max(level + 1, GATE_LEVEL)
+    elif status == UNANSWERED and c.flag:
+        priority, target = 1, None
+    elif at_next_gate and (status == UNANSWERED or level < GATE_LEVEL):
+        priority, target = 2, None if status == UNANSWERED else GATE_LEVEL
+    elif status == ANSWERED:
+        priority, target = 3, level + 1
+    else:
+        priority, target = 4, None
+    gain = None if target is None else pts * (target - level)
+    missing = pts * (MAX_LEVEL - (level or 0))
+    if not 0 <= missing < _MISSING_SPAN:
+        raise RubricError(f"criterion {c.id}: weight points out of the range the scorer supports")
+    action = Action(ACTION_KINDS[priority], c.id, c.theme, level, target, gain)
+    as_dict = {"rank": None, "criterion": c.id, "kind": action.kind, "theme": c.theme, "level": level,
+               "target_level": target, "gain": gain, "action": c.action, "who": c.who, "explained_in": c.explained_in}
+    gap_rank = priority * _MISSING_SPAN + (_MISSING_SPAN - 1 - missing)
+    sort_key = (2 * gap_rank + (not in_plan_stage)) * _LATER_STAGE + c.index
+    return _ActionEntry(sort_key, action, as_dict)
+
+
+def _outcome(c: Criterion, level: Any) -> _Outcome:
+    contribution = _contribution(c, level)
+    actions = [None] * 4
+    for at_gate in (False, True):
+        for in_stage in (False, True):
+            actions[_variant(at_gate, in_stage)] = _action_entry(c, contribution, at_gate, in_stage)
+    return _Outcome(contribution, contribution._asdict(), tuple(actions))
+
+
+def _scope_table(rubric: Rubric, scope: str) -> _ScopeTable:
+    crit = rubric.in_scope(scope)
+    if len(rubric.criteria) >= _LATER_STAGE:
+        raise RubricError(f"the scorer supports fewer than {_LATER_STAGE} criteria")
+    caps = rubric._flag_caps
+    gate_levels = [IAP2_ORDER.index(c.gate) if c.gate else 0 for c in crit]
+    themes = []
+    for t in rubric._theme_order:
+        pos = [i for i, c in enumerate(crit) if c.theme == t]
+        start, end = (pos[0], pos[-1] + 1) if pos else (0, 0)
+        pts = tuple(c.points for c in crit[start:end])
+        themes.append(_ThemeSlice(t, start, end, pts, 3 * sum(pts)))
+    next_levels = range(len(IAP2_ORDER) + 1)  # the plan's IAP2 index + 1; index 0 is never used
+    return _ScopeTable(
+        ids=tuple(c.id for c in crit),
+        criteria=crit,
+        outcomes=tuple({lv: _outcome(c, lv) for lv in STANDARD_LEVELS} for c in crit),
+        variants=tuple({stage: tuple(_variant(g == nxt, stage in c.stages) for c, g in zip(crit, gate_levels))
+                        for stage in rubric.stage_ids} for nxt in next_levels),
+        variants_other_stage=tuple(tuple(_variant(g == nxt, False) for g in gate_levels) for nxt in next_levels),
+        themes=tuple(themes),
+        flags=tuple(_FlagCheck(i, c.id, c.flag, c.flag_at_or_below, caps[c.flag])
+                    for i, c in enumerate(crit) if c.flag),
+        gates_by_level=tuple(_GateLevel(k, tuple(i for i, g in enumerate(gate_levels) if g == k))
+                             for k in range(1, len(IAP2_ORDER))),
+        full_max=sum(3 * c.points for c in crit),
+    )
+
+
+_ACTIONS_OF = attrgetter("actions")
+_SORT_KEY = itemgetter(0)  # _ActionEntry.sort_key
+_AS_DICT = attrgetter("as_dict")
+
+
+# --------------------------------------------------------------------------- the score
+
+
+@dataclass(slots=True, eq=False, repr=False)
 class Score:
     """The result of scoring one assessment. ``to_dict()`` is the documented, JSON-ready form.
 
     The summary (band, IAP2 level, tallies, red flags, completeness) is computed by
     ``score_plan``; the per-criterion ``contributions`` and the prioritised ``actions`` are derived
     from the same answers on first use, so every number traces to the answers that produced it.
+    Band and IAP2 levels are indexes in ``BAND_ORDER`` and ``IAP2_ORDER``.
     """
 
-    __slots__ = ("rubric", "scope", "plan", "levels", "overall", "_theme_sums", "iap2", "iap2_high",
-                 "band", "band_low", "band_high", "band_limits", "red_flags", "unconfirmed_flags",
-                 "confidence", "_themes", "_contributions", "_actions")
-
-    def __init__(self, rubric, scope, plan, levels, overall, theme_sums, iap2, iap2_high, band, band_low,
-                 band_high, band_limits, red_flags, unconfirmed_flags, confidence):
-        self.rubric = rubric
-        self.scope = scope
-        self.plan = plan
-        self.levels = levels
-        self.overall = overall
-        self._theme_sums = theme_sums
-        self.iap2 = iap2
-        self.iap2_high = iap2_high
-        self.band = band
-        self.band_low = band_low
-        self.band_high = band_high
-        self.band_limits = band_limits
-        self.red_flags = red_flags
-        self.unconfirmed_flags = unconfirmed_flags
-        self.confidence = confidence
-        self._themes = None
-        self._contributions = None
-        self._actions = None
-
-    @property
-    def themes(self) -> tuple[tuple[str, "Tally"], ...]:
-        """(theme id, Tally) for every theme, in rubric order (SCORING.md step 3)."""
-        if self._themes is None:
-            self._themes = tuple((t, Tally(*sums)) for t, sums in self._theme_sums)
-        return self._themes
+    rubric: Rubric
+    scope: str
+    plan: dict
+    levels: tuple  # answer level of each criterion in scope, in rubric order
+    overall: Tally
+    themes: tuple[tuple[str, Tally], ...]  # (theme id, its tally), in rubric order
+    iap2: int
+    iap2_high: int  # the IAP2 level if every unanswered gate were met
+    band: int | None
+    band_low: int | None
+    band_high: int | None
+    band_limits: tuple[BandLimit, ...]
+    red_flags: tuple[FlagResult, ...]
+    unconfirmed_flags: tuple[FlagResult, ...]
+    confidence: str
+    _outcomes: list | None = field(default=None, init=False)
+    _actions: list | None = field(default=None, init=False)
 
     # -- convenient views
     @property
@@ -397,7 +557,7 @@ class Score:
 
     @property
     def flag_ids(self) -> list[str]:
-        return [f for f, _ in self.red_flags]
+        return [f.flag for f in self.red_flags]
 
     def theme(self, theme_id: str) -> Tally:
         return dict(self.themes)[theme_id]
@@ -408,64 +568,50 @@ class Score:
         nxt = self.iap2 + 1
         if nxt >= len(IAP2_ORDER):
             return ()
-        return tuple(row[0] for row, lv in zip(self.rubric._compiled[self.scope], self.levels)
-                     if row[3] == nxt and not (type(lv) is int and lv >= GATE_LEVEL))
+        table = self.rubric._scopes[self.scope]
+        levels = self.levels
+        return tuple(table.ids[pos] for pos in table.gates_by_level[nxt - 1].positions
+                     if not (type(levels[pos]) is int and levels[pos] >= GATE_LEVEL))
+
+    def _details(self) -> tuple[list[_Outcome], list[_ActionEntry]]:
+        """Each criterion's outcome, in rubric order, and the actions, in priority order."""
+        if self._outcomes is None:
+            table = self.rubric._scopes[self.scope]
+            levels = self.levels
+            outcomes = None
+            if _STANDARD_TYPES.issuperset(map(type, levels)):  # bool and float levels have no shortcut
+                try:
+                    outcomes = list(map(dict.__getitem__, table.outcomes, levels))
+                except KeyError:  # an int outside 0-3 or a string other than "n/a"
+                    pass
+            if outcomes is None:  # levels other than the standard ones: worked out on the spot
+                outcomes = [_outcome(c, lv) for c, lv in zip(table.criteria, levels)]
+            variants = table.action_variants(self.iap2 + 1, self.plan.get("lifecycle_stage"))
+            actions = list(filter(None, map(getitem, map(_ACTIONS_OF, outcomes), variants)))
+            actions.sort(key=_SORT_KEY)  # an int key sorts several times faster than the records
+            self._outcomes, self._actions = outcomes, actions
+        return self._outcomes, self._actions
 
     @property
-    def contributions(self) -> tuple[tuple, ...]:
-        """One row per criterion in scope (SCORING.md step 2):
-        (criterion, theme, weight_points, status, level, points, max_points, gate, flag, flag_raised)."""
-        if self._contributions is None:
-            rows = []
-            for row, lv in zip(self.rubric._compiled[self.scope], self.levels):
-                cid, theme, pts, _gate, flag, flag_max, _stages, _index, gate_id = row
-                if lv is None:
-                    rows.append((cid, theme, pts, UNANSWERED, None, 0, 0, gate_id, flag, False))
-                elif lv == NOT_APPLICABLE:
-                    rows.append((cid, theme, pts, NOT_APPLICABLE_STATUS, None, 0, 0, gate_id, flag, False))
-                else:
-                    rows.append((cid, theme, pts, ANSWERED, lv, pts * lv, 3 * pts, gate_id, flag,
-                                 bool(flag) and lv <= flag_max))
-            self._contributions = tuple(rows)
-        return self._contributions
+    def contributions(self) -> tuple[Contribution, ...]:
+        """One row per criterion in scope, in rubric order (SCORING.md step 2)."""
+        return tuple(o.contribution for o in self._details()[0])
 
     @property
-    def actions(self) -> tuple[tuple, ...]:
-        """Prioritised actions (SCORING.md step 8): (kind, criterion, theme, level, target_level, gain)."""
-        if self._actions is None:
-            stage = self.plan.get("lifecycle_stage")
-            next_gate = self.iap2 + 1
-            keyed = []
-            for c, row in zip(self.contributions, self.rubric._compiled[self.scope]):
-                cid, theme, pts, status, level, _p, _m, _g, flag, flag_raised = c
-                gate, stages, index = row[3], row[6], row[7]
-                if status == NOT_APPLICABLE_STATUS or (status == ANSWERED and level >= MAX_LEVEL):
-                    continue
-                if flag_raised:
-                    kind, target = 0, max(level + 1, GATE_LEVEL)
-                elif status == UNANSWERED and flag:
-                    kind, target = 1, None
-                elif gate == next_gate and (status == UNANSWERED or level < GATE_LEVEL):
-                    kind, target = 2, None if status == UNANSWERED else GATE_LEVEL
-                elif status == ANSWERED:
-                    kind, target = 3, level + 1
-                else:
-                    kind, target = 4, None
-                gain = None if target is None else pts * (target - level)
-                missing = pts * (MAX_LEVEL - (level or 0))
-                keyed.append(((kind, -missing, 0 if stage in stages else 1, index),
-                              (ACTION_KINDS[kind], cid, theme, level, target, gain)))
-            keyed.sort(key=lambda kv: kv[0])
-            self._actions = tuple(a for _, a in keyed)
-        return self._actions
+    def actions(self) -> tuple[Action, ...]:
+        """Prioritised actions, most urgent first (SCORING.md step 8)."""
+        return tuple(e.action for e in self._details()[1])
 
     def to_dict(self) -> dict:
         """Plain JSON types only; the keys and their meaning are specified in SCORING.md."""
         rubric = self.rubric
         flags = rubric.red_flags
+        overall = self.overall
         n_in_scope = len(self.levels)
-        done = self.overall.answered + self.overall.not_applicable
-        by_id = rubric.by_id
+        outcomes, actions = self._details()
+        action_dicts = list(map(dict.copy, map(_AS_DICT, actions)))
+        for rank, action in enumerate(action_dicts, start=1):
+            action["rank"] = rank  # the first key of each template, so it keeps its place
         return {
             "rubric": {"id": rubric.id, "version": rubric.version},
             "scope": self.scope,
@@ -482,8 +628,8 @@ class Score:
                 "high": IAP2_ORDER[self.iap2_high],
                 "next_level_blocked_by": list(self.iap2_blocked_by),
             },
-            "overall": self.overall.to_dict(),
-            "themes": [dict(id=t, explained_in=f"theme-{t}", **tally.to_dict()) for t, tally in self.themes],
+            "overall": overall.to_dict(),
+            "themes": [{"id": t, "explained_in": f"theme-{t}", **tally.to_dict()} for t, tally in self.themes],
             "red_flags": [
                 {"id": f, "cap": flags[f]["cap"], "raised_by": list(ids), "explained_in": flags[f]["explained_in"]}
                 for f, ids in self.red_flags
@@ -494,28 +640,22 @@ class Score:
             ],
             "completeness": {
                 "in_scope": n_in_scope,
-                "answered": self.overall.answered,
-                "not_applicable": self.overall.not_applicable,
-                "unanswered": self.overall.unanswered,
-                "percent": round_percent(done, n_in_scope),
+                "answered": overall.answered,
+                "not_applicable": overall.not_applicable,
+                "unanswered": overall.unanswered,
+                "percent": round_percent(overall.answered + overall.not_applicable, n_in_scope),
                 "confidence": self.confidence,
             },
-            "contributions": [
-                {"criterion": cid, "theme": theme, "weight_points": pts, "status": status, "level": level,
-                 "points": points, "max_points": max_points, "gate": gate, "flag": flag, "flag_raised": raised}
-                for (cid, theme, pts, status, level, points, max_points, gate, flag, raised) in self.contributions
-            ],
-            "actions": [
-                {"rank": rank, "criterion": cid, "kind": kind, "theme": theme, "level": level,
-                 "target_level": target, "gain": gain, "action": by_id[cid].action,
-                 "who": by_id[cid].who, "explained_in": by_id[cid].explained_in}
-                for rank, (kind, cid, theme, level, target, gain) in enumerate(self.actions, start=1)
-            ],
+            "contributions": list(map(dict.copy, map(_AS_DICT, outcomes))),
+            "actions": action_dicts,
         }
 
     def __repr__(self) -> str:
         return (f"Score(band={self.band_id!r}, iap2={self.iap2_level!r}, overall={self.overall.percent}, "
                 f"red_flags={self.flag_ids}, confidence={self.confidence!r})")
+
+
+# --------------------------------------------------------------------------- scoring
 
 
 def _band_index(iap2: int, earned: int, answered_max: int, thresholds, caps) -> tuple[int, int, int]:
@@ -541,6 +681,82 @@ def answer_levels(answers: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _tally(table: _ScopeTable, lvs: list) -> tuple[Tally, tuple[tuple[str, Tally], ...]]:
+    """Steps 2-4: integer sums per theme and overall. Each theme is a slice of the criteria; a
+    theme whose answers are all levels is summed in C (sum of map)."""
+    themes = []
+    te = tam = tum = tan = tna = tua = 0
+    for theme_id, start, end, pts, full_max in table.themes:
+        answers = lvs[start:end]
+        if None not in answers and NOT_APPLICABLE not in answers:
+            e, am, um, an, na, ua = sum(map(mul, pts, answers)), full_max, 0, end - start, 0, 0
+        else:
+            e = am = um = na = ua = an = 0
+            for p, level in zip(pts, answers):
+                if level is None:
+                    um += 3 * p
+                    ua += 1
+                elif level == NOT_APPLICABLE:
+                    na += 1
+                else:
+                    e += p * level
+                    am += 3 * p
+                    an += 1
+        themes.append((theme_id, Tally(e, am, um, an, na, ua)))
+        te += e
+        tam += am
+        tum += um
+        tan += an
+        tna += na
+        tua += ua
+    return Tally(te, tam, tum, tan, tna, tua), tuple(themes)
+
+
+def _check_flags(table: _ScopeTable, lvs: list) -> tuple[dict[str, list[str]], dict[str, list[str]], list[int]]:
+    """Red flags raised by an answer at or below the criterion's threshold, flags left unconfirmed
+    because the criterion is unanswered, and the caps of those unconfirmed flags."""
+    raised: dict[str, list[str]] = {}
+    unconfirmed: dict[str, list[str]] = {}
+    unconfirmed_caps: list[int] = []
+    for pos, cid, flag, flag_max, cap in table.flags:
+        level = lvs[pos]
+        if level is None:
+            if flag in unconfirmed:
+                unconfirmed[flag].append(cid)
+            else:
+                unconfirmed[flag] = [cid]
+            unconfirmed_caps.append(cap)
+        elif level != NOT_APPLICABLE and level <= flag_max:
+            if flag in raised:
+                raised[flag].append(cid)
+            else:
+                raised[flag] = [cid]
+    return raised, unconfirmed, unconfirmed_caps
+
+
+def _iap2_levels(table: _ScopeTable, lvs: list) -> tuple[int, int]:
+    """Step 5: the IAP2 level as answered (unanswered gates not met) and with unanswered gates met."""
+    iap2 = iap2_high = 0
+    point_ok = high_ok = True
+    for level_index, positions in table.gates_by_level:
+        if not positions:
+            break
+        for pos in positions:
+            level = lvs[pos]
+            if level is None:
+                point_ok = False
+            elif level == NOT_APPLICABLE or level < GATE_LEVEL:
+                point_ok = high_ok = False
+                break
+        if point_ok:
+            iap2 = level_index
+        if high_ok:
+            iap2_high = level_index
+        else:
+            break
+    return iap2, iap2_high
+
+
 def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     """Score an assessment against the rubric, following ``widgets/rubric/SCORING.md`` exactly.
 
@@ -564,106 +780,35 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
         plan = assessment.plan_info()
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
-    caps_of = rubric._flag_caps
-
-    # Steps 2-4: integer sums per theme. Criteria are stored theme by theme, so each theme is a
-    # slice; when every answer is a level, themes are summed in C (sum of map).
-    core = rubric._core[scope]
+    table = rubric._scopes[scope]
     get = levels.get
-    lvs = [get(cid) for cid in core.ids]
-    theme_sums = []
-    if None not in lvs and NOT_APPLICABLE not in lvs:
-        te = 0
-        for theme_id, start, end, pts, full_max in core.themes:
-            e = sum(map(mul, pts, lvs[start:end]))
-            te += e
-            theme_sums.append((theme_id, (e, full_max, 0, end - start, 0, 0)))
-        overall = Tally(te, core.full_max, 0, len(lvs), 0, 0)
-    else:
-        te = tam = tum = tan = tna = tua = 0
-        for theme_id, start, end, pts, full_max in core.themes:
-            e = am = um = na = ua = an = 0
-            for p, level in zip(pts, lvs[start:end]):
-                if level is None:
-                    um += 3 * p
-                    ua += 1
-                elif level == NOT_APPLICABLE:
-                    na += 1
-                else:
-                    e += p * level
-                    am += 3 * p
-                    an += 1
-            theme_sums.append((theme_id, (e, am, um, an, na, ua)))
-            te += e
-            tam += am
-            tum += um
-            tan += an
-            tna += na
-            tua += ua
-        overall = Tally(te, tam, tum, tan, tna, tua)
-
-    # Red flags: raised by an answer at or below the criterion's threshold; unconfirmed if unanswered.
-    raised: dict[str, list[str]] = {}
-    unconfirmed: dict[str, list[str]] = {}
-    low_caps: list[int] = []
-    for pos, cid, flag, flag_max, cap in core.flags:
-        level = lvs[pos]
-        if level is None:
-            if flag in unconfirmed:
-                unconfirmed[flag].append(cid)
-            else:
-                unconfirmed[flag] = [cid]
-            low_caps.append(cap)
-        elif level != NOT_APPLICABLE and level <= flag_max:
-            if flag in raised:
-                raised[flag].append(cid)
-            else:
-                raised[flag] = [cid]
-
-    # Step 5: IAP2 level, as given (unanswered gates not met) and with unanswered gates met.
-    iap2 = iap2_high = 0
-    point_ok = high_ok = True
-    for level_index, positions in core.gates_by_level:
-        if not positions:
-            break
-        for pos in positions:
-            level = lvs[pos]
-            if level is None:
-                point_ok = False
-            elif level == NOT_APPLICABLE or level < GATE_LEVEL:
-                point_ok = high_ok = False
-                break
-        if point_ok:
-            iap2 = level_index
-        if high_ok:
-            iap2_high = level_index
-        else:
-            break
+    lvs = [get(cid) for cid in table.ids]
+    overall, themes = _tally(table, lvs)
+    raised, unconfirmed, unconfirmed_caps = _check_flags(table, lvs)
+    iap2, iap2_high = _iap2_levels(table, lvs)
 
     # Step 6: band, with its low and high bounds.
+    caps_of = rubric._flag_caps
     thresholds = rubric._band_thresholds
-    if len(raised) > 1:
-        raised_order = sorted(raised, key=rubric._flag_rank.__getitem__)
-    else:
-        raised_order = list(raised)
+    raised_order = sorted(raised, key=rubric._flag_rank.__getitem__) if len(raised) > 1 else list(raised)
     raised_caps = [caps_of[f] for f in raised_order]
-    limits: list[tuple[str, str]] = []
+    limits: list[BandLimit] = []
     if overall.answered == 0:
         band = None
     else:
         band, by_score, _cap = _band_index(iap2, overall.earned, overall.answered_max, thresholds, raised_caps)
         if iap2 == band:
-            limits.append(("iap2", IAP2_ORDER[iap2]))
+            limits.append(BandLimit("iap2", IAP2_ORDER[iap2]))
         if by_score == band:
-            limits.append(("score", BAND_ORDER[by_score]))
+            limits.append(BandLimit("score", BAND_ORDER[by_score]))
         for f in raised_order:
             if caps_of[f] == band:
-                limits.append(("red-flag", f))
+                limits.append(BandLimit("red-flag", f))
     if overall.answered + overall.unanswered == 0:
         band_low = band_high = None
     else:
         applicable = overall.answered_max + overall.unanswered_max
-        band_low = _band_index(iap2, overall.earned, applicable, thresholds, raised_caps + low_caps)[0]
+        band_low = _band_index(iap2, overall.earned, applicable, thresholds, raised_caps + unconfirmed_caps)[0]
         band_high = _band_index(iap2_high, overall.earned + overall.unanswered_max, applicable,
                                 thresholds, raised_caps)[0]
 
@@ -680,10 +825,11 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
         confidence = "low"
 
     if unconfirmed:
-        unconfirmed_flags = tuple((f, tuple(unconfirmed[f]))
+        unconfirmed_flags = tuple(FlagResult(f, tuple(unconfirmed[f]))
                                   for f in sorted(unconfirmed, key=rubric._flag_rank.__getitem__) if f not in raised)
     else:
         unconfirmed_flags = ()
-    return Score(rubric, scope, plan, tuple(lvs), overall, theme_sums, iap2, iap2_high, band, band_low,
-                 band_high, tuple(limits), tuple((f, tuple(raised[f])) for f in raised_order),
-                 unconfirmed_flags, confidence)
+    # Positional arguments in the order of Score's fields (a third of the cost of keywords).
+    return Score(rubric, scope, plan, tuple(lvs), overall, themes,
+                 iap2, iap2_high, band, band_low, band_high, tuple(limits),
+                 tuple(FlagResult(f, tuple(raised[f])) for f in raised_order), unconfirmed_flags, confidence)

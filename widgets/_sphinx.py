@@ -17,7 +17,7 @@ What it does at build time
   ``static-host.js``, the page's front-end modules and their data statically and mounts every
   container, with ``modulepreload`` hints for each file. The browser fetches all of it while the page
   loads and runs it as soon as the page is parsed, before the theme's deferred scripts, so the form
-  is interactive sooner (issue 4). An async ``static-host.js`` script after each container is the
+  is interactive sooner. An async ``static-host.js`` script after each container is the
   fallback where a theme drops that head script: the host then mounts by itself, importing and
   fetching on demand.
 

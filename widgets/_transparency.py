@@ -26,7 +26,7 @@ FORMAT_NAME = "pai-transparency-report"
 FORMAT_VERSION = 1
 
 
-def load_template(path: str | Path | None = None) -> dict:
+def load_transparency_template(path: str | Path | None = None) -> dict:
     """The validated template (sections and fields) as plain data."""
     if path is None:
         return _default_template()
@@ -51,7 +51,7 @@ def _checked(data: dict, name: str) -> dict:
 
 def field_keys(template: dict | None = None) -> list[str]:
     """Every field's key, ``section-id.field-id``, in template order."""
-    template = template or load_template()
+    template = template or load_transparency_template()
     return [f"{s['id']}.{f['id']}" for s in template["sections"] for f in s["fields"]]
 
 
@@ -65,7 +65,7 @@ class TransparencyReport:
 
     def __init__(self, organisation: str = "", period: str = "", template: dict | None = None):
         # A template handed over by a program gets the checks of the data file.
-        self.template = load_template() if template is None else _checked(template, "template")
+        self.template = load_transparency_template() if template is None else _checked(template, "template")
         self.organisation = _text(organisation, "Organisation")
         self.period = _text(period, "Period")
         self.values: dict[str, str] = {}
@@ -179,7 +179,7 @@ REPORT_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="transparency-report"
                          app="the report builder", this="toolkit")
 
 
-def load_json(text: str, template: dict | None = None, source: str | None = None) -> TransparencyReport:
+def load_transparency_report(text: str, template: dict | None = None, source: str | None = None) -> TransparencyReport:
     """Read a saved report, checking format and version. Values of fields the template no
     longer has are kept (see :meth:`TransparencyReport.orphaned`), never dropped.
     ``source`` (a file name) starts every message when given."""
@@ -212,7 +212,7 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
-def report_builder(report: TransparencyReport | None = None):
+def transparency_report_builder(report: TransparencyReport | None = None):
     """The interactive report form in Jupyter: the site's ES module, hosted by anywidget.
 
     ``.report()`` returns what was entered as a :class:`TransparencyReport`.
@@ -220,7 +220,7 @@ def report_builder(report: TransparencyReport | None = None):
     from widgets._frontend import tool_widget
 
     widget = tool_widget("tools/transparency.js", name="ReportBuilder", data="template", state="transparency_report",
-                         method="report", read=lambda entered, template: load_json(json.dumps(entered), template)
+                         method="report", read=lambda entered, template: load_transparency_report(json.dumps(entered), template)
                          if entered else TransparencyReport(template=template))
     report = report or TransparencyReport()
     return widget(template=report.template, transparency_report=report.to_dict())

@@ -35,7 +35,7 @@ def _unique(ids: list[str], what: str) -> None:
         seen.add(i)
 
 
-def load_questions(path: str | Path | None = None) -> dict:
+def load_vendor_questions(path: str | Path | None = None) -> dict:
     """The validated question set (phases, questions, statuses) as plain data."""
     if path is None:
         return _default_questions()
@@ -61,7 +61,7 @@ def _checked_questions(data: dict, name: str) -> dict:
 
 def questions(data: dict | None = None) -> list[dict]:
     """Every question, in order, each with its ``phase`` id and ``phase_title`` added."""
-    data = data or load_questions()
+    data = data or load_vendor_questions()
     return [
         {**q, "phase": p["id"], "phase_title": p["title"]} for p in data["phases"] for q in p["questions"]
     ]
@@ -84,13 +84,13 @@ class VendorChecklist:
 
     ``record(vendor, question_id, status, evidence, note)`` stores an answer;
     ``gaps(vendor)`` lists what is missing; ``compare()`` lines vendors up side
-    by side; ``to_markdown``/``to_csv``/``save_json`` export; :func:`load_json`
+    by side; ``to_markdown``/``to_csv``/``save_json`` export; :func:`load_vendor_checklist`
     reads a saved file back losslessly.
     """
 
     def __init__(self, question_set: dict | None = None, title: str = ""):
         # A question set handed over by a program gets the checks of the data file.
-        self.question_set = load_questions() if question_set is None else _checked_questions(question_set, "question_set")
+        self.question_set = load_vendor_questions() if question_set is None else _checked_questions(question_set, "question_set")
         self.title = title
         self.vendors: dict[str, dict[str, dict]] = {}
         self._questions = {q["id"]: q for q in questions(self.question_set)}
@@ -241,7 +241,7 @@ CHECKLIST_FILE = ToolFormat(FORMAT_NAME, FORMAT_VERSION, kind="vendor-checklist"
                             app="the checklist", this="toolkit")
 
 
-def load_json(text: str, question_set: dict | None = None, source: str | None = None) -> VendorChecklist:
+def load_vendor_checklist(text: str, question_set: dict | None = None, source: str | None = None) -> VendorChecklist:
     """Read a saved checklist (from Python or the site), checking its format and version.
 
     ``source`` (a file name) starts every message when given. Two vendors with the same name
@@ -295,7 +295,7 @@ def vendor_checklist_widget(checklist: VendorChecklist | None = None):
     from widgets._frontend import tool_widget
 
     widget = tool_widget("tools/vendor.js", name="VendorChecklistWidget", data="questions", state="vendor_checklist",
-                         method="checklist", read=lambda entered, qs: load_json(json.dumps(entered), qs) if entered
+                         method="checklist", read=lambda entered, qs: load_vendor_checklist(json.dumps(entered), qs) if entered
                          else VendorChecklist(qs))
     checklist = checklist or VendorChecklist()
     return widget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())

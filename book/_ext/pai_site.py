@@ -7,7 +7,7 @@ the Jupyter widgets HTML manager) comes from the npm packages pinned in
 serves as ``_static/vendor``. Nothing is fetched from a CDN, so the site works
 with no network.
 
-It also keeps pages light (issue 4: the self-assessment pages must be interactive
+It also keeps pages light (the self-assessment pages must be interactive
 in under a second):
 
 * Font Awesome's 1.5 MB SVG-replacement script, which pydata-sphinx-theme loads on
@@ -146,7 +146,7 @@ def _trim_head(html: str, block: str, context: dict) -> Markup:
         if not found:
             _warn_once(
                 "pai_site: the theme no longer loads scripts/fontawesome.js where expected; "
-                "check book/_ext/pai_site.py (page weight, issue 4)"
+                "check book/_ext/pai_site.py (page weight)"
             )
     elif block == "extrahead" and context.get("pagename") != "search":
         if not _truthy(context.get("theme_search_as_you_type", False)):
@@ -154,7 +154,7 @@ def _trim_head(html: str, block: str, context: dict) -> Markup:
             if found != 3:
                 _warn_once(
                     f"pai_site: expected the theme to load 3 search scripts in the page head, found {found}; "
-                    "check book/_ext/pai_site.py (page weight, issue 4)"
+                    "check book/_ext/pai_site.py (page weight)"
                 )
     return Markup(html)
 

@@ -234,7 +234,7 @@ class WorksheetDirective(_Generated):
         if which == "short":
             return worksheet_markdown([c for c in rubric.criteria if c.short], title="Short self-assessment")
         if which.startswith("usecase:"):
-            from widgets._partone import USECASE_CRITERIA
+            from widgets.partone import USECASE_CRITERIA
 
             slug = which.split(":", 1)[1]
             if slug not in USECASE_CRITERIA:

@@ -143,7 +143,7 @@ export function breakEvenTaskMinutes(s) {
   return budget <= 0 ? null : budget / s.tasks;
 }
 
-/** Same fields as widgets._paycalc.calculate (PayResult), in snake_case. */
+/** Same fields as widgets.calculate_pay (PayResult), in snake_case. */
 export function calculate(s) {
   const pay = totalPay(s);
   const hours = totalHours(s);
@@ -185,7 +185,7 @@ function ordered(s) {
   return out;
 }
 
-/** The file text for one or more scenarios: the same format widgets._paycalc.save_json writes. */
+/** The file text for one or more scenarios: the same format widgets.save_pay_scenarios writes. */
 export function saveFile(scenarios) {
   return jsonStringifySafe({ format: FORMAT_NAME, format_version: FORMAT_VERSION, scenarios: scenarios.map(ordered) }, 2);
 }

@@ -116,7 +116,7 @@ export function saveFile(report, template) {
   return jsonStringifySafe({ ...report, completeness: { required: c.required, filled: c.filled, percent: c.percent } }, 2);
 }
 
-/** Read a saved report (site or Python) with the same checks as widgets._transparency.load_json. */
+/** Read a saved report (site or Python) with the same checks as widgets.load_transparency_report. */
 export function loadFile(text, template) {
   const data = readToolFile(text, REPORT_FILE, ToolFileError);
   for (const key of ["organisation", "period"]) {

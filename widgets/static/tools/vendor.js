@@ -112,7 +112,7 @@ export function saveFile(checklist) {
   return jsonStringifySafe(checklist, 2);
 }
 
-/** Read a saved checklist (site or Python) with the same checks as widgets._vendor.load_json. */
+/** Read a saved checklist (site or Python) with the same checks as widgets.load_vendor_checklist. */
 export function loadFile(text, qs) {
   const data = readToolFile(text, CHECKLIST_FILE, ToolFileError, null, 100_000);
   if (data.title !== undefined && typeof data.title !== "string") throw new ToolFileError("title must be text.");
