@@ -50,6 +50,10 @@ def room_documents(teams: int = 10, second_round: int = 3, seed: int = 7) -> lis
                         level += rng.choice((-2, 2, 3))
                     answers[c.id] = {"level": max(0, min(3, level)), "evidence": f"Notes of {rater}"}
                 doc = dict(base, rater=rater, answers=answers)
+                if rng.random() < 0.4:  # some raters give next steps an owner and a date
+                    picks = rng.sample(sorted(answers), 2)
+                    doc["actions"] = [{"criterion": picks[0], "owner": f"{rater} <lead>", "due": "2026-12-0" + str(rnd)},
+                                      {"criterion": picks[1], "owner": "", "due": "2026-12-15"}]
                 if t < second_round:
                     doc["round"] = rnd
                 docs.append((f"team{t + 1:02d}-{rater.lower()}-r{rnd}.json", doc))

@@ -125,3 +125,53 @@ def test_exports_are_safe():
     people = [Person("=HYPERLINK(1)", "<b>r</b>", "o1"), Person("Bea", "r2", "o2"), Person("Cy", "r1", "o1")]
     g = form_groups(people, 3)
     assert "'=HYPERLINK" in g.to_csv() and "<b>" not in g.to_markdown()
+
+
+# --------------------------------------------------------------------------- the page's twin
+
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+STATIC = Path(__file__).resolve().parents[1] / "widgets" / "static"
+NODE = shutil.which("node") or "/usr/bin/node"
+GROUPS_JS = f"""
+import {{ readRoster, formGroups, groupsCsv, groupsMarkdown }} from {json.dumps((STATIC / 'groups.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const out = JSON.parse(text).map(({{ csv, size, seed }}) => {{
+  const {{ people, problems }} = readRoster(csv);
+  if (problems.length) return {{ problems }};
+  const r = formGroups(people, size, seed);
+  return {{ groups: r.groups.map((g) => g.map((p) => p.name)), imbalance: r.imbalance, problems: r.problems,
+           csv: groupsCsv(r), md: groupsMarkdown(r) }};
+}});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(not Path(NODE).exists(), reason="Node.js is not installed (runs groups.js)")
+def test_page_forms_the_same_groups_as_python():
+    from widgets._groups import read_roster
+
+    rng = random.Random(9)
+    cases = []
+    for k in range(8):
+        n = rng.randint(8, 40)
+        lines = ["name,role,organisation,viewpoint"]
+        for i in range(n):
+            view = rng.choice(["", "enthusiast", "sceptic", "it's complicated"])
+            lines.append(f'"P{i}, {rng.choice("ABC")}",{rng.choice(["eng", "design", "policy"])},'
+                         f'org{rng.randrange(6)},"{view}"')
+        cases.append({"csv": "\n".join(lines) + "\n", "size": rng.choice((3, 4, 5, 6)), "seed": rng.randrange(10**6)})
+    cases.append({"csv": "name,role\nAda,eng\n", "size": 3, "seed": 0})
+    proc = subprocess.run([NODE, "--input-type=module", "-e", GROUPS_JS], input=json.dumps(cases), capture_output=True,
+                          text=True, cwd=STATIC, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    for case, got in zip(cases[:-1], out):
+        g = form_groups(read_roster(case["csv"]), case["size"], seed=case["seed"])
+        assert got["groups"] == [[p.name for p in grp] for grp in g.groups]
+        assert got["imbalance"] == g.imbalance and got["problems"] == g.problems
+        assert got["csv"] == g.to_csv() and got["md"] == g.to_markdown()
+    assert "missing column(s) organisation" in out[-1]["problems"][0]

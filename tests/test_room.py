@@ -245,3 +245,53 @@ def test_notebook_widget_gives_the_same_summary_and_reports_bad_files(tmp_path):
     bad["model_type"] = "tiny"
     w.room_files = w.room_files + [{"name": "folder/bad.json", "data": bad}]
     assert w.summary is None and any(p.startswith("bad.json: model_type") for p in w.room_problems)
+
+
+def test_actions_with_owner_and_date_leave_the_room(tmp_path):
+    folder = tmp_path / "room"
+    doc = plan(rater="Ada", levels={"early-start": 0})
+    doc["actions"] = [{"criterion": "early-start", "owner": "Sam Lee", "due": "2026-12-15"},
+                      {"criterion": "report-back", "owner": "", "due": ""}]
+    write(folder, "a.json", doc)
+    write(folder, "b.json", plan(rater="Bea", levels={"early-start": 2}))
+    a = load_assessment(folder / "a.json")
+    assert a.to_dict()["actions"][0] == {"criterion": "early-start", "owner": "Sam Lee", "due": "2026-12-15"}
+    s = room_summary(load_room(folder))
+    assert s["actions"] == [{"team": "Team one", "rater": "Ada", "round": 1, "criterion": "early-start",
+                             "due": "2026-12-15", "owner": "Sam Lee"}]
+    assert "| Team one | Ada | 1 | early-start | Sam Lee | 2026-12-15 |" in room_markdown(s)
+    rows = list(csv.DictReader(io.StringIO(room_csv(s))))
+    assert [(r["section"], r["owner"], r["due"]) for r in rows if r["section"] == "action"] == [("action", "Sam Lee", "2026-12-15")]
+    anon = room_summary(load_room(folder), anonymise=True)
+    assert anon["actions"][0]["owner"] == "named" and "Sam Lee" not in json.dumps(anon)
+    bad = dict(doc, actions=[{"criterion": "no-such-question", "owner": "x"}])
+    with pytest.raises(AssessmentError, match=r"actions\[0\]\.criterion"):
+        load_assessment(write(folder, "c.json", bad))
+
+
+@pytest.mark.skipif(not Path(NODE).exists(), reason="Node.js is not installed (runs lib/report.js)")
+def test_report_names_owner_and_date_in_python_and_the_page():
+    from widgets._reports import render_report
+    from widgets._scoring import score_plan
+
+    doc = plan(rater="Ada", levels={"early-start": 0, "stakeholder-map": 1})
+    doc["actions"] = [{"criterion": "early-start", "owner": "Sam <Lee>", "due": "2026-12-15"}]
+    a = load_assessment(doc)
+    score = score_plan(a)
+    md = render_report(score, a, "md")
+    assert "*Owner:* Sam &lt;Lee&gt;, by 2026-12-15." in md
+    js = f"""
+import {{ markdownReport }} from {json.dumps((STATIC / 'assessment.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const c = JSON.parse(text);
+process.stdout.write(JSON.stringify(markdownReport(c)));
+"""
+    payload = {"rubric": json.loads(json.dumps(dict(load_rubric().data))), "assessment": a.to_dict(),
+               "score": score.to_dict(), "links": {}, "criteriaIds": None}
+    proc = subprocess.run([NODE, "--input-type=module", "-e", js], input=json.dumps(payload), capture_output=True,
+                          text=True, cwd=STATIC, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    from widgets._widget import markdown_report
+
+    assert json.loads(proc.stdout) == markdown_report(load_rubric(), a.to_dict(), score.to_dict(), {}, None)
+    assert "Sam &lt;Lee&gt;, by 2026-12-15" in json.loads(proc.stdout)

@@ -234,8 +234,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     root = tmp_path_factory.mktemp("room-kernel-host")
-    for name in ("room.js", "room.css"):
-        shutil.copy2(STATIC / name, root / name)
+    # What a notebook loads: the module bundled with its imports (make bundles), and its stylesheet.
+    shutil.copy2(ROOT / "widgets" / "bundles" / "room.js", root / "room.js")
+    shutil.copy2(STATIC / "room.css", root / "room.css")
     (root / "index.html").write_text(HARNESS, encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(root))
     with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:

@@ -120,6 +120,7 @@ class Assessment:
     notes: str = ""
     rater: str = ""
     round: int | None = None
+    actions: tuple[dict, ...] = ()
     migrations: tuple[str, ...] = ()
     source: str = "<data>"
     levels: dict[str, Any] = field(init=False, repr=False, compare=False)
@@ -150,6 +151,8 @@ class Assessment:
             out["rater"] = self.rater
         if self.round is not None:
             out["round"] = self.round
+        if self.actions:
+            out["actions"] = [dict(x) for x in self.actions]
         if self.migrations:
             out["migrations"] = list(self.migrations)
         out["answers"] = {cid: a.to_dict() for cid, a in self.answers.items()}
@@ -523,6 +526,10 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
                                     '"n/a"'))
         if len(problems) >= MAX_PROBLEMS:
             break
+    for i, act in enumerate(doc.get("actions", [])):
+        if act["criterion"] not in ids:
+            problems.append(Problem(source, f"actions[{i}].criterion", f"a criterion id of rubric {rubric.id} {rubric.version}",
+                                    repr(act["criterion"])))
     # Answers outside the short version are kept in the file but do not count: not an error.
     return problems
 
@@ -582,6 +589,7 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
         rubric_version=doc["rubric"]["version"], scope=doc.get("scope", "full"),
         assessor=doc.get("assessor", ""), notes=doc.get("notes", ""),
         rater=doc.get("rater", ""), round=doc.get("round"),
+        actions=tuple(dict(x) for x in doc.get("actions", [])),
         migrations=tuple(doc.get("migrations", [])) + tuple(notes), source=source,
     )
 

@@ -24,11 +24,10 @@ from __future__ import annotations
 import csv
 import io
 import math
-import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._text import csv_cell as _csv_safe, escape_markdown as md_escape
+from ._text import csv_text, escape_markdown as md_escape
 
 ATTRIBUTES = ("role", "organisation", "viewpoint")
 REQUIRED_COLUMNS = ("name", "role", "organisation")
@@ -123,12 +122,8 @@ class Groups:
                 for i, g in enumerate(self.groups) for p in g]
 
     def to_csv(self) -> str:
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["group", "name", "role", "organisation", "viewpoint"])
-        for row in self.to_rows():
-            writer.writerow([_csv_safe(v) for v in row.values()])
-        return buf.getvalue()
+        """One row per person (safe to open in a spreadsheet); the page writes the same text."""
+        return csv_text([["group", "name", "role", "organisation", "viewpoint"]] + [list(r.values()) for r in self.to_rows()])
 
     def to_markdown(self) -> str:
         out = []
@@ -159,6 +154,34 @@ def group_sizes(n: int, size: int) -> list[int]:
         raise ValueError(f"a room needs at least 2 people to form groups, got {n}")
     g = math.ceil(n / size)
     return [n // g + (1 if i < n % g else 0) for i in range(g)]
+
+
+_M32 = 0xFFFFFFFF
+
+
+class _Rng:
+    """A small seeded generator (mulberry32) written the same way in ``widgets/static/groups.js``,
+    so the page and Python form the same groups from the same roster and seed."""
+
+    def __init__(self, seed: int):
+        self.state = seed & _M32
+
+    def next(self) -> int:
+        self.state = (self.state + 0x6D2B79F5) & _M32
+        t = self.state
+        t = ((t ^ (t >> 15)) * (t | 1)) & _M32
+        t = ((t + (((t ^ (t >> 7)) * (t | 61)) & _M32)) & _M32) ^ t
+        return (t ^ (t >> 14)) & _M32
+
+    def shuffle(self, items: list) -> None:
+        # Fisher-Yates; the modulo bias is below one in ten million for lists of this size.
+        for i in range(len(items) - 1, 0, -1):
+            j = self.next() % (i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
+def _start_seed(seed: int, start: int) -> int:
+    return (seed * 1_000_003 + start) % 4_294_967_296
 
 
 class _Scorer:
@@ -275,10 +298,12 @@ def form_groups(people: list[Person], size: int = 5, *, seed: int = 0) -> Groups
     """Groups of at most ``size`` people, balanced by role, organisation and viewpoint (see the
     module docstring). The same people in the same order with the same seed give the same groups."""
     people = list(people)
+    if not (isinstance(seed, int) and 0 <= seed < 2**31):
+        raise ValueError(f"seed must be a whole number from 0 to {2**31 - 1}, got {seed!r}")
     sizes = group_sizes(len(people), size)
     best = None
     for start in range(STARTS):
-        rng = random.Random(f"{seed}:{start}")
+        rng = _Rng(_start_seed(seed, start))
         assign, cost = _search(people, sizes, rng)
         if best is None or cost < best[1]:
             best = (assign, cost)

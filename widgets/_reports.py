@@ -83,6 +83,13 @@ def _codes(ids) -> list:
     return out
 
 
+def _owned(entry) -> list:
+    """The owner and date a team gave a next step, as report spans (none when not given)."""
+    if not entry or not (entry.get("owner") or entry.get("due")):
+        return []
+    return [["em", "Owner:"], ["text", f" {entry.get('owner') or 'not named'}, by {entry.get('due') or 'no date'}. "]]
+
+
 def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
                  criteria_ids: Sequence[str] | None = None) -> dict:
     """The report of one scored assessment as data, for :func:`render_markdown` and :func:`render_html`.
@@ -149,6 +156,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     def in_view(cid: str) -> bool:
         return not criteria_ids or cid in criteria_ids
 
+    # Next steps the team has taken on (the file's `actions`): who owns each and by when.
+    owned = {x["criterion"]: x for x in a.get("actions") or [] if isinstance(x, Mapping) and x.get("criterion")}
     steps = []
     for x in score["actions"]:
         if not in_view(x["criterion"]):
@@ -157,7 +166,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         target = "" if x["target_level"] is None else f" (from level {x['level']} to {x['target_level']})"
         steps.append([["strong", crit.question], ["text", f" [{labels['action_kinds'][x['kind']]}]{target}. "
                                                           f"{_action_text(rubric, x)} "],
-                      ["em", "Who:"], ["text", f" {x['who']}. "], *read(x["explained_in"])])
+                      ["em", "Who:"], ["text", f" {x['who']}. "], *_owned(owned.get(x["criterion"])),
+                      *read(x["explained_in"])])
     if not steps:
         next_steps = {"paragraph": [["text", "No next step: every question is at its highest level or does not apply."]]}
     else:

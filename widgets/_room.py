@@ -22,8 +22,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ._assessment import Assessment, AssessmentError, Problem, load_assessment
-from ._text import strip_controls as clean
-from ._text import csv_text, escape_markdown as md_escape, json_dumps_safe
+from ._text import csv_text, escape_markdown as md_escape, json_dumps_safe, strip_controls as clean
 from ._scoring import Rubric, Score, load_rubric, score_plan
 
 SUMMARY_FORMAT = "pai-room-summary"
@@ -262,6 +261,17 @@ def room_summary(ratings: Iterable[Rating], *, anonymise: bool = False, rubric: 
     weakest.sort(key=lambda w: (w["mean_level"], w["_index"]))
     for row in (*disagreement, *widest, *weakest):
         row.pop("_index")
+    actions = []
+    for r in ratings:
+        for act in r.assessment.actions:
+            if not (act.get("owner") or act.get("due")):
+                continue
+            entry = {"team": team_label[r.team], "rater": rater_label[(r.team, r.rater)], "round": r.round,
+                     "criterion": act["criterion"], "due": act.get("due") or None}
+            # An owner is a person's name: with labels, say only whether one was named.
+            entry["owner"] = ("named" if act.get("owner") else None) if anonymise else (act.get("owner") or None)
+            actions.append(entry)
+    actions.sort(key=lambda x: (x["team"], x["round"], x["rater"], x["due"] or "9999", x["criterion"]))
     return {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
@@ -277,6 +287,7 @@ def room_summary(ratings: Iterable[Rating], *, anonymise: bool = False, rubric: 
                       for f in rubric.red_flags if f in flag_teams],
         "weakest": weakest,
         "changes": changes,
+        "actions": actions,
     }
 
 
@@ -347,6 +358,14 @@ def room_markdown(summary: Mapping, *, top: int = 10, rubric: Rubric | None = No
             out.append("| " + " | ".join(cells) + " |")
     else:
         out.append("No team has more than one round.")
+    out += ["", "## Actions that leave the room (owner and date)", ""]
+    if summary["actions"]:
+        out += ["| Team | Rater | Round | Criterion | Owner | By |", "|---|---|---|---|---|---|"]
+        for x in summary["actions"]:
+            out.append(f"| {md_escape(x['team'])} | {md_escape(x['rater'])} | {x['round']} | {x['criterion']} | "
+                       f"{md_escape(x['owner'] or 'not named')} | {x['due'] or 'no date'} |")
+    else:
+        out.append("No next step has an owner or a date yet.")
     return "\n".join(out) + "\n"
 
 
@@ -364,7 +383,7 @@ def _level(level) -> str:
     return "unanswered" if level is None else str(level)
 
 
-CSV_FIELDS = ("section", "team", "round", "item", "mean", "min", "max", "spread", "n")
+CSV_FIELDS = ("section", "team", "round", "item", "mean", "min", "max", "spread", "n", "rater", "owner", "due")
 
 
 def _n(value):
@@ -377,7 +396,8 @@ def room_csv(summary: Mapping) -> str:
     rows: list[list] = [list(CSV_FIELDS)]
 
     def row(section, team, rnd, item, *numbers):
-        rows.append([section, team, rnd, item, *(_n(x) for x in numbers)])
+        cells = [section, team, rnd, item, *(_n(x) for x in numbers)]
+        rows.append(cells + [None] * (len(CSV_FIELDS) - len(cells)))
 
     for t in summary["teams"]:
         for item, s in [("overall", t["overall"]), *t["themes"].items()]:
@@ -395,6 +415,9 @@ def room_csv(summary: Mapping) -> str:
         for item, d in [("overall", ch["overall"]), *ch["themes"].items()]:
             row("change", ch["team"], f"{ch['from_round']} to {ch['to_round']}", item, d["change"], d["from"], d["to"],
                 None, None)
+    for x in summary["actions"]:
+        rows.append(["action", x["team"], x["round"], x["criterion"], None, None, None, None, None, x["rater"], x["owner"],
+                     x["due"]])
     return csv_text(rows)
 
 
@@ -439,14 +462,11 @@ def room_widget(sources=None, *, anonymise: bool = True):
     """The room view in a notebook: the site's front-end (``widgets/static/room.js``) over the
     kernel, which computes the summary with :func:`room_summary`. Pass a folder or a list of
     files to start with; more can be dropped on the widget. ``.summary`` holds the result."""
-    import anywidget
     import traitlets
 
-    static = Path(__file__).resolve().parent / "static"
+    from ._frontend import anywidget_base
 
-    class RoomWidget(anywidget.AnyWidget):
-        _esm = static / "room.js"
-        _css = static / "room.css"
+    class RoomWidget(anywidget_base("room.js", css="room.css")):
         rubric = traitlets.Dict().tag(sync=True)
         room_files = traitlets.List().tag(sync=True)
         room_notes = traitlets.List().tag(sync=True)

@@ -26,7 +26,7 @@ from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
 from ._reports import render_markdown, score_report, ui_labels
 
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
-OPTIONAL_FIELDS = ("assessor", "notes", "rater", "round", "migrations")
+OPTIONAL_FIELDS = ("assessor", "notes", "rater", "round", "actions", "migrations")
 
 def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
     """A blank assessment in the file format (the front-end's ``newAssessment``)."""

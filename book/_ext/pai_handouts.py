@@ -58,7 +58,7 @@ def print_handouts(site: Path) -> list[Path]:
 
 
 def main(argv: list[str]) -> int:
-    site = Path(argv[1] if len(argv) > 1 else "_build/html")
+    site = Path(argv[1] if len(argv) > 1 else "_build/html").resolve()
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         message = f"handouts: Chromium is not installed at {CHROMIUM}; the handout PDFs were not printed (apt-get install -y chromium)"
         if os.environ.get("PAI_REQUIRE_BROWSER") == "1":

@@ -99,7 +99,6 @@ def agenda_markdown(agenda: dict) -> str:
     t = 0
     for i, b in enumerate(agenda["blocks"], start=1):
         out += [f"```{{rubric}} {i}. {_md(b['title'])} ({b['minutes']} min, from {t // 60}:{t % 60:02d})", "```",
-                f"{{class}}`pai-agenda-block`", "",
                 f"Purpose\n: {_md(b['purpose'])}", "",
                 f"Read aloud\n: \u201c{_md(b['read_aloud'])}\u201d", "",
                 f"Materials\n: {'; '.join(_md(m) for m in b['materials'])}", "",
@@ -172,8 +171,8 @@ def example_plans_markdown() -> str:
     for path in sorted(EXAMPLES.glob("*.yaml")):
         a = load_assessment(path)
         out += [f"```{{rubric}} {_md(a.team)}", "```", "",
-                f"*{_md(a.product)}.* A {_md(a.model_type.replace('-', ' '))} model, now at the "
-                f"{_md(a.lifecycle_stage.replace('-', ' '))} stage (file `{path.name}`).", ""]
+                f"*{_md(a.product)}.* Model type: {_md(a.model_type.replace('-', ' '))}. Stage now: "
+                f"{_md(a.lifecycle_stage.replace('-', ' '))}. File: `{path.name}`.", ""]
         for tid, theme in rubric.themes.items():
             said, silent = [], []
             for c in rubric.criteria:

@@ -99,6 +99,7 @@ export function loadRoom(files, rubric) {
       round: data.round ?? 1,
       file,
       product: data.product,
+      actions: Array.isArray(data.actions) ? data.actions : [],
       score: scorePlan(data, rubric),
     });
   }
@@ -236,6 +237,17 @@ export function roomSummary(ratings, rubric, { anonymise = false } = {}) {
   }
   weakest.sort((a, b) => a.mean_level - b.mean_level || a._index - b._index);
   for (const row of [...disagreement, ...widest, ...weakest]) delete row._index;
+  const actions = [];
+  for (const r of ratings) {
+    for (const act of r.actions) {
+      if (!(act.owner || act.due)) continue;
+      const entry = { team: teamLabel.get(r.team), rater: rl(r), round: r.round, criterion: act.criterion, due: act.due || null };
+      // An owner is a person's name: with labels, say only whether one was named.
+      entry.owner = anonymise ? (act.owner ? "named" : null) : act.owner || null;
+      actions.push(entry);
+    }
+  }
+  actions.sort((a, b) => cmp(a.team, b.team) || a.round - b.round || cmp(a.rater, b.rater) || cmp(a.due || "9999", b.due || "9999") || cmp(a.criterion, b.criterion));
   const flagsById = Object.fromEntries(rubric.red_flags.map((f) => [f.id, f]));
   const themesById = Object.fromEntries(rubric.themes.map((t) => [t.id, t]));
   return {
@@ -251,6 +263,7 @@ export function roomSummary(ratings, rubric, { anonymise = false } = {}) {
     red_flags: flagIds.filter((f) => flagTeams.has(f)).map((f) => ({ id: f, title: flagsById[f].title, teams: flagTeams.get(f), ratings: flagRatings.get(f) })),
     weakest,
     changes,
+    actions,
   };
 }
 
@@ -269,8 +282,8 @@ export function derive(state) {
 
 /** widgets._room.room_csv. */
 export function roomCsv(summary) {
-  const rows = [["section", "team", "round", "item", "mean", "min", "max", "spread", "n"]];
-  const row = (...cells) => rows.push(cells);
+  const rows = [["section", "team", "round", "item", "mean", "min", "max", "spread", "n", "rater", "owner", "due"]];
+  const row = (...cells) => rows.push([...cells, ...new Array(rows[0].length - cells.length).fill(null)]);
   for (const t of summary.teams) {
     for (const [item, s] of [["overall", t.overall], ...Object.entries(t.themes)]) {
       row("team-theme", t.team, t.latest_round, item, s.mean, s.min, s.max, s.spread, s.n);
@@ -289,6 +302,7 @@ export function roomCsv(summary) {
       row("change", ch.team, `${ch.from_round} to ${ch.to_round}`, item, d.change, d.from, d.to, null, null);
     }
   }
+  for (const x of summary.actions) row("action", x.team, x.round, x.criterion, null, null, null, null, null, x.rater, x.owner, x.due);
   return csvText(rows);
 }
 
@@ -349,6 +363,15 @@ export function roomMarkdown(summary, rubric, top = 10) {
     }
   } else {
     out.push("No team has more than one round.");
+  }
+  out.push("", "## Actions that leave the room (owner and date)", "");
+  if (summary.actions.length) {
+    out.push("| Team | Rater | Round | Criterion | Owner | By |", "|---|---|---|---|---|---|");
+    for (const x of summary.actions) {
+      out.push(`| ${md(x.team)} | ${md(x.rater)} | ${x.round} | ${x.criterion} | ${md(x.owner || "not named")} | ${x.due || "no date"} |`);
+    }
+  } else {
+    out.push("No next step has an owner or a date yet.");
   }
   return out.join("\n") + "\n";
 }

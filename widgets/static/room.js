@@ -7,36 +7,12 @@
 // `room_problems` (messages naming each bad file) and `room_exports` ({md, csv, json}), with
 // room-summary.js on the site and widgets._room in a notebook. `rubric` gives criterion questions.
 // Files never leave the browser tab (the site) or the kernel (a notebook); nothing is stored.
-// The module is self-contained (no imports), because anywidget loads it from a string in notebooks.
+// In a notebook, anywidget loads it bundled with lib/dom.js into one file (make bundles).
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
+import { download, h } from "./lib/dom.js";
+
 let instances = 0;
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-function download(filename, text, type) {
-  const blob = new Blob([text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = h("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 const pct = (v) => (v === null || v === undefined ? "n/a" : `${v.toFixed(1)} %`);
 const signed = (v) => (v === null || v === undefined ? "n/a" : `${v > 0 ? "+" : ""}${v.toFixed(1)}`);
@@ -147,7 +123,7 @@ function render({ model, el }) {
   root.append(
     drop,
     h("p", { class: "pai-room-switch" }, anonymise,
-      h("label", { for: `${uid}-anon` }, " Replace team and rater names by labels (Team A, Rater 1) before showing the room")),
+      h("label", { for: `${uid}-anon` }, "Replace team and rater names by labels (Team A, Rater 1) before showing the room")),
     status, problemsBox, results,
   );
 
@@ -196,7 +172,7 @@ function render({ model, el }) {
           h("td", {}, String(t.raters)),
           ...[["overall", t.overall], ...themes.map((th) => [th.id, t.themes[th.id]])].map(([id, s]) =>
             h("td", { class: "pai-room-cell", "data-theme": id, "data-mean": s.mean ?? "", "data-spread": s.spread ?? "", "data-shade": shade(s.mean) },
-              pct(s.mean), s.n > 1 ? h("span", { class: "pai-room-spread" }, ` ±${s.spread.toFixed(1)}`) : null)))),
+              pct(s.mean), s.n > 1 ? h("span", { class: "pai-room-spread" }, ` (spread ${s.spread.toFixed(1)})`) : null)))),
         "pai-room-heatmap"));
 
     // 2. Disagreement.
@@ -248,7 +224,16 @@ function render({ model, el }) {
             h("td", { "data-theme": id, "data-change": d.change ?? "" }, d.change === null ? "n/a" : `${pct(d.from)} → ${pct(d.to)} (${signed(d.change)})`)))))
       : h("p", {}, "No team has more than one round yet."));
 
-    // 6. Exports.
+    // 6. Actions with an owner and a date.
+    results.append(h("h3", {}, "Actions that leave the room"));
+    results.append((summary.actions || []).length
+      ? table("Next steps the raters gave an owner and a date", ["Team", "Rater", "Round", "Question", "Owner", "By"],
+        summary.actions.map((x) => h("tr", { class: "pai-room-action", "data-team": x.team, "data-criterion": x.criterion },
+          h("th", { scope: "row" }, x.team), h("td", {}, x.rater), h("td", {}, String(x.round)),
+          h("td", {}, questionOf(x.criterion)), h("td", {}, x.owner || "not named"), h("td", {}, x.due || "no date"))))
+      : h("p", {}, "No next step has an owner or a date yet. Teams add them under Next steps on the self-assessment page."));
+
+    // 7. Exports.
     const exportsNow = model.get("room_exports") || {};
     results.append(h("h3", {}, "Take the summary to the debrief"),
       h("div", { class: "pai-room-buttons" },

@@ -54,7 +54,7 @@ export function newAssessment(rubric, scope = "full") {
 }
 
 //: Fields the file format knows besides `answers` (the schema allows no others).
-const OPTIONAL_FIELDS = ["assessor", "notes", "rater", "round", "migrations"];
+const OPTIONAL_FIELDS = ["assessor", "notes", "rater", "round", "actions", "migrations"];
 //: Plan fields a file must fill before Python's load_assessment accepts it.
 const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
 

@@ -1,7 +1,7 @@
 // The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
 import { h, s } from "../lib/dom.js";
-import { byId, UI } from "./file.js";
+import { byId, clone, UI } from "./file.js";
 
 /** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
 export function createResult(ctx) {
@@ -188,6 +188,28 @@ export function createResult(ctx) {
     resultParts.chart.replaceChildren(h("h3", { text: "Profile by theme" }), svg, h("details", {}, h("summary", { text: "The same numbers as a table" }), table));
   }
 
+  // An owner and a date for a next step, kept in the file's `actions` (the report and the room view list them).
+  function setOwned(cid, patch) {
+    const next = clone(ctx.getAssessment());
+    const list = (Array.isArray(next.actions) ? next.actions : []).filter((x) => x.criterion !== cid);
+    const old = (ctx.getAssessment().actions || []).find((x) => x.criterion === cid) || {};
+    const entry = { criterion: cid, owner: old.owner || "", due: old.due || "", ...patch };
+    if (entry.owner.trim() || entry.due) list.push(entry);
+    if (list.length) next.actions = list;
+    else delete next.actions;
+    ctx.commit(next);
+  }
+
+  function ownedFields(cid) {
+    const entry = (ctx.getAssessment().actions || []).find((x) => x.criterion === cid) || {};
+    const owner = h("input", { type: "text", id: `${uid}-${cid}-owner`, maxlength: "200", value: entry.owner || "",
+      oninput: () => setOwned(cid, { owner: owner.value }) });
+    const due = h("input", { type: "date", id: `${uid}-${cid}-due`, value: entry.due || "",
+      onchange: () => setOwned(cid, { due: due.value }) });
+    return h("span", { class: "pai-owned" },
+      h("label", { for: owner.id, text: "Owner" }), " ", owner, " ", h("label", { for: due.id, text: "by" }), " ", due);
+  }
+
   function renderActions(score, rubric) {
     const criteria = byId(rubric.criteria);
     const actions = score.actions.filter((a) => !ctx.view.subset || ctx.view.subset.includes(a.criterion));
@@ -198,6 +220,8 @@ export function createResult(ctx) {
         h("span", { text: a.action }),
         " ",
         h("span", { class: "pai-who", text: `(who: ${a.who}; ${UI.actionKinds[a.kind]}${a.target_level !== null ? `, to level ${a.target_level}` : ""})` }),
+        h("br"),
+        ownedFields(a.criterion),
         h("br"),
         h("a", { href: `#${uid}-${a.criterion}`, class: "pai-goto", text: `Go to the question: ${criteria[a.criterion].question}` }),
         " ",

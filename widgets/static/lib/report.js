@@ -81,6 +81,10 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     ]);
 
   const inView = (cid) => !criteriaIds || !criteriaIds.length || criteriaIds.includes(cid);
+  // Next steps the team has taken on (the file's `actions`): who owns each and by when.
+  const owned = new Map((Array.isArray(a.actions) ? a.actions : []).filter((x) => x && x.criterion).map((x) => [x.criterion, x]));
+  const ownedSpans = (entry) => (!entry || !(entry.owner || entry.due) ? []
+    : [["em", "Owner:"], ["text", ` ${entry.owner || "not named"}, by ${entry.due || "no date"}. `]]);
   const steps = score.actions
     .filter((x) => inView(x.criterion))
     .map((x) => {
@@ -90,6 +94,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
         ["text", ` [${labels.action_kinds[x.kind]}]${target}. ${actionText(x)} `],
         ["em", "Who:"],
         ["text", ` ${x.who}. `],
+        ...ownedSpans(owned.get(x.criterion)),
         ...read(x.explained_in),
       ];
     });
