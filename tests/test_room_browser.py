@@ -269,3 +269,36 @@ def test_notebook_host_shows_the_same_figures(browser, new_page, harness, room):
     assert got == expected(room_summary(load_room(folder), anonymise=True))
     assert w.room_exports["csv"] == room_report(w.summary, "csv")
     assert page.pai_page_errors == []
+
+
+def test_a_rater_saves_rater_round_and_owned_actions_that_python_reads(new_page, server_url, built_site, tmp_path):
+    from widgets._assessment import load_assessment
+    from widgets._reports import render_report
+    from widgets._scoring import score_plan
+
+    path = "book/selfassessment/02-short-assessment.html"
+    if not (built_site / path).exists():
+        pytest.skip(f"{path} is not in this build")
+    page = new_page(accept_downloads=True)
+    page.goto(server_url + path)
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]", timeout=15000)
+    page.locator("input[id$='-team']").fill("Search team")
+    page.locator("input[id$='-product']").fill("Library search")
+    page.locator("select[id$='-model_type']").select_option("narrow")
+    page.locator("select[id$='-lifecycle_stage']").select_option("data")
+    page.locator("input[id$='-rater']").fill("Ada")
+    page.locator("input[id$='-round']").fill("2")
+    page.locator("fieldset[data-criterion='early-start'] input[type=radio]").first.check()
+    owner = page.locator(".pai-actions li[data-criterion='early-start'] input[id$='-owner']")
+    owner.fill("Sam <Lee>")
+    page.locator(".pai-actions li[data-criterion='early-start'] input[id$='-due']").fill("2026-12-15")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download assessment file").click()
+    assert info.value.suggested_filename.startswith("search-team-ada-round2-")
+    saved = tmp_path / "a.json"
+    saved.write_text(Path(info.value.path()).read_text(encoding="utf-8"), encoding="utf-8")
+    a = load_assessment(saved)
+    assert (a.rater, a.round) == ("Ada", 2)
+    assert a.actions == ({"criterion": "early-start", "owner": "Sam <Lee>", "due": "2026-12-15"},)
+    assert "*Owner:* Sam &lt;Lee&gt;, by 2026-12-15." in render_report(score_plan(a), a, "md")
+    assert page.pai_page_errors == []
