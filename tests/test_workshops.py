@@ -117,6 +117,8 @@ def test_note_topics():
     assert pai_workshops.note_topic("Format (40 min).") == "Session formats and timing"
     assert pai_workshops.note_topic("Watch for") == "What to watch for"
     assert pai_workshops.note_topic("Timeline exercise.") == "Exercises and activities"
+    assert pai_workshops.note_topic("Time (30 min).") == "Session formats and timing"
+    assert pai_workshops.note_topic("Before the session.") == "Preparing a session"
     assert pai_workshops.note_topic("Budget.") == "Budget"
 
 

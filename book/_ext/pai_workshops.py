@@ -54,6 +54,9 @@ NOTE_TITLE = re.compile(r"^facilitator notes?\b", re.IGNORECASE)
 #: The lead-in word of a note item (its bold start) -> the topic it is indexed under.
 TOPICS = (
     ("format", "Session formats and timing"),
+    ("time", "Session formats and timing"),
+    ("prepare", "Preparing a session"),
+    ("before the session", "Preparing a session"),
     ("warm-up", "Exercises and activities"),
     ("exercise", "Exercises and activities"),
     ("role play", "Exercises and activities"),
