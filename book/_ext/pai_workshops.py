@@ -54,7 +54,6 @@ NOTE_TITLE = re.compile(r"^facilitator notes?\b", re.IGNORECASE)
 #: The lead-in word of a note item (its bold start) -> the topic it is indexed under.
 TOPICS = (
     ("format", "Session formats and timing"),
-    ("time", "Session formats and timing"),
     ("prepare", "Preparing a session"),
     ("before the session", "Preparing a session"),
     ("warm-up", "Exercises and activities"),
@@ -65,6 +64,7 @@ TOPICS = (
     ("link", "Links to other parts"),
     ("materials", "Materials"),
     ("sensitivity", "Sensitive topics"),
+    ("time", "Session formats and timing"),  # after "exercise": "Timeline exercise" is an exercise
 )
 GENERAL_TOPIC = "General advice"
 
