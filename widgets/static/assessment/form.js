@@ -171,7 +171,7 @@ export function createForm(ctx) {
     const a = getAssessment();
     if (!ctx.view.subset) {
       for (const key of ["team", "product", "model_type", "lifecycle_stage", "date", "rater", "round"]) {
-        if (about[key]) setValue(about[key], a[key] === undefined ? "" : String(a[key]));
+        if (about[key]) setValue(about[key], a[key] === undefined || a[key] === null ? "" : String(a[key]));
       }
     }
     for (const [cid, ctl] of controls) {
