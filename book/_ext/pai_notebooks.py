@@ -47,7 +47,9 @@ def setup_cell(repo_url: str, branch: str) -> nbformat.NotebookNode:
     source = (
         "# Set-up for Google Colab only; this cell does nothing anywhere else.\n"
         "# It installs the book's own Python packages (widgets, casestudies) and\n"
-        "# what they need. Data sets are downloaded from their sources and checked.\n"
+        "# what they need; pip builds the widgets' front-ends with Node.js (esbuild\n"
+        "# through npx), which Colab provides. Data sets are downloaded from their\n"
+        "# sources and checked.\n"
         "import sys\n"
         'if "google.colab" in sys.modules:\n'
         f'    %pip install --quiet "participatory-ai-in-practice @ git+{repo_url}@{branch}"\n'
