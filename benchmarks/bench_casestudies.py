@@ -1,19 +1,24 @@
 """Benchmark the case-study methods (not a timed test): run by hand, or with ``make bench``.
 
-1. Polis opinion groups (``_polis_bench.py``): parity with Polis's math fixtures; for every
-   open Polis conversation in the data registry, the agreement (adjusted Rand index with
-   Polis's own ``group-id`` labels) and run time of ``casestudies.polis`` against red-dwarf
-   0.4.0, side by side, with the ceiling any clustering of the final map can reach
-   (``polis.agreement_ceiling``); then the same replay under several update schedules, and
-   the ceiling on the map at 20 points along each vote history (the bound for any earlier map).
-2. Matrix factorisation (``_mf_bench.py``): time, peak memory and recovery of planted item
+1. Polis opinion groups (``_polis_bench.py``): the defaults Polis's code leaves open (in-conv
+   rule, update schedule, k rule), chosen on the development conversations only; parity with
+   Polis's math fixtures; for all 13 open conversations, split into the development and check
+   sets, the agreement (adjusted Rand index with Polis's own ``group-id`` labels), coverage
+   and time of ``casestudies.polis`` against red-dwarf 0.4.0, side by side, with the ceiling
+   any clustering of the final map can reach (``polis.agreement_ceiling``); then the same
+   replay under several update schedules, and the ceiling on the map at 20 points along each
+   vote history (the bound for any earlier map).
+2. Polis at scale (``_polis_scale_bench.py``): time and peak memory of the sparse single pass
+   and of red-dwarf on synthetic conversations of 10,000, 50,000 and 200,000 participants x
+   2,000 statements, each in a watched subprocess.
+3. Matrix factorisation (``_mf_bench.py``): time, peak memory and recovery of planted item
    intercepts for our numpy fit of the Community Notes model and for a PyTorch
    re-implementation of the reference scorer (``community_notes_torch.py``; needs
    ``benchmarks/requirements.txt``), on the same one million synthetic ratings.
 
 Usage::
 
-    PAI_DATA_CACHE=../shared/data .venv/bin/python benchmarks/bench_casestudies.py [--skip-polis] [--skip-mf]
+    PAI_DATA_CACHE=../shared/data .venv/bin/python benchmarks/bench_casestudies.py [--skip-polis] [--skip-scale] [--skip-mf]
 
 Results are printed and written to ``benchmarks/results/casestudies.json``.
 """
@@ -32,17 +37,21 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from _mf_bench import mf_section  # noqa: E402
 from _polis_bench import polis_section  # noqa: E402
+from _polis_scale_bench import scale_section  # noqa: E402
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--skip-polis", action="store_true")
+    ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-mf", action="store_true")
     ap.add_argument("--ratings", type=int, default=1_000_000)
     args = ap.parse_args(argv)
     out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
     if not args.skip_polis:
         polis_section(out)
+    if not args.skip_scale:
+        scale_section(out)
     if not args.skip_mf:
         mf_section(out, args.ratings)
     results = ROOT / "benchmarks" / "results"

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from casestudies.datasets import has_vote_times
+from casestudies.polis.export import has_vote_times
 
 __all__ = [
     "window_cutoffs",

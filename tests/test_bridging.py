@@ -11,7 +11,7 @@ import pytest
 
 from casestudies import bridging as br
 from casestudies import collective_dialogues as cd
-from casestudies import datasets
+from casestudies import datasets, polis
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
 needs_cache = pytest.mark.skipif(
@@ -165,7 +165,7 @@ def test_polis_intercepts_track_group_informed_consensus():
 
     from casestudies import polis
 
-    conv = datasets.load_polis_conversation("vtaiwan.uberx")
+    conv = polis.load_polis_conversation("vtaiwan.uberx")
     r, i, y, _, tids = br.polis_ratings(conv)
     m = br.fit_community_notes(r, i, y)
     res = polis.run(conv, use_history=False)

@@ -11,7 +11,7 @@ import threading
 import pandas as pd
 import pytest
 
-from casestudies import datasets
+from casestudies import credits, datasets, polis
 from casestudies.datasets import RegistryEntry
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
@@ -110,6 +110,36 @@ def test_cached_file_with_wrong_hash_names_both_hashes_and_the_fix(fake_registry
     assert (cache / "demo" / "f.csv").read_bytes() == b"corrupt"
 
 
+def test_a_folder_in_place_of_a_cached_file_is_reported_as_such(fake_registry, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    (cache / "demo" / "f.csv").mkdir(parents=True)
+    fake_registry["demo/f.csv"] = RegistryEntry("demo/f.csv", 4, _sha(b"good"), "http://127.0.0.1:9/f.csv", "CC0")
+    monkeypatch.setenv(datasets.CACHE_ENV, str(cache))
+    with pytest.raises(datasets.DataCorrupt) as err:
+        datasets.fetch("demo/f.csv", progressbar=False)
+    msg = str(err.value)
+    assert "a folder" in msg and str(cache / "demo" / "f.csv") in msg and "remove" in msg
+    assert "internet" not in msg
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_noticed_in_the_same_process(fake_registry, tmp_path, monkeypatch):
+    import os
+
+    cache = tmp_path / "cache"
+    (cache / "demo").mkdir(parents=True)
+    target = cache / "demo" / "f.csv"
+    target.write_bytes(b"good")
+    fake_registry["demo/f.csv"] = RegistryEntry("demo/f.csv", 4, _sha(b"good"), "http://127.0.0.1:9/f.csv", "CC0")
+    monkeypatch.setenv(datasets.CACHE_ENV, str(cache))
+    assert datasets.fetch("demo/f.csv") == target  # verified once, remembered
+    st = target.stat()
+    target.write_bytes(b"evil")  # same size
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime
+    assert target.stat().st_size == st.st_size and target.stat().st_mtime_ns == st.st_mtime_ns
+    with pytest.raises(datasets.DataCorrupt, match=_sha(b"evil")):
+        datasets.fetch("demo/f.csv")
+
+
 def test_offline_and_uncached_names_file_url_cache_and_fix(fake_registry, tmp_path, monkeypatch):
     # Port 9 (discard) on localhost refuses connections: an offline stand-in with no real network use.
     url = "http://127.0.0.1:9/data/f.csv"
@@ -144,10 +174,10 @@ def test_every_registered_file_is_in_the_shared_cache_and_verifies():
 
 
 def test_polis_attribution_carries_the_required_statement():
-    text = datasets.attribution("polis-opendata/vtaiwan.uberx/votes.csv", "polis-opendata/vtaiwan.uberx/comments.csv")
+    text = credits.attribution("polis-opendata/vtaiwan.uberx/votes.csv", "polis-opendata/vtaiwan.uberx/comments.csv")
     assert "sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project" in text
     assert text.count("https://compdemocracy.org/case-studies/2015-vtaiwan-uberx") == 1
-    other = datasets.attribution("collective-dialogues/CD3_vax.csv")
+    other = credits.attribution("collective-dialogues/CD3_vax.csv")
     assert "no licence file" in other and "raw.githubusercontent.com" in other
 
 
@@ -183,7 +213,7 @@ def _write_export(folder: pathlib.Path, *, votes=True, wide=True):
 
 def test_user_export_loads_latest_votes_and_groups(tmp_path):
     _write_export(tmp_path / "my-conv")
-    conv = datasets.load_polis_conversation(tmp_path / "my-conv")
+    conv = polis.load_polis_conversation(tmp_path / "my-conv")
     assert conv.name == "my-conv"
     m = conv.vote_matrix()
     assert m.loc[0, 0] == 1 and m.loc[0, 1] == -1 and m.loc[1, 0] == 1
@@ -198,37 +228,37 @@ def test_user_export_loads_latest_votes_and_groups(tmp_path):
 
 def test_user_export_without_votes_csv_uses_the_wide_matrix(tmp_path):
     _write_export(tmp_path / "c", votes=False)
-    conv = datasets.load_polis_conversation(tmp_path / "c")
+    conv = polis.load_polis_conversation(tmp_path / "c")
     assert sorted(map(tuple, conv.votes[["participant", "comment-id", "vote"]].to_numpy())) == [(0, 0, 1), (0, 1, -1), (1, 0, 1)]
     assert not conv.has_vote_times  # the wide matrix has no vote times to replay
 
 
 def test_has_vote_times_needs_more_than_one_time():
-    assert not datasets.has_vote_times(pd.DataFrame({"participant": [0, 1], "vote": [1, -1]}))
-    assert not datasets.has_vote_times(pd.DataFrame({"timestamp": [5, 5], "vote": [1, -1]}))
-    assert not datasets.has_vote_times(pd.DataFrame({"timestamp": [], "vote": []}))
-    assert datasets.has_vote_times(pd.DataFrame({"timestamp": [5, 6], "vote": [1, -1]}))
+    assert not polis.has_vote_times(pd.DataFrame({"participant": [0, 1], "vote": [1, -1]}))
+    assert not polis.has_vote_times(pd.DataFrame({"timestamp": [5, 5], "vote": [1, -1]}))
+    assert not polis.has_vote_times(pd.DataFrame({"timestamp": [], "vote": []}))
+    assert polis.has_vote_times(pd.DataFrame({"timestamp": [5, 6], "vote": [1, -1]}))
 
 
 def test_user_export_errors_are_clear(tmp_path):
-    with pytest.raises(datasets.PolisExportError, match="neither an open-data conversation"):
-        datasets.load_polis_conversation(tmp_path / "nope")
+    with pytest.raises(polis.PolisExportError, match="neither an open-data conversation"):
+        polis.load_polis_conversation(tmp_path / "nope")
     _write_export(tmp_path / "novotes", votes=False, wide=False)
-    with pytest.raises(datasets.PolisExportError, match="No votes"):
-        datasets.load_polis_conversation(tmp_path / "novotes")
+    with pytest.raises(polis.PolisExportError, match="No votes"):
+        polis.load_polis_conversation(tmp_path / "novotes")
     _write_export(tmp_path / "bad")
     (tmp_path / "bad" / "votes.csv").write_text("timestamp,comment-id,voter-id,vote\n1,0,0,7\n", encoding="utf-8")
-    with pytest.raises(datasets.PolisExportError, match="line 2"):
-        datasets.load_polis_conversation(tmp_path / "bad")
+    with pytest.raises(polis.PolisExportError, match="line 2"):
+        polis.load_polis_conversation(tmp_path / "bad")
     _write_export(tmp_path / "cols")
     (tmp_path / "cols" / "comments.csv").write_text("id,text\n0,hi\n", encoding="utf-8")
-    with pytest.raises(datasets.PolisExportError, match="comment-body"):
-        datasets.load_polis_conversation(tmp_path / "cols")
+    with pytest.raises(polis.PolisExportError, match="comment-body"):
+        polis.load_polis_conversation(tmp_path / "cols")
 
 
 @needs_cache
 def test_open_conversation_matches_published_counts():
-    conv = datasets.load_polis_conversation("vtaiwan.uberx")
+    conv = polis.load_polis_conversation("vtaiwan.uberx")
     assert len(conv.votes) == 49_443  # unique (voter, comment) pairs after re-votes
     counts = conv.groups.value_counts(dropna=False)
     assert counts.loc[1.0] == 889 and counts.loc[0.0] == 330 and conv.groups.isna().sum() == 702
@@ -237,6 +267,19 @@ def test_open_conversation_matches_published_counts():
 
 @needs_cache
 def test_polis_fixture_loads():
-    fx = datasets.load_polis_fixture("below-100-ptpts")
+    fx = polis.load_polis_fixture("below-100-ptpts")
     assert {"votes", "comments", "math", "conversation"} == set(fx)
     assert "group-clusters" in fx["math"] and "pca" in fx["math"]
+
+
+def test_attribution_links_conversations_without_a_case_study_page_to_their_pinned_folder():
+    text = credits.attribution("polis-opendata/scoop-hivemind.taxes/votes.csv", "polis-opendata/vtaiwan.uberx/votes.csv")
+    assert "sub-licensed under CC BY 4.0" in text and text.count("CC BY 4.0") == 1
+    assert "https://compdemocracy.org/case-studies/2015-vtaiwan-uberx" in text
+    assert "https://github.com/compdemocracy/openData/tree/0bc2ce0f32c673f68da20b57bce15c457aa787b5/scoop-hivemind.taxes" in text
+
+
+def test_every_open_conversation_in_the_registry_is_listed_once():
+    assert len(polis.POLIS_OPEN_CONVERSATIONS) == 13
+    assert set(polis.DEVELOPMENT_CONVERSATIONS) | set(polis.CHECK_CONVERSATIONS) == set(polis.POLIS_OPEN_CONVERSATIONS)
+    assert not set(polis.DEVELOPMENT_CONVERSATIONS) & set(polis.CHECK_CONVERSATIONS)

@@ -17,7 +17,7 @@ os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
 
 def _planted(n=160, m=24, seed=0):
     """Two camps that disagree on most comments and all agree with comments 0 and 1, arriving over time."""
-    from casestudies.datasets import PolisConversation
+    from casestudies.polis import PolisConversation
 
     rng = np.random.default_rng(seed)
     camp = np.arange(n) % 2

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from casestudies import datasets, polis
+from casestudies.polis import pipeline
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
 needs_cache = pytest.mark.skipif(
@@ -47,7 +48,7 @@ def test_two_planted_camps_are_recovered():
 
 def test_kmeans_starts_from_first_distinct_points():
     X = np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 0.0], [0.1, 0.0], [10.1, 0.0]])
-    lab = polis._polis_kmeans(X, 2, None)
+    lab = pipeline._polis_kmeans(X, 2, None)
     assert lab[0] == lab[1] == lab[3] and lab[2] == lab[4] and lab[0] != lab[2]
 
 
@@ -58,7 +59,7 @@ def test_silhouette_matches_sklearn_when_no_singletons():
     X = np.vstack([rng.normal(0, 1, (20, 2)), rng.normal(5, 1, (15, 2))])
     lab = np.repeat([0, 1], [20, 15])
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
-    ours = polis._silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in (0, 1)])
+    ours = pipeline._silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in (0, 1)])
     assert ours == pytest.approx(silhouette_score(X, lab))
 
 
@@ -92,13 +93,13 @@ def test_early_joiners_stay_in_with_history():
 
 
 def _fixture(name):
-    fx = datasets.load_polis_fixture(name)
-    conv = datasets.polis_fixture_conversation(name)
+    fx = polis.load_polis_fixture(name)
+    conv = polis.polis_fixture_conversation(name)
     return fx["math"], conv
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_pca_matches_polis(name):
     math, conv = _fixture(name)
     M = conv.vote_matrix().reindex(columns=math["tids"])
@@ -118,7 +119,7 @@ def test_pca_matches_polis(name):
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_group_clustering_matches_polis_given_its_base_clusters(name):
     math, _ = _fixture(name)
     bc = math["base-clusters"]
@@ -134,7 +135,7 @@ def test_group_clustering_matches_polis_given_its_base_clusters(name):
 
 
 @needs_cache
-@pytest.mark.parametrize("name", datasets.POLIS_FIXTURES)
+@pytest.mark.parametrize("name", polis.POLIS_FIXTURES)
 def test_representative_comments_consensus_and_gac_match_polis_exactly(name):
     math, conv = _fixture(name)
     M = conv.vote_matrix().reindex(columns=math["tids"])
@@ -167,7 +168,7 @@ def test_in_conv_matches_polis_with_history(name):
 @pytest.fixture(scope="module")
 def vtaiwan_run():
     """vTaiwan UberX and our pipeline's result on it (one replay, shared by the tests below)."""
-    conv = datasets.load_polis_conversation("vtaiwan.uberx")
+    conv = polis.load_polis_conversation("vtaiwan.uberx")
     return conv, polis.run(conv)
 
 
@@ -226,3 +227,41 @@ def test_replay_on_a_time_schedule_updates_once_per_window():
     # Whatever the schedule, nobody from one camp shares a group with the other camp.
     groups = hourly["labels"].reindex(matrix.index)
     assert not set(groups[camp == 0]) & set(groups[camp == 1])
+
+
+def test_sparse_single_pass_matches_the_dense_one():
+    m, camp = _two_camps(n_per=40, n_comments=30, seed=4)
+    votes = m.stack().rename("vote").reset_index().dropna()
+    votes.columns = ["participant", "comment-id", "vote"]
+    dense = polis.run(matrix=m, moderated_out=[3])
+    sparse = polis.run_sparse(votes, moderated_out=[3])
+    assert sparse.k == dense.k == 2
+    assert _ari(dense.groups, sparse.groups.reindex(dense.groups.index)) == 1.0
+    assert _ari(camp, sparse.groups.reindex(m.index)) == 1.0
+    # Same map up to the sign of each axis, and the same statements chosen.
+    for axis in ("x", "y"):
+        assert abs(np.corrcoef(dense.participants[axis], sparse.participants[axis].reindex(m.index))[0, 1]) > 0.999
+    assert dense.consensus == sparse.consensus
+    assert [c["tid"] for c in dense.repness[0]] == [c["tid"] for c in sparse.repness[0]]
+    pd.testing.assert_frame_equal(dense.stats, sparse.stats, check_dtype=False)
+
+
+def test_in_conv_rules_differ_in_whether_early_joiners_stay():
+    from types import SimpleNamespace
+
+    # Participant 99 votes on the first statement while it is the only one, then leaves.
+    matrix, camp = _two_camps(n_per=20, n_comments=12)
+    votes = matrix.stack().rename("vote").reset_index().dropna()
+    votes.columns = ["participant", "comment-id", "vote"]
+    votes["timestamp"] = np.arange(len(votes)) + 10
+    early = pd.DataFrame({"participant": [99], "comment-id": [0], "vote": [1], "timestamp": [0]})
+    conv = SimpleNamespace(name="early", votes=pd.concat([early, votes], ignore_index=True), moderated_out=[])
+    sticky = polis.replay(conv, n_updates=40, in_conv_rule="sticky")
+    final = polis.replay(conv, n_updates=40, in_conv_rule="final")
+    assert 99 in sticky["in_conv"] and 99 not in final["in_conv"]
+    full = conv.votes.pivot(index="participant", columns="comment-id", values="vote")
+    # Each rule ends where its one-shot form says: the history rule, or the rule on the final votes.
+    assert set(sticky["in_conv"]) == set(polis.in_conversation(full, conv.votes))
+    assert set(final["in_conv"]) == set(polis.in_conversation(full))
+    with pytest.raises(ValueError, match="in_conv_rule"):
+        polis.replay(conv, in_conv_rule="everyone")

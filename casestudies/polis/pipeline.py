@@ -1,12 +1,13 @@
-"""Polis opinion groups, recomputed: who is clustered, where they sit, which groups form, and why.
+"""The Polis math pipeline, recomputed: who is clustered, where they sit, which groups form.
 
-This reproduces the Polis math pipeline (compdemocracy/polis, ``math/``) on an
-exported conversation, built on red-dwarf (polis-community/red-dwarf, MPL-2.0)
-where red-dwarf already does the job (mean imputation, PCA, sparsity-aware
-scaling, the comment statistics behind representative comments and consensus)
-and adding the parts red-dwarf leaves out: the history-aware choice of who is
-clustered, base clusters (k = 100) and group clustering over the weighted base
-clusters with k chosen by silhouette. The case-study chapter "Polis opinion
+This reproduces the Polis math (compdemocracy/polis, ``math/``) on an exported
+conversation, built on red-dwarf (polis-community/red-dwarf, MPL-2.0) where red-dwarf
+already does the job (mean imputation, PCA, sparsity-aware scaling) and adding the
+parts red-dwarf leaves out: the history-aware choice of who is clustered, base
+clusters (k = 100) and group clustering over the weighted base clusters with k chosen
+by silhouette, and the replay of Polis's incremental updates. What each group says is
+in :mod:`casestudies.polis.statements`; the comparison with Polis's own output and with
+red-dwarf in :mod:`casestudies.polis.evaluation`. The case-study chapter "Polis opinion
 groups" (``casestudies/01-polis-opinion-groups.md``) explains each step.
 """
 
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casestudies.datasets import has_vote_times
+from casestudies.polis.export import PolisConversation, has_vote_times
+from casestudies.polis.statements import comment_stats, consensus_comments, group_informed_consensus, representative_comments
 
 __all__ = [
     "PolisGroups",
@@ -28,16 +30,16 @@ __all__ = [
     "cluster_base",
     "replay",
     "cluster_groups",
-    "comment_stats",
-    "representative_comments",
-    "consensus_comments",
-    "group_informed_consensus",
     "run",
-    "run_reddwarf",
-    "group_agreement",
-    "agreement_ceiling",
-    "fixture_parity",
-    "compare_with_reddwarf",
+    "run_sparse",
+    "MIN_VOTES",
+    "GREEDY_N",
+    "DEFAULT_N_UPDATES",
+    "DEFAULT_IN_CONV_RULE",
+    "DEFAULT_K_BUFFER",
+    "IN_CONV_RULES",
+    "BASE_K",
+    "MAX_GROUPS",
 ]
 
 #: Polis's defaults (math/src/polismath/math/conversation.clj).
@@ -45,7 +47,17 @@ MIN_VOTES = 7
 GREEDY_N = 15
 BASE_K = 100
 MAX_GROUPS = 5
-Z_90 = 1.2816
+
+#: Defaults of :func:`run` that Polis's code does not fix, chosen on the development
+#: conversations only (``benchmarks/_polis_bench.py``, ``choose_defaults``; the chapter
+#: lists the development and check sets): the number of equal vote batches the replay
+#: runs one update after, whether in-conv is "sticky" (once in, always in, as in
+#: Polis's code) or "final" (recomputed from each update's votes), and how many
+#: updates in a row a new k must win before it is adopted (Polis's group-k-buffer).
+DEFAULT_N_UPDATES = 200
+DEFAULT_IN_CONV_RULE = "final"
+DEFAULT_K_BUFFER = 4
+IN_CONV_RULES = ("sticky", "final")
 
 
 # --- who is clustered -----------------------------------------------------------------
@@ -209,6 +221,11 @@ def _centers_of(X: np.ndarray, w: np.ndarray, lab: np.ndarray, n: int) -> np.nda
     return np.column_stack([cx, cy]) / np.maximum(W, 1e-300)[:, None]
 
 
+def _as_points(X: np.ndarray) -> np.ndarray:
+    """Rows of an (n, 2) array as complex numbers: np.unique on them sorts and matches like np.unique(axis=0), faster."""
+    return X[:, 0] + 1j * X[:, 1]
+
+
 def _sqdist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     # |x - c|^2 without the (n, k, 2) temporary; clipped at 0 against rounding.
     return np.maximum((X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
@@ -222,6 +239,7 @@ def _polis_kmeans(
     weights: np.ndarray | None = None,
     max_iters: int = 20,
     n_distinct: int | None = None,
+    round_distinct: bool = False,
 ) -> np.ndarray:
     """One Polis k-means run on rows ``X``; returns a cluster label per row (0..k'-1).
 
@@ -238,11 +256,15 @@ def _polis_kmeans(
         lab[last >= 0] = np.searchsorted(ids, last[last >= 0])
         m = lab >= 0
         centers = _centers_of(X[m], w[m], lab[m], len(ids))
-        _, first, inv = np.unique(np.round(centers, 12), axis=0, return_index=True, return_inverse=True)
+        _, first, inv = np.unique(_as_points(np.round(centers, 12)), return_index=True, return_inverse=True)
         if len(first) < len(centers):
             lab[m] = inv.ravel()[lab[m]]
             centers = _centers_of(X[m], w[m], lab[m], len(first))
-        possible = min(k, n_distinct if n_distinct is not None else len(np.unique(X, axis=0)))
+        # Counting distinct rows costs a sort; it only matters when there are fewer centres than k.
+        if k > len(centers):
+            possible = min(k, n_distinct if n_distinct is not None else len(np.unique(_as_points(np.round(X, 12) if round_distinct else X))))
+        else:
+            possible = k
         while possible > len(centers):
             d = _sqdist(X, centers).min(1)
             far = int(d.argmax())
@@ -253,13 +275,18 @@ def _polis_kmeans(
             used, lab[m] = np.unique(lab[m], return_inverse=True)
             centers = _centers_of(X[m], w[m], lab[m], len(used))
     else:
-        _, first = np.unique(X, axis=0, return_index=True)
+        _, first = np.unique(_as_points(X), return_index=True)
         centers = X[np.sort(first)[:k]].copy()
     lab = None
     for _ in range(max_iters + 1):
         lab = _sqdist(X, centers).argmin(1)
-        used, lab = np.unique(lab, return_inverse=True)
-        new_centers = _centers_of(X, w, lab, len(used))
+        counts = np.bincount(lab, minlength=len(centers))
+        n_used = len(centers)
+        if not counts.all():  # drop empty clusters, keeping the others in order
+            rank = np.cumsum(counts > 0) - 1
+            lab = rank[lab]
+            n_used = int(rank[-1]) + 1
+        new_centers = _centers_of(X, w, lab, n_used)
         done = _same_clustering(centers, new_centers)
         centers = new_centers
         if done:
@@ -291,10 +318,7 @@ def _silhouette_clusters(D: np.ndarray, clusters: list) -> float:
 
 @dataclass
 class _State:
-    in_conv: set = field(default_factory=set)
-    base_of: dict = field(default_factory=dict)  # pid -> base cluster id
     next_base_id: int = 0
-    groups: dict = field(default_factory=dict)  # k -> {base id: group label}
     last_k: int | None = None
     last_k_count: int = 0
     smoothed_k: int | None = None
@@ -317,15 +341,16 @@ def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
     else:
         Q = np.linalg.qr(start.T)[0]
     rng = np.random.default_rng(0)
+    stuck = 1e-12 * max(1.0, float(np.sqrt(np.einsum("ij,ij->", Xc, Xc))))
     for _ in range(iters):
         Z = Xc.T @ (Xc @ Q)
-        if np.linalg.norm(Z[:, 1]) < 1e-12 * max(1.0, np.linalg.norm(Xc)):
+        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
             # The start vectors carry no variance (e.g. they sit on moderated-out
             # statements): restart from random vectors rather than stay stuck at zero.
             Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
             Z = Xc.T @ (Xc @ Q)
         Q_new = np.linalg.qr(Z)[0]
-        if np.allclose(np.abs(np.sum(Q_new * Q, 0)), 1.0, atol=1e-10):
+        if np.all(np.abs(np.abs(np.einsum("ij,ij->j", Q_new, Q)) - 1.0) <= 1e-10 + 1e-5):  # np.allclose's tolerance
             Q = Q_new
             break
         Q = Q_new
@@ -369,6 +394,7 @@ def replay(
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
     k_buffer: int = 4,
+    in_conv_rule: str = "sticky",
     progress: bool = False,
 ) -> dict:
     """Replay Polis's math updates over the vote history and return the final state.
@@ -382,15 +408,15 @@ def replay(
     once in, always in), base clusters warm-started from the last update, group
     clusterings for every k warm-started per k, silhouettes on base-cluster centres,
     and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
+    With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
+    instead of kept (the state a cold restart of Polis's math worker leaves).
     """
+    if in_conv_rule not in IN_CONV_RULES:
+        raise ValueError(f"in_conv_rule must be one of {', '.join(IN_CONV_RULES)}, not {in_conv_rule!r}.")
     v = conversation.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
-    mod_out = set(conversation.moderated_out)
-    pids = np.sort(v["participant"].unique())
-    tids = np.sort(v["comment-id"].unique())
-    prow = {p: i for i, p in enumerate(pids)}
-    tcol = {t: j for j, t in enumerate(tids)}
-    r = v["participant"].map(prow).to_numpy()
-    c = v["comment-id"].map(tcol).to_numpy()
+    pids, r = np.unique(v["participant"].to_numpy(), return_inverse=True)
+    tids, c = np.unique(v["comment-id"].to_numpy(), return_inverse=True)
+    mod_mask = np.isin(tids, np.asarray(list(conversation.moderated_out), dtype=tids.dtype))
     val = v["vote"].to_numpy(dtype=float)
     full = np.full((len(pids), len(tids)), np.nan)
     row_seen = np.zeros(len(pids), bool)
@@ -402,9 +428,14 @@ def replay(
     # No update before there is a map to draw (earlier batches join the next update).
     bounds = bounds[bounds >= min(_first_update(v), len(v))]
     st = _State()
-    entry = _entry_index(v)
-    entry_pids = np.array(list(entry.keys()))
-    entry_pos = np.array(list(entry.values()))
+    sticky = in_conv_rule == "sticky"
+    entry = _entry_index(v) if sticky else {}
+    entry_rows = np.searchsorted(pids, np.array(list(entry.keys()), dtype=pids.dtype))
+    entry_pos = np.array(list(entry.values()), dtype=np.int64)
+    # State kept between updates, by participant row and by base-cluster id.
+    in_mask = np.zeros(len(pids), bool)
+    base_of = np.full(len(pids), -1, dtype=np.int64)  # base-cluster id of each in-conv participant
+    group_of: dict[int, np.ndarray] = {}  # k -> group label by base-cluster id (-1: none)
     it = bounds
     if progress:
         try:
@@ -414,6 +445,7 @@ def replay(
         except ImportError:
             pass
     start = 0
+    sils: dict = {}
     for stop in it:
         full[r[start:stop], c[start:stop]] = val[start:stop]
         row_seen[r[start:stop]] = True
@@ -421,29 +453,39 @@ def replay(
         start = stop
         rows = np.nonzero(row_seen)[0]
         cols = np.nonzero(col_seen)[0]
-        raw = full[np.ix_(rows, cols)]
-        M = raw.copy()
-        zero = [j for j, t in enumerate(tids[cols]) if t in mod_out]
-        M[:, zero] = 0.0
+        M = full[np.ix_(rows, cols)]
+        n_seen = (~np.isnan(M)).sum(1)
+        M[:, mod_mask[cols]] = 0.0
         start_vec = st.comps[:, cols] if st.comps is not None else None
         _, comps, proj, _ = _pca(M, start_vec)
         st.comps = np.zeros((2, len(tids)))
         st.comps[:, cols] = comps
-        row_pids = pids[rows]
-        st.in_conv |= set(entry_pids[entry_pos < stop])
-        ic = np.array(sorted(st.in_conv))
-        pos = {p: i for i, p in enumerate(row_pids)}
-        X = proj[[pos[p] for p in ic]]
-        prev_base = np.array([st.base_of.get(p, -1) for p in ic])
-        lab = _polis_kmeans(X, base_k, prev_base if st.base_of else None, max_iters=100,
-                            n_distinct=len(np.unique(np.round(X, 12), axis=0)))
+        if sticky:
+            in_mask[entry_rows[entry_pos < stop]] = True
+        else:
+            chosen = n_seen >= min(MIN_VOTES, len(cols))
+            # Fewer than GREEDY_N qualify: add the most active voters, as Polis's greedy top-up does.
+            for i in np.argsort(-n_seen, kind="stable")[: GREEDY_N]:
+                if chosen.sum() >= GREEDY_N:
+                    break
+                chosen[i] = True
+            in_mask[:] = False
+            in_mask[rows[chosen]] = True
+        ic_rows = np.nonzero(in_mask)[0]
+        X = proj[np.searchsorted(rows, ic_rows)]
+        prev_base = base_of[ic_rows]
+        lab = _polis_kmeans(X, base_k, prev_base if (base_of >= 0).any() else None, max_iters=100,
+                            round_distinct=True)
         # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
         # most members with (Polis keeps ids through warm starts).
         n_new = lab.max() + 1
         ids = np.full(n_new, -1)
         has = prev_base >= 0
         if has.any():
-            pairs, cnt = np.unique(np.column_stack([lab[has], prev_base[has]]), axis=0, return_counts=True)
+            # Distinct (new cluster, old id) pairs in lexicographic order, as np.unique(axis=0) gives them.
+            span = int(prev_base[has].max()) + 1
+            codes, cnt = np.unique(lab[has].astype(np.int64) * span + prev_base[has], return_counts=True)
+            pairs = np.column_stack([codes // span, codes % span])
             taken = set()
             for j, old_id, _n in sorted(zip(pairs[:, 0], pairs[:, 1], cnt), key=lambda t: (t[0], -t[2])):
                 if ids[j] < 0 and old_id not in taken:
@@ -454,7 +496,8 @@ def replay(
                 ids[j] = st.next_base_id
                 st.next_base_id += 1
         st.next_base_id = max(st.next_base_id, int(ids.max()) + 1)
-        st.base_of = dict(zip(ic.tolist(), ids[lab].tolist()))
+        base_of[:] = -1
+        base_of[ic_rows] = ids[lab]
         order = np.argsort(ids)
         base_ids = ids[order]
         B = _centers_of(X, np.ones(len(X)), lab, n_new)[order]
@@ -463,169 +506,36 @@ def replay(
         max_k = min(max_groups, 2 + len(B) // 12)
         sils = {}
         for k in range(2, max_k + 1):
-            prev = st.groups.get(k)  # base id -> group label
-            last_g = np.array([prev.get(b, -1) for b in base_ids]) if prev else None
+            prev = group_of.get(k)
+            if prev is not None:
+                last_g = np.where(base_ids < len(prev), prev[np.minimum(base_ids, len(prev) - 1)], -1)
+            else:
+                last_g = None
             glab = _polis_kmeans(B, k, last_g, weights=wts, max_iters=20)
-            st.groups[k] = dict(zip(base_ids.tolist(), glab.tolist()))
+            mapping = np.full(st.next_base_id, -1, dtype=np.int64)
+            mapping[base_ids] = glab
+            group_of[k] = mapping
             sils[k] = _silhouette_clusters(D, [np.nonzero(glab == g)[0] for g in range(glab.max() + 1)])
         this_k = max(sils, key=lambda k: sils[k])  # first k wins ties, like max-key over sorted keys
         st.last_k_count = st.last_k_count + 1 if st.last_k == this_k else 1
         st.last_k = this_k
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
-            st.smoothed_k = this_k if (st.last_k_count >= k_buffer or st.smoothed_k is None) else st.smoothed_k
+            st.smoothed_k = this_k
     # Final labels.
-    k = st.smoothed_k if st.smoothed_k in st.groups else max(st.groups)
-    gmap = st.groups[k]
-    labels = {p: gmap[b] for p, b in st.base_of.items() if b in gmap}
+    k = st.smoothed_k if st.smoothed_k in group_of else max(group_of)
+    gmap = group_of[k]
+    ic_rows = np.nonzero(in_mask)[0]
+    bases = base_of[ic_rows]
+    known = (bases >= 0) & (bases < len(gmap))
+    known[known] = gmap[bases[known]] >= 0
     return {
-        "labels": pd.Series(labels, name="group", dtype="int64").sort_index(),
-        "base": pd.Series(st.base_of, name="base_cluster", dtype="int64").sort_index(),
-        "k": int(len(set(gmap.values()))),
+        "labels": pd.Series(gmap[bases[known]], index=pids[ic_rows[known]], name="group", dtype="int64").sort_index(),
+        "base": pd.Series(bases, index=pids[ic_rows], name="base_cluster", dtype="int64").sort_index(),
+        "k": int(len(np.unique(gmap[gmap >= 0]))),
         "silhouettes": sils,
-        "in_conv": sorted(st.in_conv),
+        "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
     }
-
-
-# --- what each group says -----------------------------------------------------------------
-
-
-def comment_stats(matrix: pd.DataFrame, labels: pd.Series) -> pd.DataFrame:
-    """Per group and comment: agrees ``na``, disagrees ``nd``, seen ``ns`` and Polis's tests.
-
-    ``pa = (na + 1)/(ns + 2)``; ``pat`` the one-proportion test; ``ra``/``rat`` the
-    representativeness ratio and two-proportion test against everyone outside the
-    group (and the same for disagree).
-    """
-    from reddwarf.utils.stats import one_prop_test, two_prop_test
-
-    M = matrix.loc[labels.index].to_numpy(dtype=float)
-    groups = sorted(labels.unique())
-    rows = []
-    A = (M == 1).astype(float)
-    D = (M == -1).astype(float)
-    S = (~np.isnan(M)).astype(float)
-    lab = labels.to_numpy()
-    tot_a, tot_d, tot_s = A.sum(0), D.sum(0), S.sum(0)
-    for g in groups:
-        m = lab == g
-        na, nd, ns = A[m].sum(0), D[m].sum(0), S[m].sum(0)
-        oa, od, os_ = tot_a - na, tot_d - nd, tot_s - ns
-        pa, pd_ = (na + 1) / (ns + 2), (nd + 1) / (ns + 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rows.append(
-                pd.DataFrame(
-                    {
-                        "group": g,
-                        "tid": matrix.columns,
-                        "na": na,
-                        "nd": nd,
-                        "ns": ns,
-                        "pa": pa,
-                        "pd": pd_,
-                        "pat": one_prop_test(na, ns),
-                        "pdt": one_prop_test(nd, ns),
-                        "ra": pa / ((oa + 1) / (os_ + 2)),
-                        "rd": pd_ / ((od + 1) / (os_ + 2)),
-                        "rat": two_prop_test(na, oa, ns, os_),
-                        "rdt": two_prop_test(nd, od, ns, os_),
-                    }
-                )
-            )
-    return pd.concat(rows, ignore_index=True)
-
-
-def _finalize(r) -> dict:
-    agree = r["rat"] > r["rdt"]
-    return {
-        "tid": int(r["tid"]),
-        "repful_for": "agree" if agree else "disagree",
-        "n_success": int(r["na"] if agree else r["nd"]),
-        "n_trials": int(r["ns"]),
-        "p_success": float(r["pa"] if agree else r["pd"]),
-        "p_test": float(r["pat"] if agree else r["pdt"]),
-        "repness": float(r["ra"] if agree else r["rd"]),
-        "repness_test": float(r["rat"] if agree else r["rdt"]),
-    }
-
-
-def _metric(c: dict) -> float:
-    return c["repness"] * c["repness_test"] * c["p_success"] * c["p_test"]
-
-
-def _beats_best_agree(r, best) -> bool:
-    if r["na"] == 0 and r["nd"] == 0:
-        return False
-    if best is not None and best["ra"] > 1.0:
-        return r["ra"] * r["rat"] * r["pa"] * r["pat"] > best["ra"] * best["rat"] * best["pa"] * best["pat"]
-    if best is not None:
-        return r["pa"] * r["pat"] > best["pa"] * best["pat"]
-    return bool(r["pat"] > Z_90 or (r["ra"] > 1.0 and r["pa"] > 0.5))
-
-
-def representative_comments(stats: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
-    """Each group's representative comments, by Polis's rule (repness.clj, ``select-rep-comments``).
-
-    A comment qualifies for a group when the group agrees (or disagrees) with it
-    both more than chance (one-proportion test ``pat > z``) and more than everyone
-    else (two-proportion test ``rat > z``); it counts as "agree" if ``rat > rdt``.
-    Qualifiers are ranked by ``ra * rat * pa * pat`` (or the disagree analogue).
-    The group's best agreed comment goes first, the top ``pick_max`` are kept, and
-    agrees are listed before disagrees. A group with no qualifier keeps its best
-    agreed comment, or failing that its most representative one.
-    """
-    out = {}
-    mod = set(int(t) for t in moderated_out)
-    for g, df in stats.groupby("group", sort=True):
-        sufficient: list = []
-        best = None
-        best_agree = None
-        for _, r in df.sort_values("tid").iterrows():
-            if int(r["tid"]) in mod:
-                continue
-            if (r["rat"] > z and r["pat"] > z) or (r["rdt"] > z and r["pdt"] > z):
-                sufficient.append(_finalize(r))
-            if not sufficient and (best is None or max(r["rat"], r["rdt"]) > best["repness_test"]):
-                best = _finalize(r)
-            if _beats_best_agree(r, best_agree):
-                best_agree = r
-        head = {**_finalize(best_agree), "best_agree": True} if best_agree is not None else None
-        if not sufficient:
-            chosen = [head] if head is not None else ([best] if best is not None else [])
-        else:
-            rest = [c for c in sufficient if head is None or c["tid"] != head["tid"]]
-            rest.sort(key=lambda c: -_metric(c))  # stable, like Clojure's sort-by
-            chosen = ([head] if head is not None else []) + rest
-            chosen = chosen[:pick_max]
-            chosen = [c for c in chosen if c["repful_for"] == "agree"] + [c for c in chosen if c["repful_for"] == "disagree"]
-        out[int(g)] = chosen
-    return out
-
-
-def consensus_comments(matrix: pd.DataFrame, moderated_out=(), pick_max: int = 5, z: float = Z_90) -> dict:
-    """Comments most participants agree (or disagree) with: ``p > 0.5`` and ``p-test > z``, top by ``p * p-test``."""
-    from reddwarf.utils.stats import one_prop_test
-
-    M = matrix.drop(columns=[c for c in moderated_out if c in matrix.columns]).to_numpy(dtype=float)
-    tids = [c for c in matrix.columns if c not in set(moderated_out)]
-    ns = (~np.isnan(M)).sum(0)
-    out = {}
-    for side, val in (("agree", 1), ("disagree", -1)):
-        n = (M == val).sum(0)
-        p = (n + 1) / (ns + 2)
-        t = one_prop_test(n, ns)
-        ok = (p > 0.5) & (t > z)
-        order = sorted(np.nonzero(ok)[0], key=lambda i: -p[i] * t[i])[:pick_max]
-        out[side] = [
-            {"tid": int(tids[i]), "n_success": int(n[i]), "n_trials": int(ns[i]), "p_success": float(p[i]), "p_test": float(t[i])}
-            for i in order
-        ]
-    return out
-
-
-def group_informed_consensus(stats: pd.DataFrame) -> pd.Series:
-    """Group-informed consensus per comment: the product over groups of ``(A_g + 1)/(S_g + 2)``."""
-    return stats.groupby("tid")["pa"].prod().rename("group_informed_consensus")
 
 
 # --- the whole pipeline -------------------------------------------------------------------
@@ -672,9 +582,11 @@ def run(
     max_groups: int = MAX_GROUPS,
     force_k: int | None = None,
     pick_max: int = 5,
-    n_updates: int = 200,
-    n_updates_no_history: int = 100,
+    n_updates: int | None = None,
+    n_updates_no_history: int | None = None,
     update_every: float | None = None,
+    in_conv_rule: str | None = None,
+    k_buffer: int | None = None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
@@ -686,11 +598,19 @@ def run(
     base clusters and groups (:func:`cluster_groups`), then representative
     comments, consensus and group-informed consensus on the clustered participants.
 
+    ``n_updates``, ``in_conv_rule`` and ``k_buffer`` default to :data:`DEFAULT_N_UPDATES`,
+    :data:`DEFAULT_IN_CONV_RULE` and :data:`DEFAULT_K_BUFFER`, chosen on the development
+    conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
+
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
     folder with :func:`~casestudies.datasets.load_polis_conversation` to replay its
     vote times.
     """
     t0 = time.perf_counter()
+    n_updates = DEFAULT_N_UPDATES if n_updates is None else n_updates
+    n_updates_no_history = n_updates if n_updates_no_history is None else n_updates_no_history
+    in_conv_rule = DEFAULT_IN_CONV_RULE if in_conv_rule is None else in_conv_rule
+    k_buffer = DEFAULT_K_BUFFER if k_buffer is None else k_buffer
     if conversation is not None:
         matrix = conversation.vote_matrix()
         moderated_out = conversation.moderated_out
@@ -707,8 +627,6 @@ def run(
         if not has_times:
             # No vote times (e.g. only participants-votes.csv): Polis numbers participants
             # in the order they joined, so replay them joining in that order.
-            from casestudies.datasets import PolisConversation
-
             v = conversation.votes.copy()
             v["timestamp"] = v["participant"].astype("int64") * 1_000_000 + v["comment-id"].astype("int64")
             source = PolisConversation(conversation.name, conversation.comments, v, conversation.groups, conversation.summary, conversation.source)
@@ -718,6 +636,8 @@ def run(
             update_every=update_every if has_times else None,
             base_k=base_k,
             max_groups=max_groups,
+            k_buffer=k_buffer,
+            in_conv_rule=in_conv_rule,
             progress=progress,
         )
         inside = pd.Index(rep["in_conv"])
@@ -737,189 +657,66 @@ def run(
         participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
         k, sils = cl.k, cl.silhouettes
         base_centers, base_counts = cl.base_centers, cl.base_counts
+    method = ("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)") if history \
+        else "casestudies.polis (single pass)"
+    return _with_statements(participants, comments, matrix, inside, moderated_out, pick_max, k=k, silhouettes=sils,
+                            base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
+
+
+def _with_statements(participants, comments, votes, inside, moderated_out, pick_max, *, t0, **fields) -> PolisGroups:
+    """Statement statistics, representative and consensus statements for the grouped participants; the result."""
     labels = participants.loc[inside, "group"].astype(int)
-    stats = comment_stats(matrix, labels)
+    stats = comment_stats(votes, labels)
     comments["moderated_out"] = comments.index.isin(moderated_out)
     comments["group_informed_consensus"] = group_informed_consensus(stats)
     return PolisGroups(
         participants=participants,
         comments=comments,
-        k=k,
-        silhouettes=sils,
         repness=representative_comments(stats, moderated_out, pick_max),
-        consensus=consensus_comments(matrix, moderated_out, pick_max),
+        consensus=consensus_comments(votes, moderated_out, pick_max),
         stats=stats,
-        base_centers=base_centers,
-        base_counts=base_counts,
         seconds=time.perf_counter() - t0,
-        method=("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)")
-        if history
-        else "casestudies.polis (single pass)",
-        extra=extra,
+        **fields,
     )
 
 
-def run_reddwarf(conversation, *, random_state: int | None = 0) -> PolisGroups:
-    """red-dwarf 0.4.0's ``run_pipeline`` with its defaults (moderated-out comments zeroed), same output shape."""
-    from reddwarf.implementations.polis import run_pipeline
+def run_sparse(
+    votes,
+    *,
+    moderated_out=(),
+    base_k: int = BASE_K,
+    max_groups: int = MAX_GROUPS,
+    pick_max: int = 5,
+    min_votes: int = MIN_VOTES,
+    greedy_n: int = GREEDY_N,
+) -> PolisGroups:
+    """A single pass of the Polis pipeline on sparse votes, for conversations too large for a dense matrix.
+
+    ``votes`` is a :class:`~casestudies.polis.sparse.SparseVotes`, a long data frame
+    (``participant``, ``comment-id``, ``vote``) or a loaded conversation. The steps are
+    those of :func:`run` with ``use_history=False``: in-conv (``min(min_votes,
+    n_comments)`` votes, topped up to ``greedy_n``), the map (:func:`~casestudies.polis.sparse.project_sparse`),
+    base clusters and groups, statement statistics, representative and consensus
+    statements; memory grows with the number of votes, not participants x statements.
+    """
+    from casestudies.polis.sparse import SparseVotes, project_sparse
 
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = run_pipeline(votes=conversation.vote_records(), mod_out_statement_ids=conversation.moderated_out, random_state=random_state)
-    seconds = time.perf_counter() - t0
-    p = r.participants_df.copy()
-    p["in_conv"] = p["to_cluster"]
-    p["group"] = p["cluster_id"].astype("float")
-    s = r.statements_df
-    comments = s[["x", "y"]].copy()
-    for col in ("mean", "pc1", "pc2"):
-        if col in s:
-            comments["center" if col == "mean" else col] = s[col]
-    return PolisGroups(
-        participants=p[["x", "y", "in_conv", "group"]],
-        comments=comments,
-        k=int(p["group"].nunique()),
-        silhouettes={},
-        repness=r.repness,
-        consensus=r.consensus,
-        stats=r.group_comment_stats,
-        seconds=seconds,
-        method="red-dwarf 0.4.0",
-    )
-
-
-def group_agreement(result: PolisGroups, polis_groups: pd.Series) -> dict:
-    """Agreement of ``result``'s groups with Polis's own ``group-id`` labels.
-
-    ``ari``: adjusted Rand index over every participant Polis placed in a group
-    (a participant we left unclustered counts as its own "unclustered" class, so
-    missing people lower the score); ``coverage``: share of those we clustered.
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    ref = polis_groups.dropna().astype(int)
-    ours = result.participants["group"].reindex(ref.index)
-    coverage = float(ours.notna().mean()) if len(ref) else float("nan")
-    ari = adjusted_rand_score(ref.to_numpy(), ours.fillna(-1).astype(int).to_numpy())
-    return {
-        "ari": float(ari),
-        "coverage": coverage,
-        "k": int(result.k),
-        "k_polis": int(ref.nunique()),
-        "n_polis": int(len(ref)),
-    }
-
-
-def agreement_ceiling(result, polis_groups: pd.Series) -> dict:
-    """How much of Polis's labelling the final map can explain at all.
-
-    Polis's groups are unions of k-means cells, so in the map Polis used they are
-    split by straight boundaries. We fit the best straight boundaries to Polis's own
-    labels on *our* final map (multinomial logistic regression on ``x, y`` of every
-    participant Polis labelled) and report the adjusted Rand index of that fit with
-    Polis's labels. No method that clusters the final map can do much better than
-    this: a low ceiling means Polis's labels come from a map the export no longer
-    holds (an earlier state of the conversation), not from a flaw in the clustering.
-    ``ceiling`` is that ARI; ``nearest_centre`` reassigns everyone to the nearest
-    centre of Polis's groups on our map (1 when Polis's partition is a settled k-means
-    solution on our map). ``result`` is a :class:`PolisGroups` or a data frame of
-    participants with ``x, y`` (as :func:`project` returns).
-    """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import adjusted_rand_score
-
-    ref = polis_groups.dropna().astype(int)
-    table = result.participants if hasattr(result, "participants") else result
-    xy = table[["x", "y"]].reindex(ref.index)
-    keep = xy.notna().all(axis=1)
-    X, y = xy[keep].to_numpy(dtype=float), ref[keep].to_numpy()
-    if len(np.unique(y)) < 2:
-        return {"ceiling": float("nan"), "nearest_centre": float("nan"), "n": int(len(y))}
-    scale = X.std(axis=0)
-    Z = (X - X.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
-    fit = LogisticRegression(C=1e4, max_iter=5000).fit(Z, y)
-    groups = np.unique(y)
-    centres = np.array([X[y == g].mean(axis=0) for g in groups])
-    nearest = groups[_sqdist(X, centres).argmin(1)]
-    return {
-        "ceiling": float(adjusted_rand_score(y, fit.predict(Z))),
-        "nearest_centre": float(adjusted_rand_score(y, nearest)),
-        "n": int(len(y)),
-    }
-
-
-def fixture_parity(name: str, *, full: bool = True) -> dict:
-    """Compare this module with Polis's own math output on one Polis API fixture.
-
-    Returns, for the fixture ``name``: the correlation of our PCA components and
-    participant projections with Polis's (sign-free), whether our in-conv set is
-    Polis's, whether group clustering over Polis's own base clusters gives Polis's
-    groups (ARI), whether representative comments, consensus and group-informed
-    consensus are identical, and (with ``full``) the ARI of the full pipeline (ours
-    and red-dwarf's) with Polis's groups when both start from the votes alone.
-    """
-    from sklearn.metrics import adjusted_rand_score
-
-    from casestudies import datasets
-
-    math = datasets.load_polis_fixture(name)["math"]
-    conv = datasets.polis_fixture_conversation(name)
-    M = conv.vote_matrix().reindex(columns=math["tids"])
-    parts, comments = project(M, math["mod-out"])
-    out: dict = {"fixture": name, "participants": int(M.shape[0]), "comments": int(M.shape[1])}
-    out["pca_r"] = float(min(abs(np.corrcoef(comments[c], math["pca"]["comps"][i])[0, 1]) for i, c in enumerate(("pc1", "pc2"))))
-    bc = math["base-clusters"]
-    if all(len(m) == 1 for m in bc["members"]):
-        px = parts.loc[[m[0] for m in bc["members"]]]
-        out["projection_r"] = float(min(abs(np.corrcoef(px[a], bc[a])[0, 1]) for a in ("x", "y")))
-    else:
-        out["projection_r"] = float("nan")  # above 100 participants Polis exports only base-cluster centres
-    out["in_conv_equal"] = set(in_conversation(M, conv.votes)) == set(math["in-conv"])
-    B = np.c_[bc["x"], bc["y"]]
-    got = cluster_base(B, np.asarray(bc["count"], float))
-    ref = np.full(len(B), -1)
-    pos = {b: i for i, b in enumerate(bc["id"])}
-    for g in math["group-clusters"]:
-        for b in g["members"]:
-            ref[pos[b]] = g["id"]
-    out["k_polis"] = len(math["group-clusters"])
-    out["groups_from_polis_base_ari"] = float(adjusted_rand_score(ref, got["labels"]))
-    stats = comment_stats(M, conv.groups.dropna().astype(int))
-    rep = representative_comments(stats, math["mod-out"])
-    out["repness_identical"] = all(
-        [(c["tid"], c["repful_for"]) for c in rep[int(g)]] == [(c["tid"], c["repful-for"]) for c in theirs]
-        for g, theirs in math["repness"].items()
-    )
-    cons = consensus_comments(M, math["mod-out"])
-    out["consensus_identical"] = all(
-        [c["tid"] for c in cons[s]] == [c["tid"] for c in math["consensus"][s]] for s in ("agree", "disagree")
-    )
-    gac = group_informed_consensus(stats)
-    theirs = pd.Series({int(k): v for k, v in math["group-aware-consensus"].items()})
-    out["gac_max_abs_diff"] = float((gac.reindex(theirs.index) - theirs).abs().max())
-    if full:
-        out["pipeline_ari"] = group_agreement(run(conv), conv.groups)["ari"]
-        out["reddwarf_ari"] = group_agreement(run_reddwarf(conv), conv.groups)["ari"]
-    return out
-
-
-def compare_with_reddwarf(conversation, **run_kwargs) -> tuple[pd.DataFrame, PolisGroups, PolisGroups]:
-    """Run this pipeline and red-dwarf on one conversation; one row each: ARI, coverage, k, seconds."""
-    ours = run(conversation, **run_kwargs)
-    rd = run_reddwarf(conversation)
-    rows = []
-    for res in (ours, rd):
-        agr = group_agreement(res, conversation.groups)
-        rows.append(
-            {
-                "conversation": conversation.name,
-                "method": res.method,
-                "adjusted Rand index": round(agr["ari"], 3),
-                "coverage": round(agr["coverage"], 3),
-                "groups found": agr["k"],
-                "groups in Polis": agr["k_polis"],
-                "seconds": round(res.seconds, 2),
-            }
-        )
-    return pd.DataFrame(rows), ours, rd
+    if isinstance(votes, PolisConversation):
+        moderated_out = votes.moderated_out
+        votes = votes.votes
+    sv = votes if isinstance(votes, SparseVotes) else SparseVotes.from_votes(votes)
+    moderated_out = [c for c in moderated_out if c in set(sv.tids.tolist())]
+    participants, comments = project_sparse(sv, moderated_out)
+    counts = participants["n_votes"]
+    inside = counts.index[counts >= min(min_votes, sv.shape[1])]
+    if len(inside) < greedy_n:
+        extra = counts.drop(index=inside).sort_values(ascending=False, kind="stable")
+        inside = inside.append(extra.index[: greedy_n - len(inside)]).sort_values()
+    participants["in_conv"] = participants.index.isin(inside)
+    cl = cluster_groups(participants.loc[inside, ["x", "y"]].to_numpy(), base_k=base_k, max_groups=max_groups)
+    participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
+    participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
+    return _with_statements(participants, comments, sv, inside, moderated_out, pick_max, k=cl.k, silhouettes=cl.silhouettes,
+                            base_centers=cl.base_centers, base_counts=cl.base_counts, t0=t0,
+                            method="casestudies.polis (single pass, sparse)")
