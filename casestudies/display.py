@@ -171,3 +171,26 @@ def table(frame: pd.DataFrame, *, labels: Mapping | None = None, percent: Iterab
                if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])}
     return Table(data, labels=labels, percent=percent, decimals=decimals, glosses=dict(glosses or {}),
                  caption=caption, numeric=numeric, source_lang=source_lang)
+
+
+#: The columns of a "Reproduces" table and the headings readers see.
+REPRODUCES_COLUMNS = {
+    "published value": "Published", "published": "Published", "source": "Source",
+    "computed value": "Computed here", "computed here": "Computed here",
+}
+
+
+def reproduces(frame: pd.DataFrame, **options) -> Table:
+    """A case study's "Reproduces" table: the published value, its source, and what this page computes.
+
+    Needs a published, a source and a computed column (names as in
+    ``REPRODUCES_COLUMNS``); every cell is shown whole.
+    """
+    present = [c for c in frame.columns if c in REPRODUCES_COLUMNS]
+    shown = {REPRODUCES_COLUMNS[c] for c in present}
+    missing = {"Published", "Source", "Computed here"} - shown
+    if missing:
+        raise KeyError(f"reproduces(): the table needs published, source and computed columns; "
+                       f"missing {sorted(missing)} among {list(frame.columns)}")
+    labels = {c: REPRODUCES_COLUMNS[c] for c in present} | dict(options.pop("labels", {}))
+    return table(frame, labels=labels, **options)

@@ -91,3 +91,13 @@ def test_no_programmer_value_ever_reaches_the_reader(values):
         for cell in row:
             if cell not in {str(v) for v in values if isinstance(v, str)}:
                 assert not PROGRAMMER_VALUES.search(cell), cell
+
+
+def test_reproduces_table_keeps_every_cell_whole_under_reader_headings():
+    from casestudies.display import reproduces
+    long = "computed " * 40
+    t = reproduces(pd.DataFrame([{"published value": "75-81%", "source": "Konya et al. 2023", "computed here": long}]))
+    assert t.header() == ["Published", "Source", "Computed here"]
+    assert long.strip() in t._repr_html_()
+    with pytest.raises(KeyError, match="missing"):
+        reproduces(pd.DataFrame([{"published value": "x", "computed value": "y"}]))
