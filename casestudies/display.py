@@ -19,8 +19,10 @@ text in a terminal, so the notebook download reads the same way.
 
 from __future__ import annotations
 
+import csv
 import html
 import math
+import pathlib
 import numbers
 from collections.abc import Iterable, Mapping
 
@@ -194,3 +196,29 @@ def reproduces(frame: pd.DataFrame, **options) -> Table:
                        f"missing {sorted(missing)} among {list(frame.columns)}")
     labels = {c: REPRODUCES_COLUMNS[c] for c in present} | dict(options.pop("labels", {}))
     return table(frame, labels=labels, **options)
+
+
+#: Our English glosses of non-English statements that the case studies show (CC BY 4.0, like the book's text).
+GLOSSES_FILE = pathlib.Path(__file__).with_name("glosses.csv")
+
+
+def glosses(conversation: str) -> dict[int, str]:
+    """English glosses of a conversation's statements, by comment id (``casestudies/glosses.csv``).
+
+    The glosses are our own paraphrases, for readers who do not read the
+    original; check them with people from the community before quoting them.
+    """
+    with GLOSSES_FILE.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["conversation"] == conversation]
+    if not rows:
+        raise KeyError(f"{GLOSSES_FILE.name} has no glosses for the conversation {conversation!r}")
+    return {int(r["comment-id"]): r["english"] for r in rows}
+
+
+def glosses_by_text(conversation: str, comments: pd.DataFrame) -> dict[str, str]:
+    """The glosses keyed by the statement's original text, as :func:`table` takes them.
+
+    ``comments`` is the conversation's ``comments.csv`` (``comment-id`` and ``comment-body``).
+    """
+    text = comments.set_index("comment-id")["comment-body"]
+    return {str(text[tid]): gloss for tid, gloss in glosses(conversation).items() if tid in text.index}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from casestudies.display import CROSS, MISSING_TEXT, TICK, format_value, table
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
 
 PROGRAMMER_VALUES = re.compile(r"\b(?:True|False|NaN|nan|None|NaT|<NA>)\b")
 
@@ -101,3 +106,17 @@ def test_reproduces_table_keeps_every_cell_whole_under_reader_headings():
     assert long.strip() in t._repr_html_()
     with pytest.raises(KeyError, match="missing"):
         reproduces(pd.DataFrame([{"published value": "x", "computed value": "y"}]))
+
+
+def test_every_vtaiwan_gloss_names_a_real_statement_and_is_english():
+    from casestudies import datasets
+    from casestudies.display import glosses, glosses_by_text
+
+    comments = pd.read_csv(datasets.fetch("polis-opendata/vtaiwan.uberx/comments.csv"))
+    found = glosses("vtaiwan.uberx")
+    assert set(found) <= set(comments["comment-id"]), "a gloss names a statement the conversation does not have"
+    assert all(not re.search(r"[\u3400-\u9fff]", g) and len(g.split()) >= 4 for g in found.values())
+    by_text = glosses_by_text("vtaiwan.uberx", comments)
+    assert len(by_text) == len(found)
+    with pytest.raises(KeyError, match="no glosses"):
+        glosses("no.such.conversation")
