@@ -14,13 +14,14 @@ export PAI_DATA_CACHE ?= $(SHARED_DATA)
 endif
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book notebooks test test-fast serve bench clean clean-all
+.PHONY: help setup bundles book notebooks test test-fast serve bench clean clean-all
 
 help:
 	@echo "make book   build the site (notebooks executed, strict) into $(HTML)"
 	@echo "make test   build the site if needed, then run every test (unit, build, browser)"
 	@echo "make serve  serve the built site on http://127.0.0.1:8000"
 	@echo "make bench  run the benchmarks (speed and memory targets)"
+	@echo "make bundles  build the notebook widgets' front-ends (widgets/bundles, esbuild)"
 	@echo "make notebooks  regenerate the .ipynb copies Colab opens (notebooks/)"
 
 # --- setup -----------------------------------------------------------------
@@ -38,14 +39,25 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+# Each notebook widget's front-end as one file (anywidget loads one module): esbuild bundles the ES
+# module and the shared modules it imports (widgets/static/lib/). Never committed; the static site
+# imports the modules themselves.
+BUNDLE_ENTRIES := widgets/static/assessment.js widgets/static/tools/paycalc.js widgets/static/tools/vendor.js widgets/static/tools/transparency.js
+BUNDLE_SOURCES := $(shell find widgets/static -type f -name '*.js' 2>/dev/null) widgets/data/ui-labels.json
+widgets/bundles/.built: $(BUNDLE_SOURCES) node_modules/.installed
+	node_modules/.bin/esbuild $(BUNDLE_ENTRIES) --bundle --format=esm --outbase=widgets/static --outdir=widgets/bundles --log-level=warning
+	touch $@
+
+bundles: widgets/bundles/.built
+
+setup: $(VENV)/.installed node_modules/.installed widgets/bundles/.built
 
 # --- the site --------------------------------------------------------------
 # Notebooks are executed in cache mode, which only notices changes to a
 # notebook's own cells. When the code or data files the notebooks import
 # change, drop the execution cache and the parsed pages so every page is
 # rebuilt from the new code.
-NOTEBOOK_INPUTS := $(shell find widgets casestudies book/_ext -type f \( -name '*.py' -o -name '*.yaml' -o -name '*.csv' -o -name '*.json' -o -name '*.js' \) -not -path '*/__pycache__/*' 2>/dev/null)
+NOTEBOOK_INPUTS := $(shell find widgets casestudies book/_ext -type f -not -path 'widgets/bundles/*' \( -name '*.py' -o -name '*.yaml' -o -name '*.csv' -o -name '*.json' -o -name '*.js' \) -not -path '*/__pycache__/*' 2>/dev/null)
 _build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
 	rm -rf _build/.jupyter_cache _build/jupyter_execute _build/.doctrees
 	mkdir -p _build && touch $@
@@ -81,7 +93,7 @@ bench: setup
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf _build _assets test-artifacts
+	rm -rf _build _assets test-artifacts widgets/bundles
 
 clean-all: clean
 	rm -rf $(VENV) node_modules

@@ -162,7 +162,8 @@ def test_helper_markdown_is_generated_from_the_rubric(rubric):
 def test_markdown_escape_keeps_hostile_text_inert():
     from markdown_it import MarkdownIt
 
-    from widgets._partone import _md_escape, _role_text
+    from widgets._partone import _role_text
+    from widgets._text import escape_markdown as _md_escape
 
     hostile = "<script>alert(1)</script> {ref}`x` *bold* [link](javascript:1)"
     html = MarkdownIt("commonmark", {"html": True}).render(_md_escape(hostile))

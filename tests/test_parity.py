@@ -19,7 +19,10 @@ import yaml
 
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
+from widgets._text import csv_cell, csv_text, escape_html, escape_markdown, json_dumps_safe, strip_controls
 from widgets._widget import markdown_report
+
+from hostile_text import HOSTILE_STRINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "widgets" / "static"
@@ -245,3 +248,108 @@ def test_page_upload_check_agrees_with_python_loader(rubric, rubric_json):
             disagreements.append((name, py_ok, js_problems))
     assert disagreements == []
     assert not js[0] and not js[-1]
+
+
+# --------------------------------------------------------------------------- the text kernel
+# widgets/_text.py and widgets/static/lib/text.js: one pair per function, same inputs, same output.
+
+
+TEXT_JS = f"""
+import * as t from {json.dumps((STATIC / 'lib' / 'text.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ strings, rows, objects }} = JSON.parse(text);
+process.stdout.write(JSON.stringify({{
+  strip: strings.map((s) => t.stripControls(s)),
+  md: strings.map((s) => t.escapeMarkdown(s)),
+  mdMulti: strings.map((s) => t.escapeMarkdown(s, {{ multiline: true }})),
+  html: strings.map((s) => t.escapeHtml(s)),
+  cell: strings.map((s) => t.csvCell(s)),
+  csv: t.csvText(rows),
+  json: objects.map((o) => t.jsonStringifySafe(o)),
+  jsonIndent: objects.map((o) => t.jsonStringifySafe(o, 2)),
+}}));
+"""
+
+
+@pytest.fixture(scope="module")
+def text_kernel_js():
+    rows = [[s, "fixed", s] for s in HOSTILE_STRINGS] + [[""], [], [None, 3, "x"]]
+    objects = [{"text": s, "list": [s, 1, None, True]} for s in HOSTILE_STRINGS]
+    # ensure_ascii=True keeps lone surrogates transportable to Node; the strings arrive unchanged.
+    payload = json.dumps({"strings": HOSTILE_STRINGS, "rows": rows, "objects": objects})
+    proc = subprocess.run([NODE, "--input-type=module", "-e", TEXT_JS], input=payload, capture_output=True,
+                          text=True, cwd=STATIC, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout), rows, objects
+
+
+def _pairs(js, py):
+    return [(s, j, p) for s, j, p in zip(HOSTILE_STRINGS, js, py) if j != p]
+
+
+@pytest.mark.parametrize("key, python", [
+    ("strip", strip_controls), ("md", escape_markdown), ("mdMulti", lambda s: escape_markdown(s, multiline=True)),
+    ("html", escape_html), ("cell", csv_cell),
+], ids=["strip_controls", "escape_markdown", "escape_markdown-multiline", "escape_html", "csv_cell"])
+def test_text_function_parity(text_kernel_js, key, python):
+    """Each kernel function gives, on every hostile string, what its JavaScript twin gives."""
+    js, _, _ = text_kernel_js
+    assert _pairs(js[key], [python(s) for s in HOSTILE_STRINGS]) == []
+
+
+def test_csv_text_parity(text_kernel_js):
+    js, rows, _ = text_kernel_js
+    assert js["csv"] == csv_text(rows)
+
+
+def test_json_dumps_safe_parity(text_kernel_js):
+    js, _, objects = text_kernel_js
+    assert js["json"] == [json_dumps_safe(o, separators=(",", ":")) for o in objects]
+    assert js["jsonIndent"] == [json_dumps_safe(o, indent=2) for o in objects]
+
+
+def test_ui_labels_are_one_validated_file_read_by_both():
+    """The interface labels live in widgets/data/ui-labels.json: Python and the page read that file."""
+    from widgets._reports import ui_labels
+    from widgets._scoring import ACTION_KINDS
+
+    labels = ui_labels()
+    assert list(labels["action_kinds"]) == list(ACTION_KINDS)
+    js = run_node(f"""
+import labels from {json.dumps((STATIC / 'lib' / 'labels.js').as_uri())};
+process.stdout.write(JSON.stringify(labels));
+""", {})
+    assert js == labels
+    code = "".join(p.read_text(encoding="utf-8") for p in STATIC.rglob("*.js"))
+    code += (ROOT / "widgets" / "_widget.py").read_text(encoding="utf-8")
+    typed = [v for v in [labels["unanswered"], labels["not_applicable"], *labels["action_kinds"].values(),
+                         *labels["confidence"].values()]]
+    assert [t for t in typed if t in code] == []
+
+
+def test_ui_labels_schema_refuses_a_broken_file(tmp_path):
+    from widgets._vendor import ToolFileError, validate_data
+
+    labels = json.loads((ROOT / "widgets" / "data" / "ui-labels.json").read_text(encoding="utf-8"))
+    schema = ROOT / "widgets" / "data" / "ui-labels.schema.json"
+    validate_data(labels, schema, "labels")
+    del labels["action_kinds"]["improve"]
+    with pytest.raises(ToolFileError, match="improve"):
+        validate_data(labels, schema, "labels")
+
+
+LEVEL_JS = f"""
+import {{ checkAssessment }} from {json.dumps((STATIC / 'assessment.js').as_uri())};
+let text = ""; for await (const chunk of process.stdin) text += chunk;
+const {{ rubric, file }} = JSON.parse(text);
+process.stdout.write(JSON.stringify({{ problems: checkAssessment(file, rubric) }}));
+"""
+
+
+def test_page_reads_a_listed_answer_as_the_scorer_does(rubric, rubric_json):
+    """An answer given as a list is no level: the upload check refuses it, as the scorers do."""
+    doc = load_assessment(ROOT / "widgets" / "examples" / "inform-only.yaml").to_dict()
+    first = next(iter(doc["answers"]))
+    doc["answers"][first] = [2]
+    out = run_node(LEVEL_JS, {"rubric": rubric_json, "file": doc})
+    assert any(p.startswith(f"answers.{first}.level") for p in out["problems"]), out

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from widgets import load_assessment, score_plan
-from widgets._reports import md_escape, report_html, report_markdown, rubric_csv, rubric_markdown, compare_report
+from widgets._reports import report_html, report_markdown, rubric_csv, rubric_markdown, compare_report
+from widgets._text import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "widgets" / "examples" / "vendor-labelling.yaml"
@@ -68,7 +69,8 @@ def test_json_report_keeps_user_text_verbatim(evil_pair):
 
 
 def test_md_escape_neutralises_markup():
-    assert md_escape("*a* <b> [c](d) `e`") == r"\*a\* \<b\> \[c\]\(d\) \`e\`"
+    # One escaper for every report: HTML-significant characters become entities, the rest backslashed.
+    assert escape_markdown("*a* <b> [c](d) `e`") == r"\*a\* &lt;b&gt; \[c\]\(d\) \`e\`"
 
 
 def test_generated_chapter_only_uses_known_labels_and_keys():

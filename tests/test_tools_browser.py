@@ -192,6 +192,8 @@ def harness_url(tmp_path_factory):
     shutil.copy2(STATIC / "static-host.js", served / "static-host.js")
     for js in TOOLS.glob("*.js"):
         shutil.copy2(js, served / "tools" / js.name)
+    # The shared modules the tools import, served beside them as on the site.
+    shutil.copytree(STATIC / "lib", served / "lib")
     for module, stem, key, persist in TOOL_PAGES.values():
         data = yaml.safe_load((DATA / f"{stem}.yaml").read_text(encoding="utf-8"))
         (served / "data" / f"{stem}.json").write_text(json.dumps(data), encoding="utf-8")

@@ -23,9 +23,9 @@ def widget():
 
 
 def test_front_end_is_the_shared_module():
-    """The notebook loads the very file the static site serves (anywidget reads it from disk)."""
+    """The notebook loads the site's module, bundled with its imports by esbuild (make bundles)."""
     static = ROOT / "widgets" / "static"
-    assert str(AssessmentWidget._esm) == (static / "assessment.js").read_text(encoding="utf-8")
+    assert str(AssessmentWidget._esm) == (ROOT / "widgets" / "bundles" / "assessment.js").read_text(encoding="utf-8")
     assert str(AssessmentWidget._css) == (static / "assessment.css").read_text(encoding="utf-8")
     # Self-contained: anywidget loads the module from a string, so it cannot import siblings.
     assert "\nimport " not in str(AssessmentWidget._esm)

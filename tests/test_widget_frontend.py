@@ -66,8 +66,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     root = tmp_path_factory.mktemp("kernel-host")
-    for name in ("assessment.js", "assessment.css"):
-        shutil.copy2(STATIC / name, root / name)
+    # What a notebook loads: the module bundled with its imports (make bundles), and its stylesheet.
+    shutil.copy2(ROOT / "widgets" / "bundles" / "assessment.js", root / "assessment.js")
+    shutil.copy2(STATIC / "assessment.css", root / "assessment.css")
     (root / "index.html").write_text(HARNESS, encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(root))
     with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:

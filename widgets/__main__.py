@@ -60,7 +60,8 @@ def _emit(text: str, output: str | None) -> None:
 
 def _run(args) -> int:
     from ._assessment import AssessmentError, load_assessment
-    from ._reports import clean, compare_report, render_report, rubric_export
+    from ._reports import compare_report, render_report, rubric_export
+    from ._text import strip_controls as clean
     from ._scoring import score_plan
 
     if args.command == "score":
@@ -104,7 +105,7 @@ def _run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from ._assessment import AssessmentError
-    from ._reports import clean
+    from ._text import strip_controls as clean
 
     try:
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[attr-defined]

@@ -18,6 +18,8 @@ from pathlib import Path
 import yaml
 from IPython.display import Markdown
 
+from widgets._text import escape_markdown
+
 RUBRIC_PATH = Path(__file__).resolve().parent / "rubric" / "engagement-plan.yaml"
 
 #: Practice label in book/guidance -> ids of the rubric criteria that check it.
@@ -105,14 +107,6 @@ def _themes_by_id(rubric: dict) -> dict[str, dict]:
     return {t["id"]: t for t in rubric["themes"]}
 
 
-def _md_escape(text: str) -> str:
-    # Rubric text is ours, but keep it inert: no MyST roles or HTML can come from it.
-    text = str(text).replace("\\", "\\\\")
-    for ch in "`*_<>{}[]|":
-        text = text.replace(ch, "\\" + ch)
-    return " ".join(text.split())
-
-
 def _role_text(text: str) -> str:
     # Text shown inside a {ref} role: no backticks or angle brackets, which would end the role.
     return " ".join(str(text).translate({ord(c): None for c in "`<>"}).split())
@@ -139,7 +133,7 @@ def _criterion_line(c: dict, rubric: dict, current_flag: str | None = None) -> s
     else:
         extra = f"; raises red flag {{ref}}`guardrail-{flag['id']}` at level {flag['at_or_below']}"
     return (
-        f"- **{_md_escape(c['question'])}** "
+        f"- **{escape_markdown(c['question'])}** "
         f"(criterion `{c['id']}`, weight {weight}, theme {{ref}}`{_role_text(theme['title'])} <theme-{theme['id']}>`{extra})"
     )
 
@@ -173,8 +167,8 @@ def flag_markdown(flag_id: str) -> str:
         ":::{admonition} In the rubric",
         ":class: seealso",
         "",
-        f"Red flag *{_md_escape(flag['title'])}*: {_md_escape(flag['meaning'])}",
-        f"A plan that raises it is capped at the band *{_md_escape(cap)}*, whatever its other answers.",
+        f"Red flag *{escape_markdown(flag['title'])}*: {escape_markdown(flag['meaning'])}",
+        f"A plan that raises it is capped at the band *{escape_markdown(cap)}*, whatever its other answers.",
         "",
         "Rubric questions that raise this red flag:",
         "",
@@ -197,10 +191,10 @@ def selfcheck_markdown(usecase: str) -> str:
     out = []
     for n, cid in enumerate(USECASE_CRITERIA[usecase], start=1):
         c = by_id[cid]
-        out.append(f"{n}. **{_md_escape(c['question'])}** (criterion `{cid}`, weight {c['weight']})")
+        out.append(f"{n}. **{escape_markdown(c['question'])}** (criterion `{cid}`, weight {c['weight']})")
         out.append("")
         for level in sorted(c["levels"], key=int):
-            out.append(f"   - *{int(level)} ({_md_escape(scale[int(level)])})*: {_md_escape(c['levels'][level])}")
+            out.append(f"   - *{int(level)} ({escape_markdown(scale[int(level)])})*: {escape_markdown(c['levels'][level])}")
         out.append("")
     return "\n".join(out)
 
@@ -291,8 +285,8 @@ def placements_table(df) -> Markdown:
     for r in df.sort_values("band_index").itertuples():
         pct = "n/a" if r.percent is None else f"{r.percent:.1f}"
         lines.append(
-            f"| {_md_escape(r.plan)} | {pct} | {_md_escape(r.band)} | {_md_escape(r.iap2)} | "
-            f"{_md_escape(r.arnstein)} | {_md_escape(r.red_flags)} |"
+            f"| {escape_markdown(r.plan)} | {pct} | {escape_markdown(r.band)} | {escape_markdown(r.iap2)} | "
+            f"{escape_markdown(r.arnstein)} | {escape_markdown(r.red_flags)} |"
         )
     return Markdown("\n".join(lines))
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from widgets._text import json_dumps_safe
+
 #: Name and version written into every saved scenario file.
 FORMAT_NAME = "pai-paycalc"
 FORMAT_VERSION = 1
@@ -385,10 +387,10 @@ def save_json(scenarios: list[PayScenario] | PayScenario) -> str:
     """Serialise one or more scenarios to the file format the site's calculator also uses."""
     if isinstance(scenarios, PayScenario):
         scenarios = [scenarios]
-    return json.dumps(
+    return json_dumps_safe(
         {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
          "scenarios": [scenario_to_dict(s) for s in scenarios]},
-        indent=2, ensure_ascii=False,
+        indent=2,
     )
 
 
@@ -438,7 +440,6 @@ def load_json(text: str) -> list[PayScenario]:
 
 # --- the same calculator form in a notebook ---------------------------------------------------
 
-TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
 _OPTIONAL = ("training_minutes", "onboarding_minutes", "side_work_minutes_per_task", "other_payments")
 
 
@@ -457,11 +458,11 @@ def pay_calculator(scenario: PayScenario | None = None):
     The widget's ``paycalc_form`` holds the form as typed; ``.scenario()`` turns it into a
     validated :class:`PayScenario` for the functions above.
     """
-    import anywidget
     import traitlets
 
-    class PayCalculator(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "paycalc.js"
+    from widgets._frontend import anywidget_base
+
+    class PayCalculator(anywidget_base("tools/paycalc.js")):
         paycalc_form = traitlets.Dict().tag(sync=True)
         sources = traitlets.List().tag(sync=True)
 

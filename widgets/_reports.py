@@ -1,50 +1,26 @@
 """Turn a score, a set of scores or the rubric itself into Markdown, JSON, HTML or CSV.
 
-All text a user typed (team, product, evidence, notes) is escaped for the target format: HTML
-entities in HTML, backslash escapes in Markdown, so a hostile file cannot inject markup. Reports
+All text a user typed (team, product, evidence, notes) is escaped for the target format by the
+text kernel (``widgets/_text.py``), so a hostile file cannot inject markup, a link or a formula. Reports
 say what a score is: evidence for a conversation, never a certificate (book chapter "The rubric").
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
 import re
-from typing import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
 
 from ._assessment import Assessment
 from ._scoring import BAND_ORDER, IAP2_ORDER, Rubric, Score, load_rubric
+from ._text import csv_text, escape_html, escape_markdown, json_dumps_safe
 
 DISCLAIMER = ("This score is evidence for a conversation inside the team and with the communities "
               "involved. It is not a certificate, and it cannot show that a plan is participatory.")
 REPORT_FORMAT = "pai-score-report"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~&$])")
-
-
-def clean(text) -> str:
-    """Text with control and bidirectional-override characters removed (safe for terminals)."""
-    if text is None:
-        return ""
-    return _CONTROL.sub("", str(text))
-
-
-def md_escape(text, *, inline: bool = True) -> str:
-    """Escape user text for Markdown (CommonMark and MyST): every ASCII punctuation mark gets a
-    backslash, so no markup, HTML, role or link can be formed. ``inline`` folds newlines."""
-    text = _MD_SPECIAL.sub(r"\\\1", clean(text))
-    if inline:
-        text = " ".join(text.split())
-    return text
-
-
-def h(text) -> str:
-    """Escape user text for HTML (text and attribute values)."""
-    return html.escape(clean(text), quote=True)
-
+UI_LABELS_FILE = Path(__file__).resolve().parent / "data" / "ui-labels.json"
 
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1f} %"
@@ -61,17 +37,6 @@ def _range_note(tally: dict) -> str:
             "question were answered at 0, or at 3)")
 
 
-def _action_text(rubric: Rubric, action: dict) -> str:
-    """What to do, for a report: the criterion's next step, or how to reach the target level."""
-    crit = rubric.by_id[action["criterion"]]
-    target = action["target_level"]
-    if target is None:
-        return f"Answer this question; then, if needed: {crit.action}"
-    if target == 3:
-        return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
-    return f"{crit.action} Level {target} means: {crit.levels[target]}"
-
-
 def _band_title(rubric: Rubric, band_id) -> str:
     return "not enough answers" if band_id is None else rubric.bands[band_id]["title"]
 
@@ -82,7 +47,245 @@ def _label_title(rubric: Rubric, label: str) -> str:
     return "Guardrail: " + rubric.red_flags[label[10:]]["title"]
 
 
+@lru_cache(maxsize=1)
+def ui_labels() -> dict:
+    """The interface labels both front-ends show (``widgets/data/ui-labels.json``, validated)."""
+    from ._vendor import validate_data
+
+    data = json.loads(UI_LABELS_FILE.read_text(encoding="utf-8"))
+    validate_data(data, UI_LABELS_FILE.with_name("ui-labels.schema.json"), "widgets/data/ui-labels.json")
+    return data
+
+
 # --------------------------------------------------------------------------- score reports
+#
+# One report of a score. score_report() builds it as data (title, plan facts, disclaimer, sections
+# of lists, tables and paragraphs whose inline parts are plain text, strong, emphasis or code), and
+# render_markdown() and render_html() write it out; the CLI, the notebook widget and (through the
+# twin in widgets/static/lib/report.js, pinned by tests/test_parity.py) the page all use it.
+
+
+def _action_text(rubric: Rubric, action: Mapping) -> str:
+    """What to do: the criterion's next step, or how to reach the target level."""
+    crit = rubric.by_id[action["criterion"]]
+    target = action["target_level"]
+    if target is None:
+        return f"Answer this question; then, if needed: {crit.action}"
+    if target == 3:
+        return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
+    return f"{crit.action} Level {target} means: {crit.levels[target]}"
+
+
+def _codes(ids) -> list:
+    out = []
+    for i, x in enumerate(ids):
+        out += ([["text", ", "]] if i else []) + [["code", x]]
+    return out
+
+
+def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
+                 criteria_ids: Sequence[str] | None = None) -> dict:
+    """The report of one scored assessment as data, for :func:`render_markdown` and :func:`render_html`.
+
+    ``assessment`` is the file dict (``Assessment.to_dict()``, or what the widget holds),
+    ``score`` is ``Score.to_dict()``, ``links`` maps book labels to ``{"url", "title"}``, and
+    ``criteria_ids`` limits next steps and answers to a mini self-check's questions.
+    """
+    links = links or {}
+    labels = ui_labels()
+    a = assessment
+
+    def read(label: str) -> list:
+        title = links[label]["title"] if label in links else _label_title(rubric, label)
+        return [["text", f"Read: {title} ("], ["code", label], ["text", ")."]]
+
+    def fact(name: str, value) -> list:
+        return [["strong", f"{name}:"], ["text", " " + str(value)]]
+
+    band = score["band"]
+    limits = []
+    for lim in band["limited_by"]:
+        if lim["kind"] == "iap2":
+            limits.append(f"the IAP2 level reached ({rubric.iap2_levels[lim['id']]['title']})")
+        elif lim["kind"] == "score":
+            limits.append("the overall score")
+        else:
+            limits.append(f"the red flag \"{rubric.red_flags[lim['id']]['title']}\"")
+    could = "" if band["low"] == band["high"] else (
+        f" (could be {_band_title(rubric, band['low'])} to {_band_title(rubric, band['high'])} "
+        "once every question is answered)")
+    comp = score["completeness"]
+    standing = [
+        fact("Band", _band_title(rubric, band["id"]) + could),
+        fact("Limited by", ", ".join(limits) or "nothing (no answers yet)"),
+        fact("IAP2 level reached", rubric.iap2_levels[score["iap2"]["level"]]["title"]),
+        fact("Overall score on answered questions", _pct(score["overall"]["percent"]) + _range_note(score["overall"])),
+        fact("Completeness", f"{comp['answered']} answered, {comp['not_applicable']} not applicable, "
+                             f"{comp['unanswered']} unanswered of {comp['in_scope']}; confidence {comp['confidence']}"),
+    ]
+
+    flags = []
+    for f in score["red_flags"]:
+        flag = rubric.red_flags[f["id"]]
+        flags.append([["strong", flag["title"]],
+                      ["text", f" (caps the band at {_band_title(rubric, f['cap'])}). {flag['meaning'].strip()} Raised by "],
+                      *_codes(f["raised_by"]), ["text", ". "], *read(f["explained_in"])])
+    if not flags:
+        flags.append([["text", "None raised."]])
+    for f in score["unconfirmed_flags"]:
+        flags.append([["em", "Unconfirmed:"], ["text", f" {rubric.red_flags[f['id']]['title']}: answer "],
+                      *_codes(f["unanswered"]), ["text", " to check it."]])
+
+    themes = []
+    for t in score["themes"]:
+        n = t["answered"] + t["not_applicable"] + t["unanswered"]
+        if n == 0:
+            continue
+        themes.append([[["text", rubric.themes[t["id"]]["title"]]],
+                       [["text", _pct(t["percent"])], ["bar", 0 if t["percent"] is None else t["percent"]]],
+                       [["text", _range(t["low_percent"], t["high_percent"])]],
+                       [["text", f"{t['answered'] + t['not_applicable']}/{n}"]]])
+
+    def in_view(cid: str) -> bool:
+        return not criteria_ids or cid in criteria_ids
+
+    steps = []
+    for x in score["actions"]:
+        if not in_view(x["criterion"]):
+            continue
+        crit = rubric.by_id[x["criterion"]]
+        target = "" if x["target_level"] is None else f" (from level {x['level']} to {x['target_level']})"
+        steps.append([["strong", crit.question], ["text", f" [{labels['action_kinds'][x['kind']]}]{target}. "
+                                                          f"{_action_text(rubric, x)} "],
+                      ["em", "Who:"], ["text", f" {x['who']}. "], *read(x["explained_in"])])
+    if not steps:
+        next_steps = {"paragraph": [["text", "No next step: every question is at its highest level or does not apply."]]}
+    else:
+        next_steps = {"ordered": steps}
+
+    answers = a.get("answers") or {}
+    rows = []
+    for c in score["contributions"]:
+        if not in_view(c["criterion"]):
+            continue
+        ans = answers.get(c["criterion"])
+        texts = [ans.get(k) for k in ("evidence", "notes")] if isinstance(ans, Mapping) else []
+        shown = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
+        if c["flag_raised"]:
+            shown += " (red flag)"
+        rows.append([[["code", c["criterion"]]], [["text", c["theme"]]], [["text", str(c["weight_points"])]],
+                     [["text", shown]], [["text", f"{c['points']}/{c['max_points']}"]],
+                     [["text", " / ".join(x for x in texts if x)]]])
+
+    sections = [
+        {"heading": "Where the plan stands", "blocks": [{"list": standing}]},
+        {"heading": "Red flags", "blocks": [{"list": flags}]},
+        {"heading": "Themes", "blocks": [{"table": {
+            "caption": "Score per theme, in percent of the points available on answered questions",
+            "head": ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"],
+            "rows": themes}}]},
+        {"heading": "Next steps", "blocks": [next_steps]},
+        {"heading": "Answers: how each number was reached", "blocks": [{"table": {
+            "caption": "Each question in view: answer, points, evidence and notes",
+            "head": ["Criterion", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], "rows": rows}}]},
+    ]
+    migrations = a.get("migrations") or []
+    if migrations:
+        sections.append({"heading": "Migrations applied to this file",
+                         "blocks": [{"list": [[["text", m]] for m in migrations]}]})
+    return {
+        "title": f"Engagement-plan self-assessment: {a.get('team') or 'unnamed team'}",
+        "facts": [["Product", a.get("product") or "not given"], ["Model type", a.get("model_type") or "not given"],
+                  ["Lifecycle stage", a.get("lifecycle_stage") or "not given"], ["Date", a.get("date") or "not given"],
+                  ["Rubric", f"{rubric.id} {rubric.version}, {score['scope']} version"]],
+        "disclaimer": DISCLAIMER,
+        "sections": sections,
+    }
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+_MD_SPANS = {"strong": "**{}**", "em": "*{}*"}
+
+
+def _md_inline(spans) -> str:
+    out = []
+    for kind, text in spans:
+        if kind == "code" and _IDENTIFIER.fullmatch(text):
+            out.append(f"`{text}`")  # an identifier (criterion id, book label); other text is escaped
+        elif kind != "bar":
+            out.append(_MD_SPANS.get(kind, "{}").format(escape_markdown(text)))
+    return "".join(out)
+
+
+def render_markdown(report: Mapping) -> str:
+    """A report from :func:`score_report` as Markdown; every piece of text is escaped."""
+    lines = [f"# {escape_markdown(report['title'])}", ""]
+    lines += [f"- **{escape_markdown(name)}:** {escape_markdown(value)}" for name, value in report["facts"]]
+    lines += ["", f"> {escape_markdown(report['disclaimer'])}"]
+    for section in report["sections"]:
+        lines += ["", f"## {escape_markdown(section['heading'])}", ""]
+        for block in section["blocks"]:
+            if "paragraph" in block:
+                lines.append(_md_inline(block["paragraph"]))
+            elif "list" in block:
+                lines += [f"- {_md_inline(item)}" for item in block["list"]]
+            elif "ordered" in block:
+                lines += [f"{i}. {_md_inline(item)}" for i, item in enumerate(block["ordered"], start=1)]
+            else:
+                table = block["table"]
+                lines.append("| " + " | ".join(escape_markdown(x) for x in table["head"]) + " |")
+                lines.append("|" + "---|" * len(table["head"]))
+                lines += ["| " + " | ".join(_md_inline(cell) for cell in row) + " |" for row in table["rows"]]
+    return "\n".join(lines) + "\n"
+
+
+def _html_inline(spans) -> str:
+    out = []
+    for kind, text in spans:
+        if kind == "bar":
+            out.append(f"<div class=\"bar\" aria-hidden=\"true\"><span style=\"width:{float(text):.1f}%\"></span></div>")
+        else:
+            out.append(f"<{kind}>{escape_html(text)}</{kind}>" if kind in ("strong", "em", "code") else escape_html(text))
+    return "".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}.note{border-left:4px solid #555;padding:.5rem 1rem;background:#f7f7f7}
+.bar{background:#ddd;height:.8rem;min-width:8rem}.bar>span{display:block;height:100%;background:#2b5b84}
+code{background:#f3f3f3;padding:0 .2rem}
+"""
+
+
+def render_html(report: Mapping) -> str:
+    """A report from :func:`score_report` as a standalone HTML page (no scripts, no external
+    resources); every piece of text is escaped."""
+    title = escape_html(report["title"])
+    p = ["<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+         f"<title>{title}</title><style>{_CSS}</style></head><body>", f"<h1>{title}</h1>",
+         "<dl>" + "".join(f"<dt>{escape_html(k)}</dt><dd>{escape_html(v)}</dd>" for k, v in report["facts"]) + "</dl>",
+         f"<p class=\"note\">{escape_html(report['disclaimer'])}</p>"]
+    for section in report["sections"]:
+        p.append(f"<h2>{escape_html(section['heading'])}</h2>")
+        for block in section["blocks"]:
+            if "paragraph" in block:
+                p.append(f"<p>{_html_inline(block['paragraph'])}</p>")
+            elif "list" in block or "ordered" in block:
+                tag = "ul" if "list" in block else "ol"
+                p.append(f"<{tag}>" + "".join(f"<li>{_html_inline(i)}</li>" for i in block.get("list", block.get("ordered")))
+                         + f"</{tag}>")
+            else:
+                table = block["table"]
+                head = "".join(f"<th scope=\"col\">{escape_html(x)}</th>" for x in table["head"])
+                # Each row's first cell names the row (a theme, a criterion).
+                body = "".join(f"<tr><th scope=\"row\">{_html_inline(row[0])}</th>"
+                               + "".join(f"<td>{_html_inline(c)}</td>" for c in row[1:]) + "</tr>" for row in table["rows"])
+                p.append(f"<table><caption>{escape_html(table['caption'])}</caption><thead><tr>{head}</tr></thead>"
+                         f"<tbody>{body}</tbody></table>")
+    p.append("</body></html>\n")
+    return "".join(p)
 
 
 def report_dict(score: Score, assessment: Assessment | None = None) -> dict:
@@ -95,174 +298,24 @@ def report_dict(score: Score, assessment: Assessment | None = None) -> dict:
 
 
 def report_json(score: Score, assessment: Assessment | None = None) -> str:
-    return json.dumps(report_dict(score, assessment), indent=2, ensure_ascii=False) + "\n"
+    return json_dumps_safe(report_dict(score, assessment), indent=2) + "\n"
 
 
-def _summary_lines(score: Score) -> dict:
-    rubric = score.rubric
-    d = score.to_dict()
-    band = d["band"]
-    limits = []
-    for lim in band["limited_by"]:
-        if lim["kind"] == "iap2":
-            limits.append(f"the IAP2 level reached ({rubric.iap2_levels[lim['id']]['title']})")
-        elif lim["kind"] == "score":
-            limits.append("the overall score")
-        else:
-            limits.append(f"the red flag \"{rubric.red_flags[lim['id']]['title']}\"")
-    return {"d": d, "limits": limits}
+def _file_dict(score: Score, assessment: Assessment | None) -> dict:
+    if assessment is not None:
+        return assessment.to_dict()
+    return dict(score.to_dict()["plan"])
 
 
-def report_markdown(score: Score, assessment: Assessment | None = None, *, top: int = 10) -> str:
-    """A Markdown report people can edit and share. User text is escaped."""
-    rubric = score.rubric
-    info = _summary_lines(score)
-    d = info["d"]
-    plan = d["plan"]
-    lines = [f"# Engagement-plan self-assessment: {md_escape(plan['team'])}", ""]
-    lines += [f"- **Product:** {md_escape(plan['product'])}",
-              f"- **Model type:** {md_escape(plan['model_type'])}; **lifecycle stage:** {md_escape(plan['lifecycle_stage'])}; "
-              f"**date:** {md_escape(plan['date'])}",
-              f"- **Rubric:** {rubric.id} {rubric.version}, {d['scope']} version", "",
-              f"> {DISCLAIMER}", ""]
-    band = d["band"]
-    lines += ["## Where the plan stands", "",
-              f"- **Band:** {_band_title(rubric, band['id'])}"
-              + (f" (could be {_band_title(rubric, band['low'])} to {_band_title(rubric, band['high'])} "
-                 "once every question is answered)" if band["low"] != band["high"] else ""),
-              f"- **Limited by:** {', '.join(info['limits']) or 'nothing (no answers yet)'}",
-              f"- **IAP2 level reached:** {rubric.iap2_levels[d['iap2']['level']]['title']}",
-              f"- **Overall score on answered questions:** {_pct(d['overall']['percent'])}" + _range_note(d["overall"]),
-              f"- **Completeness:** {d['completeness']['answered']} answered, {d['completeness']['not_applicable']} not applicable, "
-              f"{d['completeness']['unanswered']} unanswered of {d['completeness']['in_scope']}; confidence "
-              f"**{d['completeness']['confidence']}**", ""]
-    lines += ["## Red flags", ""]
-    if d["red_flags"]:
-        for f in d["red_flags"]:
-            flag = rubric.red_flags[f["id"]]
-            lines.append(f"- **{flag['title']}** (caps the band at {_band_title(rubric, f['cap'])}); raised by "
-                         f"{', '.join('`' + c + '`' for c in f['raised_by'])}. Read: {_label_title(rubric, f['explained_in'])} "
-                         f"(`{f['explained_in']}`).")
-    else:
-        lines.append("- None raised.")
-    for f in d["unconfirmed_flags"]:
-        lines.append(f"- *Unconfirmed:* {rubric.red_flags[f['id']]['title']}: answer "
-                     f"{', '.join('`' + c + '`' for c in f['unanswered'])} to check it.")
-    lines += ["", "## Themes", "", "| Theme | Score on answered questions | Range (unanswered at 0 or 3) | Answered |", "|---|---|---|---|"]
-    for t in d["themes"]:
-        lines.append(f"| {rubric.themes[t['id']]['title']} | {_pct(t['percent'])} | "
-                     f"{_range(t['low_percent'], t['high_percent'])} | {t['answered'] + t['not_applicable']}/"
-                     f"{t['answered'] + t['not_applicable'] + t['unanswered']} |")
-    lines += ["", f"## What to do next (top {min(top, len(d['actions']))} of {len(d['actions'])})", ""]
-    for a in d["actions"][:top]:
-        crit = rubric.by_id[a["criterion"]]
-        target = "" if a["target_level"] is None else f" (from level {a['level']} to {a['target_level']})"
-        lines.append(f"{a['rank']}. **{crit.question}** [{a['kind']}]{target}. {_action_text(rubric, a)} "
-                     f"*Who:* {a['who']}. *Read:* {_label_title(rubric, a['explained_in'])} (`{a['explained_in']}`).")
-    lines += ["", "## How each number was reached", "",
-              "| Criterion | Theme | Weight | Answer | Points | Evidence and notes |", "|---|---|---|---|---|---|"]
-    answers = assessment.answers if assessment is not None else {}
-    for c in d["contributions"]:
-        ans = answers.get(c["criterion"])
-        text = ""
-        if ans is not None:
-            text = " / ".join(md_escape(x) for x in (ans.evidence, ans.notes) if x)
-        answer = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
-        flag = " (red flag)" if c["flag_raised"] else ""
-        lines.append(f"| `{c['criterion']}` | {c['theme']} | {c['weight_points']} | {answer}{flag} | "
-                     f"{c['points']}/{c['max_points']} | {text} |")
-    if assessment is not None and assessment.migrations:
-        lines += ["", "## Migrations applied to this file", ""]
-        lines += [f"- {md_escape(m)}" for m in assessment.migrations]
-    return "\n".join(lines) + "\n"
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.5}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}.note{border-left:4px solid #555;padding:.5rem 1rem;background:#f7f7f7}
-.flag{border-left:4px solid #a00;padding:.3rem .8rem;margin:.5rem 0;background:#fff3f3}
-.bar{background:#ddd;height:.8rem;min-width:8rem}.bar>span{display:block;height:100%;background:#2b5b84}
-code{background:#f3f3f3;padding:0 .2rem}
-"""
+def report_markdown(score: Score, assessment: Assessment | None = None) -> str:
+    """The Markdown report of a score (the notebook widget's ``report()`` and the page's download
+    are the same report). User text is escaped."""
+    return render_markdown(score_report(score.rubric, _file_dict(score, assessment), score.to_dict()))
 
 
 def report_html(score: Score, assessment: Assessment | None = None) -> str:
-    """A standalone HTML page (no scripts, no external resources). All user text is escaped."""
-    rubric = score.rubric
-    info = _summary_lines(score)
-    d = info["d"]
-    plan = d["plan"]
-    band = d["band"]
-    p = []
-    p.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-             f"<title>Self-assessment: {h(plan['team'])}</title><style>{_CSS}</style></head><body>")
-    p.append(f"<h1>Engagement-plan self-assessment: {h(plan['team'])}</h1>")
-    p.append("<dl>" + "".join(f"<dt>{k}</dt><dd>{h(v)}</dd>" for k, v in (
-        ("Product", plan["product"]), ("Model type", plan["model_type"]),
-        ("Lifecycle stage", plan["lifecycle_stage"]), ("Date", plan["date"]),
-        ("Rubric", f"{rubric.id} {rubric.version}, {d['scope']} version"))) + "</dl>")
-    p.append(f"<p class=\"note\">{h(DISCLAIMER)}</p>")
-    p.append("<h2>Where the plan stands</h2><ul>")
-    rng = "" if band["low"] == band["high"] else (
-        f" (could be {h(_band_title(rubric, band['low']))} to {h(_band_title(rubric, band['high']))} once every question is answered)")
-    p.append(f"<li><strong>Band:</strong> {h(_band_title(rubric, band['id']))}{rng}</li>")
-    p.append(f"<li><strong>Limited by:</strong> {h(', '.join(info['limits']) or 'nothing (no answers yet)')}</li>")
-    p.append(f"<li><strong>IAP2 level reached:</strong> {h(rubric.iap2_levels[d['iap2']['level']]['title'])}</li>")
-    p.append(f"<li><strong>Overall score on answered questions:</strong> {_pct(d['overall']['percent'])}"
-             f"{h(_range_note(d['overall']))}</li>")
-    c = d["completeness"]
-    p.append(f"<li><strong>Completeness:</strong> {c['answered']} answered, {c['not_applicable']} not applicable, "
-             f"{c['unanswered']} unanswered of {c['in_scope']}; confidence <strong>{h(c['confidence'])}</strong></li></ul>")
-    p.append("<h2>Red flags</h2>")
-    if not d["red_flags"]:
-        p.append("<p>None raised.</p>")
-    for f in d["red_flags"]:
-        flag = rubric.red_flags[f["id"]]
-        p.append(f"<div class=\"flag\" role=\"note\"><strong>Red flag: {h(flag['title'])}</strong>. {h(flag['meaning'])} "
-                 f"Caps the band at {h(_band_title(rubric, f['cap']))}. Raised by "
-                 f"{', '.join('<code>' + h(x) + '</code>' for x in f['raised_by'])}. "
-                 f"Read: {h(_label_title(rubric, f['explained_in']))} (<code>{h(f['explained_in'])}</code>).</div>")
-    for f in d["unconfirmed_flags"]:
-        p.append(f"<p><em>Unconfirmed:</em> {h(rubric.red_flags[f['id']]['title'])}: answer "
-                 f"{', '.join('<code>' + h(x) + '</code>' for x in f['unanswered'])} to check it.</p>")
-    p.append("<h2>Themes</h2><table><caption>Score per theme, in percent of the points available on answered "
-             "questions</caption><thead><tr><th scope=\"col\">Theme</th><th scope=\"col\">Score on answered questions</th>"
-             "<th scope=\"col\">Range (unanswered at 0 or 3)</th><th scope=\"col\">Answered</th></tr></thead><tbody>")
-    for t in d["themes"]:
-        width = 0 if t["percent"] is None else t["percent"]
-        p.append(f"<tr><th scope=\"row\">{h(rubric.themes[t['id']]['title'])}</th>"
-                 f"<td>{_pct(t['percent'])}<div class=\"bar\" aria-hidden=\"true\"><span style=\"width:{width:.1f}%\"></span></div></td>"
-                 f"<td>{_range(t['low_percent'], t['high_percent'])}</td>"
-                 f"<td>{t['answered'] + t['not_applicable']}/{t['answered'] + t['not_applicable'] + t['unanswered']}</td></tr>")
-    p.append("</tbody></table>")
-    p.append("<h2>What to do next</h2><ol>")
-    for a in d["actions"]:
-        crit = rubric.by_id[a["criterion"]]
-        target = "" if a["target_level"] is None else f" (from level {a['level']} to {a['target_level']})"
-        p.append(f"<li><strong>{h(crit.question)}</strong> <small>[{h(a['kind'])}]</small>{target}. {h(_action_text(rubric, a))} "
-                 f"<em>Who:</em> {h(a['who'])}. <em>Read:</em> {h(_label_title(rubric, a['explained_in']))} "
-                 f"(<code>{h(a['explained_in'])}</code>).</li>")
-    p.append("</ol><h2>How each number was reached</h2><table><thead><tr><th scope=\"col\">Criterion</th>"
-             "<th scope=\"col\">Theme</th><th scope=\"col\">Weight</th><th scope=\"col\">Answer</th>"
-             "<th scope=\"col\">Points</th><th scope=\"col\">Evidence and notes</th></tr></thead><tbody>")
-    answers = assessment.answers if assessment is not None else {}
-    for row in d["contributions"]:
-        ans = answers.get(row["criterion"])
-        text = "" if ans is None else "<br>".join(h(x) for x in (ans.evidence, ans.notes) if x)
-        answer = {"answered": str(row["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[row["status"]]
-        if row["flag_raised"]:
-            answer += " (red flag)"
-        p.append(f"<tr><td><code>{h(row['criterion'])}</code></td><td>{h(row['theme'])}</td>"
-                 f"<td>{row['weight_points']}</td><td>{h(answer)}</td><td>{row['points']}/{row['max_points']}</td>"
-                 f"<td>{text}</td></tr>")
-    p.append("</tbody></table>")
-    if assessment is not None and assessment.migrations:
-        p.append("<h2>Migrations applied to this file</h2><ul>"
-                 + "".join(f"<li>{h(m)}</li>" for m in assessment.migrations) + "</ul>")
-    p.append("</body></html>\n")
-    return "".join(p)
+    """The same report as a standalone HTML page (no scripts, no external resources)."""
+    return render_html(score_report(score.rubric, _file_dict(score, assessment), score.to_dict()))
 
 
 def render_report(score: Score, assessment: Assessment | None = None, fmt: str = "md") -> str:
@@ -300,38 +353,23 @@ def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -
     rubric = pairs[0][1].rubric if pairs else load_rubric()
     theme_ids = list(rubric.themes)
     if fmt == "json":
-        return json.dumps({"format": "pai-comparison", "format_version": 1, "rows": rows},
-                          indent=2, ensure_ascii=False) + "\n"
+        return json_dumps_safe({"format": "pai-comparison", "format_version": 1, "rows": rows}, indent=2) + "\n"
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
         head = ["team", "product", "date", "scope", "band", "iap2", "overall_percent", "completeness_percent",
                 "confidence", "red_flags"] + theme_ids + ["file"]
-        writer.writerow(head)
-        for r in rows:
-            writer.writerow([_csv_safe(r[k]) if k != "red_flags" else ";".join(r[k]) for k in head])
-        return buf.getvalue()
+        return csv_text([head] + [[";".join(r[k]) if k == "red_flags" else r[k] for k in head] for r in rows])
     if fmt != "md":
         raise ValueError(f"unknown comparison format {fmt!r}; choose md, csv or json")
     head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags"] + [
         rubric.themes[t]["title"] for t in theme_ids]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [md_escape(r["team"]), md_escape(r["product"]), md_escape(r["date"]),
+        cells = [escape_markdown(r["team"]), escape_markdown(r["product"]), escape_markdown(r["date"]),
                  _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
                  _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none"]
         cells += [_pct(r[t]) for t in theme_ids]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in user text (CSV injection)."""
-    if isinstance(value, str):
-        value = clean(value)
-        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-            return "'" + value
-    return "" if value is None else value
 
 
 # --------------------------------------------------------------------------- the rubric itself
@@ -356,11 +394,7 @@ def rubric_rows(rubric: Rubric | None = None) -> list[dict]:
 
 def rubric_csv(rubric: Rubric | None = None) -> str:
     rows = rubric_rows(rubric)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    return csv_text([list(rows[0])] + [list(r.values()) for r in rows])
 
 
 RUBRIC_PARTS = ("scale", "bands", "flags", "criteria")
@@ -456,10 +490,10 @@ def rubric_export(fmt: str = "md", rubric: Rubric | None = None) -> str:
     if fmt == "csv":
         return rubric_csv(rubric)
     if fmt == "json":
-        return json.dumps((rubric or load_rubric()).data, indent=2, ensure_ascii=False) + "\n"
+        return json_dumps_safe((rubric or load_rubric()).data, indent=2) + "\n"
     raise ValueError(f"unknown rubric format {fmt!r}; choose md, csv or json")
 
 
 __all__ = ["DISCLAIMER", "report_dict", "report_json", "report_markdown", "report_html", "render_report",
-           "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
-           "md_escape", "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]
+           "score_report", "render_markdown", "render_html", "ui_labels", "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
+           "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]

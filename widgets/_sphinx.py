@@ -4,6 +4,8 @@ What it does at build time
 --------------------------
 * Copies every file of ``widgets/static/`` (our plain ES modules and their CSS) to
   ``_static/widgets/`` in the built site (written into the output folder, never into the repository).
+* Serves the JSON files the modules import themselves (``MODULE_DATA``: the interface labels) at
+  ``_static/data/``, the same place relative to the modules as in the repository.
 * Exports data files the front-ends read (YAML to JSON) to ``_static/widgets/data/``. The
   engagement-plan rubric (``widgets/rubric/engagement-plan.yaml``) is always exported as
   ``data/rubric.json``, validated by :func:`widgets.load_rubric`, so the page and the Python
@@ -71,6 +73,7 @@ Without JavaScript the container shows a short explanation and points to the not
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import tempfile
@@ -94,6 +97,9 @@ NAMED_DATA = {"rubric": "widgets/rubric/engagement-plan.yaml"}
 #: Served folder under _static.
 SERVED = "widgets"
 HOST_SCRIPT = f"{SERVED}/static-host.js"
+#: JSON data files that modules import directly (``import x from "../../data/ui-labels.json" with
+#: {type: "json"}``), served at the same place relative to the modules as in the repository.
+MODULE_DATA = ("data/ui-labels.json",)
 #: File types of widgets/static that are served (package.json only tells Node these are ES modules).
 SERVED_SUFFIXES = {".js", ".css", ".json", ".svg"}
 ASSESSMENT_DEFAULTS = {
@@ -355,6 +361,29 @@ def skip_node(self, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
+_IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?\bfrom\s+["'](\.{1,2}/[^"']+\.js)["']""", re.M)
+
+
+def _static_imports(roots: list[str]) -> list[str]:
+    """The ES modules of widgets/static that ``roots`` import, directly or not (roots excluded)."""
+    seen, order, todo = set(roots), [], list(roots)
+    while todo:
+        name = todo.pop(0)
+        path = STATIC_DIR / name
+        if not path.is_file():
+            continue
+        for spec in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            dep = (path.parent / spec).resolve()
+            if STATIC_DIR not in dep.parents:
+                continue
+            rel = dep.relative_to(STATIC_DIR).as_posix()
+            if rel not in seen:
+                seen.add(rel)
+                order.append(rel)
+                todo.append(rel)
+    return order
+
+
 def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if doctree is None:
         return
@@ -377,7 +406,8 @@ def _add_page_assets(app: Sphinx, pagename, templatename, context, doctree) -> N
     modules = sorted({n[k] for n in widgets for k in ("module", "derive") if n[k]})
     data = sorted({n["data"] for n in widgets if n["data"]})
     files = [HOST_SCRIPT.split("/", 1)[1], *modules, *(_served_data_module(name) for name in data)]
-    preload = [f'<link rel="modulepreload" href="{url(path)}">' for path in files]
+    # The modules those import (lib/, assessment/ ...), so the graph is not fetched level by level.
+    preload = [f'<link rel="modulepreload" href="{url(path)}">' for path in files + _static_imports(files)]
     imports = [f"import {{ provide, mountAll }} from {json.dumps(url(files[0]))};"]
     provided = {}
     for i, module in enumerate(modules):
@@ -411,6 +441,13 @@ def export_static(target: Path, data_names: set[str]) -> None:
             dest = target / item.relative_to(STATIC_DIR)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(item, dest)
+    from widgets._reports import ui_labels
+
+    ui_labels()  # validated against its schema before it is served
+    for name in MODULE_DATA:
+        dest = target.parent / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PACKAGE_DIR / name, dest)
     for name in sorted(data_names):
         text = json.dumps(_load_data(name), ensure_ascii=False)
         _atomic_write(target / _served_data_name(name), text)

@@ -8,13 +8,13 @@ Every piece of user text is escaped in the HTML and Markdown outputs.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from functools import lru_cache
 from pathlib import Path
 
-from widgets._vendor import TOOLS_DIR, ToolFileError, _md, _unique, parse_validated_yaml
+from widgets._text import escape_html, escape_markdown, json_dumps_safe
+from widgets._vendor import ToolFileError, _unique, parse_validated_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TEMPLATE_FILE = DATA_DIR / "transparency-template.yaml"
@@ -112,23 +112,23 @@ class TransparencyReport:
 
     def to_markdown(self) -> str:
         c = self.completeness()
-        out = [f"# {_md(self._heading())}", "",
+        out = [f"# {escape_markdown(self._heading())}", "",
                f"_Completeness: {c['filled']} of {c['required']} required fields ({c['percent']}%)._", ""]
         for s in self.template["sections"]:
-            out += [f"## {_md(s['title'])}", ""]
+            out += [f"## {escape_markdown(s['title'])}", ""]
             for f in s["fields"]:
                 value = self.values.get(f"{s['id']}.{f['id']}", "")
-                out += [f"**{_md(f['label'])}**", ""]
+                out += [f"**{escape_markdown(f['label'])}**", ""]
                 if is_filled(value):
-                    out += [_md_paragraphs(value), ""]
+                    out += [escape_markdown(value, multiline=True), ""]
                 else:
                     out += ["_Not yet answered._" if f["required"] else "_Not answered (optional)._", ""]
-        out += ["---", "", f"_{_md(self.template['provenance'])}_", ""]
+        out += ["---", "", f"_{escape_markdown(self.template['provenance'])}_", ""]
         return "\n".join(out)
 
     def to_html(self) -> str:
         """A standalone HTML page; every user-entered string is escaped."""
-        e = html.escape
+        e = escape_html
         c = self.completeness()
         parts = [
             "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
@@ -165,7 +165,7 @@ class TransparencyReport:
 
     def save_json(self) -> str:
         """The JSON record (also the file the site's builder downloads and uploads)."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        return json_dumps_safe(self.to_dict(), indent=2)
 
 
 def load_json(text: str, template: dict | None = None) -> TransparencyReport:
@@ -219,27 +219,15 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip("\n") for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
-def _md_paragraphs(text: str) -> str:
-    return "\n\n".join("  \n".join(_md(line) for line in p.split("\n")) for p in _paragraphs(text))
-
-
 def report_builder(report: TransparencyReport | None = None):
     """The interactive report form in Jupyter: the site's ES module, hosted by anywidget.
 
     ``.report()`` returns what was entered as a :class:`TransparencyReport`.
     """
-    import anywidget
-    import traitlets
+    from widgets._frontend import tool_widget
 
-    class ReportBuilder(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "transparency.js"
-        template = traitlets.Dict().tag(sync=True)
-        transparency_report = traitlets.Dict().tag(sync=True)
-
-        def report(self) -> TransparencyReport:
-            if not self.transparency_report:
-                return TransparencyReport(template=self.template)
-            return load_json(json.dumps(self.transparency_report), self.template)
-
+    widget = tool_widget("tools/transparency.js", name="ReportBuilder", data="template", state="transparency_report",
+                         method="report", read=lambda entered, template: load_json(json.dumps(entered), template)
+                         if entered else TransparencyReport(template=template))
     report = report or TransparencyReport()
-    return ReportBuilder(template=report.template, transparency_report=report.to_dict())
+    return widget(template=report.template, transparency_report=report.to_dict())

@@ -9,12 +9,12 @@ keeps answers to questions that a later question set dropped, so nothing a user 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from widgets._text import csv_text, escape_markdown, json_dumps_safe
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 QUESTIONS_FILE = DATA_DIR / "vendor-questions.yaml"
@@ -191,47 +191,42 @@ class VendorChecklist:
     def to_markdown(self, vendor: str | None = None) -> str:
         """A Markdown record for one vendor (or all), phase by phase, with gaps flagged."""
         names = [vendor] if vendor else list(self.vendors)
-        out = [f"# {_md(self.title or self.question_set['title'])}", ""]
-        out.append(f"_Questions: {_md(self.question_set['provenance'])}_")
+        out = [f"# {escape_markdown(self.title or self.question_set['title'])}", ""]
+        out.append(f"_Questions: {escape_markdown(self.question_set['provenance'])}_")
         out.append("")
         for name in names:
             s = self.summary(name)
-            out += [f"## {_md(name)}", "",
+            out += [f"## {escape_markdown(name)}", "",
                     f"{s['met']} of {s['questions']} questions met; {s['gaps']} gaps, "
                     f"{s['critical_gaps']} of them critical.", ""]
             for phase in self.question_set["phases"]:
-                out += [f"### {_md(phase['title'])}", ""]
+                out += [f"### {escape_markdown(phase['title'])}", ""]
                 for q in phase["questions"]:
                     ans = self.vendors[name].get(q["id"])
                     kind = gap_kind(ans, self._statuses)
                     status = self._statuses[ans["status"]]["label"] if ans else "Not asked"
                     flag = f" **Gap: {kind}{' (critical)' if q['critical'] else ''}.**" if kind else ""
-                    out.append(f"- {_md(q['text'])}  ")
-                    out.append(f"  Answer: {_md(status)}.{flag}  ")
+                    out.append(f"- {escape_markdown(q['text'])}  ")
+                    out.append(f"  Answer: {escape_markdown(status)}.{flag}  ")
                     if ans and ans["evidence"]:
-                        out.append(f"  Evidence: {_md(ans['evidence'])}  ")
+                        out.append(f"  Evidence: {escape_markdown(ans['evidence'])}  ")
                     if ans and ans["note"]:
-                        out.append(f"  Note: {_md(ans['note'])}")
+                        out.append(f"  Note: {escape_markdown(ans['note'])}")
                 out.append("")
             for qid, ans in self.orphaned(name).items():
-                out.append(f"- (question {_md(qid)} is no longer in the question set) "
-                           f"Answer: {_md(ans.get('status', ''))}; evidence: {_md(ans.get('evidence', ''))}")
+                out.append(f"- (question {escape_markdown(qid)} is no longer in the question set) "
+                           f"Answer: {escape_markdown(ans.get('status', ''))}; evidence: {escape_markdown(ans.get('evidence', ''))}")
         return "\n".join(out).rstrip() + "\n"
 
     def to_csv(self) -> str:
         """One row per vendor and question: phase, question, critical, status, evidence, note, gap."""
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["vendor", "phase", "question_id", "question", "critical", "status", "evidence", "note", "gap"])
+        rows = [["vendor", "phase", "question_id", "question", "critical", "status", "evidence", "note", "gap"]]
         for name in self.vendors:
             for qid, q in self._questions.items():
                 ans = self.vendors[name].get(qid) or {}
-                writer.writerow([
-                    _csv_safe(name), q["phase"], qid, q["text"], "yes" if q["critical"] else "no",
-                    ans.get("status", ""), _csv_safe(ans.get("evidence", "")), _csv_safe(ans.get("note", "")),
-                    gap_kind(ans or None, self._statuses) or "",
-                ])
-        return buf.getvalue()
+                rows.append([name, q["phase"], qid, q["text"], "yes" if q["critical"] else "no", ans.get("status", ""),
+                             ans.get("evidence", ""), ans.get("note", ""), gap_kind(ans or None, self._statuses) or ""])
+        return csv_text(rows)
 
     def to_dict(self) -> dict:
         return {
@@ -244,7 +239,7 @@ class VendorChecklist:
 
     def save_json(self) -> str:
         """The checklist as the JSON file the site's checklist downloads and uploads."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        return json_dumps_safe(self.to_dict(), indent=2)
 
 
 def gap_kind(answer: dict | None, statuses: dict) -> str | None:
@@ -315,25 +310,6 @@ def _text(value, what: str) -> str:
     return value
 
 
-def _md(text: str) -> str:
-    """Escape Markdown and HTML so user text shows as typed, never as markup or a link."""
-    out = []
-    for ch in str(text):
-        if ch in "\\`*_{}[]()#+!|<>&~":
-            out.append({"<": "&lt;", ">": "&gt;", "&": "&amp;"}.get(ch, "\\" + ch))
-        elif ch in "\r\n":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-TOOLS_DIR = Path(__file__).resolve().parent / "static" / "tools"
 
 
 def vendor_checklist_widget(checklist: VendorChecklist | None = None):
@@ -341,18 +317,10 @@ def vendor_checklist_widget(checklist: VendorChecklist | None = None):
 
     ``.checklist()`` returns what was entered as a :class:`VendorChecklist`.
     """
-    import anywidget
-    import traitlets
+    from widgets._frontend import tool_widget
 
-    class VendorChecklistWidget(anywidget.AnyWidget):
-        _esm = TOOLS_DIR / "vendor.js"
-        questions = traitlets.Dict().tag(sync=True)
-        vendor_checklist = traitlets.Dict().tag(sync=True)
-
-        def checklist(self) -> VendorChecklist:
-            if not self.vendor_checklist:
-                return VendorChecklist(self.questions)
-            return load_json(json.dumps(self.vendor_checklist), self.questions)
-
+    widget = tool_widget("tools/vendor.js", name="VendorChecklistWidget", data="questions", state="vendor_checklist",
+                         method="checklist", read=lambda entered, qs: load_json(json.dumps(entered), qs) if entered
+                         else VendorChecklist(qs))
     checklist = checklist or VendorChecklist()
-    return VendorChecklistWidget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())
+    return widget(questions=checklist.question_set, vendor_checklist=checklist.to_dict())

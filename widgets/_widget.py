@@ -1,6 +1,7 @@
 """The notebook host of the self-assessment: an anywidget over the same front-end as the static site.
 
-The browser part is ``widgets/static/assessment.js`` (one ES module for both hosts). Here the
+The browser part is ``widgets/static/assessment.js`` (one ES module for both hosts; a notebook
+loads it bundled, see :mod:`widgets._frontend`). Here the
 kernel holds the answers, checks them, and recomputes the authoritative score with the reference
 scorer (:func:`widgets._scoring.score_plan`) after every change, whether the change came from a
 click in the notebook or from Python. Everything also works without a browser, so the widget can
@@ -14,31 +15,18 @@ import copy
 import datetime as _dt
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import anywidget
 import traitlets
 
+from ._frontend import anywidget_base
 from ._assessment import AssessmentError, Problem, load_assessment, validate_file
 from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
+from ._reports import render_markdown, score_report, ui_labels
 
-STATIC = Path(__file__).resolve().parent / "static"
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
 OPTIONAL_FIELDS = ("assessor", "notes", "migrations")
-
-# The same words the front-end uses (assessment.js, `UI`), so the two reports match line for line.
-ACTION_KINDS = {
-    "red-flag": "Clears a red flag",
-    "unanswered-guardrail": "Answer this guardrail question",
-    "next-level-gate": "Needed for the next IAP2 level",
-    "improve": "Raises your score",
-    "unanswered": "Not answered yet",
-}
-UNANSWERED = "Not answered yet"
-NOT_APPLICABLE_TEXT = "Does not apply"
-
 
 def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
     """A blank assessment in the file format (the front-end's ``newAssessment``)."""
@@ -56,7 +44,7 @@ def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
     }
 
 
-class AssessmentWidget(anywidget.AnyWidget):
+class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
     """Fill in the engagement-plan self-assessment in a notebook, or drive it from Python.
 
     >>> w = AssessmentWidget(version="short", team="Search team")   # doctest: +SKIP
@@ -70,9 +58,6 @@ class AssessmentWidget(anywidget.AnyWidget):
     ``PAI_WIDGETS_HEADLESS=1``) keeps the widget off the notebook connection: for scripts, tests
     and executed book pages.
     """
-
-    _esm = STATIC / "assessment.js"
-    _css = STATIC / "assessment.css"
 
     rubric = traitlets.Dict().tag(sync=True)
     assessment = traitlets.Dict().tag(sync=True)
@@ -307,7 +292,7 @@ class AssessmentWidget(anywidget.AnyWidget):
                 "question": c.question,
                 "level": level,
                 "level_name": scale.get(level) if isinstance(level, int) else (
-                    NOT_APPLICABLE_TEXT if level == NOT_APPLICABLE else None),
+                    ui_labels()["not_applicable"] if level == NOT_APPLICABLE else None),
                 "status": contrib.get("status", "unanswered"),
                 "points": contrib.get("points", 0),
                 "max_points": contrib.get("max_points", 0),
@@ -327,115 +312,9 @@ class AssessmentWidget(anywidget.AnyWidget):
 
 # ---------------------------------------------------------------------- Markdown report
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-
-
-def md_escape(text: Any) -> str:
-    """Escape user or rubric text for Markdown: no HTML, links, emphasis or headings come from it.
-
-    Same rules as ``mdEscape`` in ``assessment.js``.
-    """
-    s = "" if text is None else str(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return re.sub(r"\r?\n", " ", s)
-
-
-def _num(x: Any) -> str:
-    # JavaScript prints 50.0 as "50"; match it so both reports agree.
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
-
-
-def _level_of(answer: Any) -> Any:
-    if isinstance(answer, Mapping):
-        return answer.get("level")
-    return answer
-
 
 def markdown_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
                     criteria_ids: list[str] | None = None) -> str:
-    """Markdown report of one scored assessment; a line-by-line twin of ``markdownReport`` in JS."""
-    links = links or {}
-    data = rubric.data
-    themes = {t["id"]: t for t in data["themes"]}
-    criteria = {c["id"]: c for c in data["criteria"]}
-    bands = {b["id"]: b for b in data["bands"]}
-    flags = {f["id"]: f for f in data["red_flags"]}
-    iap2 = {lv["id"]: lv for lv in data["iap2_levels"]}
-    scale = {str(lv["level"]): lv["name"] for lv in data["scale"]}
-
-    def link(label: str) -> str:
-        return f" (see: {md_escape(links[label]['title'])})" if label in links else ""
-
-    a = assessment
-    lines = [f"# Engagement-plan self-assessment: {md_escape(a.get('team') or 'unnamed team')}", ""]
-    lines.append(f"- Product: {md_escape(a.get('product') or 'not given')}")
-    lines.append(f"- Model type: {md_escape(a.get('model_type') or 'not given')}")
-    lines.append(f"- Lifecycle stage: {md_escape(a.get('lifecycle_stage') or 'not given')}")
-    lines.append(f"- Date: {md_escape(a.get('date') or 'not given')}")
-    lines += [f"- Rubric: {md_escape(data['id'])} {md_escape(data['version'])}, {score['scope']} version", ""]
-    lines += [f"> {md_escape(data['summary'])}", ""]
-    lines += ["## Result", ""]
-    band = bands[score["band"]["id"]]["title"] if score["band"]["id"] else "No band yet (no answers)"
-    lines.append(f"- Band: **{md_escape(band)}**")
-    low, high = score["band"]["low"], score["band"]["high"]
-    if low and high and low != high:
-        lines.append(f"- Could range, once every question is answered, from {md_escape(bands[low]['title'])} "
-                     f"to {md_escape(bands[high]['title'])}")
-    lines.append(f"- IAP2 level reached: {md_escape(iap2[score['iap2']['level']]['title'])}")
-    ov = score["overall"]
-    pct = "n/a" if ov["percent"] is None else f"{_num(ov['percent'])}%"
-    lines.append(f"- Points: {ov['earned']} of {ov['answered_max']} on answered questions ({pct})")
-    comp = score["completeness"]
-    lines += [f"- Answered: {comp['answered']} of {comp['in_scope']}, {comp['not_applicable']} do not apply; "
-              f"confidence {comp['confidence']}", ""]
-    lines += ["## Red flags", ""]
-    if not score["red_flags"]:
-        lines.append("No red flag is raised by the answers given.")
-    for f in score["red_flags"]:
-        lines.append(f"- **{md_escape(flags[f['id']]['title'])}** (caps the band at "
-                     f"{md_escape(bands[f['cap']]['title'])}){link(f['explained_in'])}")
-        lines.append("  raised by: " + "; ".join(md_escape(criteria[c]["question"]) for c in f["raised_by"]))
-    for f in score["unconfirmed_flags"]:
-        lines.append(f"- Not yet checked: {md_escape(flags[f['id']]['title'])} "
-                     f"(unanswered: {', '.join(md_escape(c) for c in f['unanswered'])})")
-    lines += ["", "## Themes", "", "| Theme | Points | Percent | Answered |", "| --- | ---: | ---: | ---: |"]
-    for t in score["themes"]:
-        n = t["answered"] + t["unanswered"] + t["not_applicable"]
-        if n == 0:
-            continue
-        pct = "n/a" if t["percent"] is None else f"{_num(t['percent'])}%"
-        lines.append(f"| {md_escape(themes[t['id']]['title'])} | {t['earned']} / {t['answered_max']} | {pct} | "
-                     f"{t['answered']} of {n} |")
-    lines += ["", "## Next steps", ""]
-    actions = [x for x in score["actions"] if not criteria_ids or x["criterion"] in criteria_ids]
-    if not actions:
-        lines.append("No next step: every question is at its highest level or does not apply.")
-    for i, x in enumerate(actions, start=1):
-        lines.append(f"{i}. {md_escape(x['action'])} (who: {md_escape(x['who'])}; "
-                     f"{md_escape(ACTION_KINDS[x['kind']])}){link(x['explained_in'])}")
-    lines += ["", "## Answers", ""]
-    answers = a.get("answers") or {}
-    for c in data["criteria"]:
-        if criteria_ids and c["id"] not in criteria_ids:
-            continue
-        ans = answers.get(c["id"])
-        level = _level_of(ans)
-        has_text = isinstance(ans, Mapping) and (ans.get("evidence") or ans.get("notes"))
-        if level is None and not has_text:
-            continue
-        if level is None:
-            shown = UNANSWERED
-        elif level == NOT_APPLICABLE:
-            shown = NOT_APPLICABLE_TEXT
-        else:
-            shown = f"{level} ({scale[str(level)]})"
-        lines.append(f"- {md_escape(c['question'])}: **{md_escape(shown)}**")
-        if isinstance(ans, Mapping) and ans.get("evidence"):
-            lines.append(f"  - Evidence: {md_escape(ans['evidence'])}")
-        if isinstance(ans, Mapping) and ans.get("notes"):
-            lines.append(f"  - Notes: {md_escape(ans['notes'])}")
-    lines += ["", "A score is evidence for a conversation, never a certificate.", ""]
-    return "\n".join(lines)
+    """Markdown report of one scored assessment: the CLI's report (:func:`widgets._reports.score_report`),
+    and the twin of ``markdownReport`` in ``widgets/static/lib/report.js``."""
+    return render_markdown(score_report(rubric, assessment, score, links, criteria_ids))

@@ -99,7 +99,7 @@ function iap2Reached(gateLevels) {
   return reached;
 }
 
-function levelOf(answer) {
+export function levelOf(answer) {
   // As in Python: an answer is either an object with `level` or the bare level.
   if (answer !== null && typeof answer === "object" && !Array.isArray(answer)) return answer.level ?? null;
   return answer ?? null;

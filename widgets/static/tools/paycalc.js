@@ -8,6 +8,9 @@
 // Model keys: `paycalc_form` (persisted: the form exactly as typed, so nothing is lost even when
 // invalid), `sources` (optional: the living-wage sources list, widgets/data/living-wage-sources.yaml).
 
+import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
+import { jsonStringifySafe } from "../lib/text.js";
+
 export const FORMAT_NAME = "pai-paycalc";
 export const FORMAT_VERSION = 1;
 export const PAY_MODELS = ["per_task", "per_hour"];
@@ -170,7 +173,7 @@ function ordered(s) {
 
 /** The file text for one or more scenarios: the same format widgets._paycalc.save_json writes. */
 export function saveFile(scenarios) {
-  return JSON.stringify({ format: FORMAT_NAME, format_version: FORMAT_VERSION, scenarios: scenarios.map(ordered) }, null, 2);
+  return jsonStringifySafe({ format: FORMAT_NAME, format_version: FORMAT_VERSION, scenarios: scenarios.map(ordered) }, 2);
 }
 
 /** Read a pay-calculator file (from the site or Python); throws PayInputError naming the problem. */
@@ -227,21 +230,12 @@ function formFromScenario(s) {
   return form;
 }
 
+// This tool's rules, after the shared TOOL_STYLE.
 const STYLE = `
-.pai-tool .pai-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.pai-tool .pai-file > span { display: inline-block; border: 1px solid #6b6f76; border-radius: 4px; }
-.pai-tool input[type=file]:focus-visible + .pai-file > span { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-.pai-tool { max-width: 100%; overflow-wrap: anywhere; line-height: 1.5; }
-.pai-tool fieldset { border: 1px solid #6b6f76; border-radius: 6px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
-.pai-tool legend { font-weight: 600; font-size: 1.1rem; line-height: 1.3; padding: 0 0.25rem; float: none; width: auto; }
-.pai-tool .pai-question > legend { font-size: 1rem; }
 .pai-tool .pai-row { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; margin: 0.4rem 0; }
 .pai-tool .pai-row > label { min-width: 16rem; flex: 0 0 auto; }
 .pai-tool input[type=text], .pai-tool input[type=number], .pai-tool select, .pai-tool textarea { font: inherit; padding: 0.2rem 0.4rem; min-width: 10rem; max-width: 100%; }
 .pai-tool .pai-hint { font-size: 0.9em; color: var(--pst-color-text-muted, #4a4a4f); flex-basis: 100%; margin: 0; }
-.pai-tool button, .pai-tool .pai-file > span { font: inherit; padding: 0.3rem 0.8rem; margin: 0.2rem 0.4rem 0.2rem 0; cursor: pointer; }
-.pai-tool :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-.pai-tool .pai-error { color: #a51d2d; font-weight: 600; }
 .pai-tool .pai-ok { color: #26662f; font-weight: 600; }
 .pai-tool .pai-bad { color: #a51d2d; font-weight: 600; }
 .pai-tool table { border-collapse: collapse; margin: 0.5rem 0; }
@@ -251,25 +245,7 @@ html[data-theme="dark"] .pai-tool .pai-error, html[data-theme="dark"] .pai-tool 
 html[data-theme="dark"] .pai-tool .pai-ok { color: #9be5a6; }
 `;
 
-export function ensureStyle(doc) {
-  if (doc.getElementById("pai-tool-style")) return;
-  const style = doc.createElement("style");
-  style.id = "pai-tool-style";
-  style.textContent = STYLE;
-  doc.head.append(style);
-}
 
-function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k in node && !k.startsWith("aria-") && !k.startsWith("data-")) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
 let uid = 0;
 
@@ -277,14 +253,6 @@ function fmt(x, digits = 2) {
   return Number(x).toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-export function download(filename, text, type = "application/json") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 function drawSweep(s, container) {
   const rows = taskTimeSweep(s);
@@ -336,7 +304,7 @@ function drawSweep(s, container) {
 }
 
 function render({ model, el }) {
-  ensureStyle(document);
+  ensureStyle("pai-tool-style", TOOL_STYLE + STYLE);
   const id = `pai-paycalc-${++uid}`;
   const stored = model.get("paycalc_form");
   let form = { ...DEFAULT_FORM, ...(stored && typeof stored === "object" ? stored : {}) };

@@ -6,7 +6,13 @@
 // Markdown and HTML exports mirror the Python module exactly (tests/test_tools_browser.py compares
 // them); every user string is escaped in both. On the page, user text is only ever set with
 // textContent or as a form control's value.
-// Self-contained on purpose: a notebook host (anywidget) loads one file, so it cannot import siblings.
+// Text escaping comes from the shared kernel (lib/text.js); a notebook loads this module bundled
+// with its imports into one file (make bundles).
+
+import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
+import { escapeHtml, escapeMarkdown as md, jsonStringifySafe } from "../lib/text.js";
+
+export { escapeHtml };
 
 export const FORMAT_NAME = "pai-transparency-report";
 export const FORMAT_VERSION = 1;
@@ -52,21 +58,6 @@ export function completeness(report, template) {
   return { required, filled, percent: required ? roundHalfEven((100 * filled) / required) : 100, sections, missing, missing_labels: labels };
 }
 
-/** Same escaping as Python's html.escape. */
-export function escapeHtml(text) {
-  return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
-}
-
-function md(text) {
-  let out = "";
-  for (const ch of String(text)) {
-    if ("\\`*_{}[]()#+!|<>&~".includes(ch)) out += { "<": "&lt;", ">": "&gt;", "&": "&amp;" }[ch] || "\\" + ch;
-    else if (ch === "\r" || ch === "\n") out += " ";
-    else out += ch;
-  }
-  return out;
-}
-
 function stripNewlines(p) {
   return p.replace(/^\n+/, "").replace(/\n+$/, "");
 }
@@ -89,7 +80,7 @@ export function toMarkdown(report, template) {
     for (const f of s.fields) {
       const value = report.values[`${s.id}.${f.id}`] || "";
       out.push(`**${md(f.label)}**`, "");
-      if (isFilled(value)) out.push(paragraphs(value).map((p) => p.split("\n").map(md).join("  \n")).join("\n\n"), "");
+      if (isFilled(value)) out.push(md(value, { multiline: true }), "");
       else out.push(f.required ? "_Not yet answered._" : "_Not answered (optional)._", "");
     }
   }
@@ -119,7 +110,7 @@ export function toHtml(report, template) {
 
 export function saveFile(report, template) {
   const c = completeness(report, template);
-  return JSON.stringify({ ...report, completeness: { required: c.required, filled: c.filled, percent: c.percent } }, null, 2);
+  return jsonStringifySafe({ ...report, completeness: { required: c.required, filled: c.filled, percent: c.percent } }, 2);
 }
 
 /** Read a saved report (site or Python) with the same checks as widgets._transparency.load_json. */
@@ -152,56 +143,23 @@ export function loadFile(text, template) {
 // ---------------------------------------------------------------------------------------------
 // User interface
 
-function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k in node && !k.startsWith("aria-") && !k.startsWith("data-")) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
-function download(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
+// This tool's rules, after the shared TOOL_STYLE.
 const STYLE = `
-.pai-tool { max-width: 100%; overflow-wrap: anywhere; line-height: 1.5; }
-.pai-tool .pai-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.pai-tool fieldset { border: 1px solid #6b6f76; border-radius: 6px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
-.pai-tool legend { font-weight: 600; font-size: 1.1rem; line-height: 1.3; padding: 0 0.25rem; float: none; width: auto; }
-.pai-tool .pai-question > legend { font-size: 1rem; }
 .pai-tool label { display: block; font-weight: 500; margin-top: 0.6rem; }
 .pai-tool input[type=text], .pai-tool textarea { font: inherit; padding: 0.2rem 0.4rem; width: 100%; max-width: 100%; }
 .pai-tool .pai-hint { font-size: 0.9em; color: var(--pst-color-text-muted, #4a4a4f); margin: 0.1rem 0; }
-.pai-tool button, .pai-tool .pai-file > span { font: inherit; padding: 0.3rem 0.8rem; margin: 0.2rem 0.4rem 0.2rem 0; cursor: pointer; }
 .pai-tool .pai-file { display: inline; font-weight: normal; }
-.pai-tool .pai-file > span { display: inline-block; border: 1px solid #6b6f76; border-radius: 4px; }
-.pai-tool :focus-visible, .pai-tool input[type=file]:focus-visible + .pai-file > span { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-.pai-tool .pai-error { color: #a51d2d; font-weight: 600; }
 .pai-tool progress { width: 12rem; vertical-align: middle; }
 html[data-theme="dark"] .pai-tool .pai-error { color: #ffb4b4; }
 `;
 
-function ensureStyle() {
-  if (document.getElementById("pai-tool-style-transparency")) return;
-  const style = h("style", { id: "pai-tool-style-transparency" });
-  style.textContent = STYLE;
-  document.head.append(style);
-}
 
 let uid = 0;
 
 function render({ model, el }) {
-  ensureStyle();
+  ensureStyle("pai-tool-style-transparency", TOOL_STYLE + STYLE);
   const id = `pai-transparency-${++uid}`;
   const template = model.get("template");
   if (!template || !Array.isArray(template.sections)) {

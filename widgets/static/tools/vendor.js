@@ -6,7 +6,11 @@
 // version 1), so downloads open in Python and Python files upload here. Gap rules and the Markdown
 // and CSV exports mirror the Python module exactly (tests/test_tools_browser.py compares them).
 // User text is only ever set with textContent or as a form control's value.
-// Self-contained on purpose: a notebook host (anywidget) loads one file, so it cannot import siblings.
+// Text escaping comes from the shared kernel (lib/text.js); a notebook loads this module bundled
+// with its imports into one file (make bundles).
+
+import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
+import { csvText, escapeMarkdown as md, jsonStringifySafe } from "../lib/text.js";
 
 export const FORMAT_NAME = "pai-vendor-checklist";
 export const FORMAT_VERSION = 1;
@@ -56,17 +60,6 @@ export function summary(checklist, qs, vendorName) {
   };
 }
 
-/** Same escaping as widgets._vendor._md: user text shows as typed, never as markup or a link. */
-export function md(text) {
-  let out = "";
-  for (const ch of String(text)) {
-    if ("\\`*_{}[]()#+!|<>&~".includes(ch)) out += { "<": "&lt;", ">": "&gt;", "&": "&amp;" }[ch] || "\\" + ch;
-    else if (ch === "\r" || ch === "\n") out += " ";
-    else out += ch;
-  }
-  return out;
-}
-
 /** The Markdown record widgets._vendor.VendorChecklist.to_markdown writes, character for character. */
 export function toMarkdown(checklist, qs, vendorName = null) {
   const statuses = statusMap(qs);
@@ -99,15 +92,6 @@ export function toMarkdown(checklist, qs, vendorName = null) {
   return out.join("\n").replace(/\s+$/, "") + "\n";
 }
 
-function csvSafe(text) {
-  return ["=", "+", "-", "@", "\t", "\r"].includes(String(text).slice(0, 1)) ? "'" + text : text;
-}
-
-function csvCell(value) {
-  const s = String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /** The CSV widgets._vendor.VendorChecklist.to_csv writes. */
 export function toCsv(checklist, qs) {
   const statuses = statusMap(qs);
@@ -115,15 +99,15 @@ export function toCsv(checklist, qs) {
   for (const vendor of checklist.vendors) {
     for (const q of allQuestions(qs)) {
       const ans = vendor.answers[q.id] || {};
-      rows.push([csvSafe(vendor.name), q.phase, q.id, q.text, q.critical ? "yes" : "no", ans.status || "",
-        csvSafe(ans.evidence || ""), csvSafe(ans.note || ""), gapKind(Object.keys(ans).length ? ans : null, statuses) || ""]);
+      rows.push([vendor.name, q.phase, q.id, q.text, q.critical ? "yes" : "no", ans.status || "",
+        ans.evidence || "", ans.note || "", gapKind(Object.keys(ans).length ? ans : null, statuses) || ""]);
     }
   }
-  return rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+  return csvText(rows);
 }
 
 export function saveFile(checklist) {
-  return JSON.stringify(checklist, null, 2);
+  return jsonStringifySafe(checklist, 2);
 }
 
 /** Read a saved checklist (site or Python) with the same checks as widgets._vendor.load_json. */
@@ -172,41 +156,14 @@ export function loadFile(text, qs) {
 // ---------------------------------------------------------------------------------------------
 // User interface
 
-function h(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k in node && !k.startsWith("aria-") && !k.startsWith("data-")) node[k] = v;
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) if (c) node.append(c);
-  return node;
-}
 
-function download(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h("a", { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
+// This tool's rules, after the shared TOOL_STYLE.
 const STYLE = `
-.pai-tool { max-width: 100%; overflow-wrap: anywhere; line-height: 1.5; }
-.pai-tool .pai-visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.pai-tool fieldset { border: 1px solid #6b6f76; border-radius: 6px; padding: 0.75rem 1rem; margin: 0 0 1rem; }
-.pai-tool legend { font-weight: 600; font-size: 1.1rem; line-height: 1.3; padding: 0 0.25rem; float: none; width: auto; }
-.pai-tool .pai-question > legend { font-size: 1rem; }
 .pai-tool .pai-row { display: flex; flex-wrap: wrap; gap: 0.25rem 0.75rem; align-items: baseline; margin: 0.4rem 0; }
 .pai-tool input[type=text], .pai-tool select, .pai-tool textarea { font: inherit; padding: 0.2rem 0.4rem; min-width: 12rem; max-width: 100%; }
 .pai-tool textarea { width: 100%; }
 .pai-tool .pai-hint { font-size: 0.9em; color: var(--pst-color-text-muted, #4a4a4f); margin: 0.2rem 0; }
-.pai-tool button, .pai-tool .pai-file > span { font: inherit; padding: 0.3rem 0.8rem; margin: 0.2rem 0.4rem 0.2rem 0; cursor: pointer; }
-.pai-tool .pai-file > span { display: inline-block; border: 1px solid #6b6f76; border-radius: 4px; }
-.pai-tool :focus-visible, .pai-tool input[type=file]:focus-visible + .pai-file > span { outline: 3px solid #1a5fb4; outline-offset: 2px; }
-.pai-tool .pai-error { color: #a51d2d; font-weight: 600; }
 .pai-tool .pai-gap { color: #a51d2d; }
 .pai-tool table { border-collapse: collapse; margin: 0.5rem 0; display: block; overflow-x: auto; }
 .pai-tool th, .pai-tool td { text-align: left; vertical-align: top; padding: 0.2rem 0.6rem; border-bottom: 1px solid #c0c4ca; }
@@ -214,17 +171,11 @@ const STYLE = `
 html[data-theme="dark"] .pai-tool .pai-error, html[data-theme="dark"] .pai-tool .pai-gap { color: #ffb4b4; }
 `;
 
-function ensureStyle() {
-  if (document.getElementById("pai-tool-style-vendor")) return;
-  const style = h("style", { id: "pai-tool-style-vendor" });
-  style.textContent = STYLE;
-  document.head.append(style);
-}
 
 let uid = 0;
 
 function render({ model, el }) {
-  ensureStyle();
+  ensureStyle("pai-tool-style-vendor", TOOL_STYLE + STYLE);
   const id = `pai-vendor-${++uid}`;
   const qs = model.get("questions");
   if (!qs || !Array.isArray(qs.phases)) {

@@ -1,0 +1,190 @@
+// The assessment file, part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
+// Reads and writes the saved-file format (widgets/rubric/assessment.schema.json); no DOM.
+
+import labels from "../lib/labels.js";
+import { levelOf } from "../scoring.js";
+
+// Interface labels, shared with Python (widgets/data/ui-labels.json).
+export const UI = {
+  unanswered: labels.unanswered,
+  notApplicable: labels.not_applicable,
+  actionKinds: labels.action_kinds,
+  confidence: labels.confidence,
+};
+
+
+export function clone(value) {
+  return value === undefined || value === null ? value : JSON.parse(JSON.stringify(value));
+}
+
+export function byId(list) {
+  return Object.fromEntries((list || []).map((item) => [item.id, item]));
+}
+
+export function today() {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function slugFile(text) {
+  const slug = String(text || "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+  return slug || "engagement-plan";
+}
+
+
+// ------------------------------------------------------------------ the assessment file
+
+/** A blank assessment for this rubric, in the saved-file format (widgets/rubric/assessment.schema.json). */
+export function newAssessment(rubric, scope = "full") {
+  return {
+    format: "pai-assessment",
+    format_version: 1,
+    rubric: { id: rubric.id, version: rubric.version },
+    scope,
+    team: "",
+    product: "",
+    model_type: null,
+    lifecycle_stage: null,
+    date: today(),
+    answers: {},
+  };
+}
+
+//: Fields the file format knows besides `answers` (the schema allows no others).
+const OPTIONAL_FIELDS = ["assessor", "notes", "migrations"];
+//: Plan fields a file must fill before Python's load_assessment accepts it.
+const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
+
+
+// The limits of widgets/rubric/assessment.schema.json.
+const TEXT_LIMIT = 20000;
+const SHORT_LIMIT = 200;
+
+/**
+ * Problems with an uploaded assessment, each naming the field, what was expected and the fix.
+ * An empty list means the file can replace the current answers.
+ */
+export function checkAssessment(data, rubric) {
+  const problems = [];
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    return ["The file does not hold an assessment: expected a JSON object with `answers`."];
+  }
+  if (data.format !== "pai-assessment") {
+    problems.push(
+      `format: expected "pai-assessment", found ${JSON.stringify(data.format ?? null)}. Is this an assessment file downloaded from this page or saved by widgets.AssessmentWidget.save()?`,
+    );
+    return problems;
+  }
+  if (data.format_version !== 1) {
+    problems.push(`format_version: expected 1, found ${JSON.stringify(data.format_version ?? null)}.`);
+  }
+  const rid = data.rubric?.id;
+  const rver = data.rubric?.version;
+  if (rid === undefined || rver === undefined) {
+    problems.push('rubric: expected {"id": "engagement-plan", "version": "…"} naming the rubric the answers belong to.');
+  }
+  if (rid !== undefined && rid !== rubric.id) {
+    problems.push(`rubric.id: this file answers the rubric "${rid}", this page uses "${rubric.id}".`);
+  }
+  if (rver !== undefined && String(rver) !== String(rubric.version)) {
+    problems.push(
+      `rubric.version: the file was made with version ${rver}, this page uses ${rubric.version}. ` +
+        "Open it in Python with widgets.load_assessment(path), which migrates older files, save it, and upload the result.",
+    );
+  }
+  const known = ["format", "format_version", "rubric", "scope", "answers", ...Object.keys(REQUIRED_PLAN), ...OPTIONAL_FIELDS];
+  const unknown = Object.keys(data).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    problems.push(`${unknown.join(", ")}: not part of the assessment format (expected only ${known.join(", ")}).`);
+  }
+  const limits = { team: SHORT_LIMIT, product: SHORT_LIMIT, assessor: SHORT_LIMIT, date: 10, model_type: 60, lifecycle_stage: 60, notes: TEXT_LIMIT };
+  for (const [key, limit] of Object.entries(limits)) {
+    const value = data[key];
+    if (value !== undefined && value !== null && typeof value !== "string") {
+      problems.push(`${key}: expected text, found ${Array.isArray(value) ? "a list" : typeof value}.`);
+    } else if (typeof value === "string" && value.length > limit) {
+      problems.push(`${key}: longer than ${limit} characters.`);
+    }
+  }
+  if (typeof data.date === "string" && data.date && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(data.date)) {
+    problems.push(`date: expected a date written YYYY-MM-DD, found ${JSON.stringify(data.date)}.`);
+  }
+  if (data.migrations !== undefined && !(Array.isArray(data.migrations) && data.migrations.every((m) => typeof m === "string"))) {
+    problems.push("migrations: expected a list of texts (the notes Python writes when it migrates a file).");
+  }
+  const modelTypes = (rubric.model_types || []).map((m) => m.id);
+  if (typeof data.model_type === "string" && data.model_type && !modelTypes.includes(data.model_type)) {
+    problems.push(`model_type: "${data.model_type}" is not one of ${modelTypes.join(", ")}.`);
+  }
+  const stages = (rubric.lifecycle_stages || []).map((m) => m.id);
+  if (typeof data.lifecycle_stage === "string" && data.lifecycle_stage && !stages.includes(data.lifecycle_stage)) {
+    problems.push(`lifecycle_stage: "${data.lifecycle_stage}" is not one of ${stages.join(", ")}.`);
+  }
+  if (data.scope !== undefined && data.scope !== "short" && data.scope !== "full") {
+    problems.push(`scope: expected "short" or "full", found ${JSON.stringify(data.scope)}.`);
+  }
+  const answers = data.answers;
+  if (answers === undefined || answers === null || typeof answers !== "object" || Array.isArray(answers)) {
+    problems.push("answers: expected an object mapping criterion ids to answers, such as {\"early-start\": {\"level\": 2}}.");
+    return problems;
+  }
+  const criteria = byId(rubric.criteria);
+  for (const [cid, answer] of Object.entries(answers)) {
+    const criterion = criteria[cid];
+    if (!criterion) {
+      problems.push(`answers.${cid}: no criterion has this id in rubric ${rubric.id} ${rubric.version}.`);
+      continue;
+    }
+    const level = levelOf(answer);
+    const allowed = [0, 1, 2, 3, null];
+    if (criterion.not_applicable_if) allowed.push("n/a");
+    if (!allowed.includes(level)) {
+      problems.push(
+        `answers.${cid}.level: expected 0, 1, 2 or 3${criterion.not_applicable_if ? ' or "n/a"' : ""}, found ${JSON.stringify(level)}.`,
+      );
+    }
+    if (answer === null || typeof answer !== "object" || Array.isArray(answer)) {
+      problems.push(`answers.${cid}: expected an object such as {"level": 2, "evidence": "…"}, found ${JSON.stringify(answer)}.`);
+      continue;
+    }
+    {
+      const extra = Object.keys(answer).filter((k) => !["level", "evidence", "notes"].includes(k));
+      if (extra.length) problems.push(`answers.${cid}: unexpected field(s) ${extra.join(", ")}; an answer has level, evidence and notes.`);
+      for (const field of ["evidence", "notes"]) {
+        const value = answer[field];
+        if (value !== undefined && value !== null && typeof value !== "string") {
+          problems.push(`answers.${cid}.${field}: expected text, found ${typeof value}.`);
+        } else if (typeof value === "string" && value.length > TEXT_LIMIT) {
+          problems.push(`answers.${cid}.${field}: longer than ${TEXT_LIMIT} characters.`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */
+export function normalise(data, rubric, scope) {
+  const out = newAssessment(rubric, data.scope || scope);
+  for (const key of Object.keys(REQUIRED_PLAN)) {
+    if (data[key] !== undefined) out[key] = data[key];
+  }
+  for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
+  for (const [cid, answer] of Object.entries(data.answers || {})) {
+    const entry = { level: answer.level ?? null };
+    if (answer.evidence) entry.evidence = answer.evidence;
+    if (answer.notes) entry.notes = answer.notes;
+    out.answers[cid] = entry;
+  }
+  return out;
+}
+
+/** Plan fields still empty: the file is kept, but Python asks for them before loading it. */
+export function missingPlanFields(assessment) {
+  return Object.entries(REQUIRED_PLAN)
+    .filter(([key]) => !assessment[key])
+    .map(([, label]) => label);
+}

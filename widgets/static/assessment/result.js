@@ -1,0 +1,232 @@
+// The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
+
+import { h, s } from "../lib/dom.js";
+import { byId, UI } from "./file.js";
+
+/** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
+export function createResult(ctx) {
+  const { model, uid, result, alerts, say, linkTo } = ctx;
+  let shownErrors = "";
+  let moreStepsOpen = false;
+
+  const resultParts = {};
+
+  function buildResultSkeleton() {
+    resultParts.heading = h("h2", { id: `${uid}-result-h`, text: ctx.view.subset ? "Your self-check" : "Your result" });
+    resultParts.summary = h("div", { class: "pai-summary" });
+    // A short spoken update after each answer; the full panel is there to read at will.
+    resultParts.live = h("p", { class: "pai-visually-hidden pai-live", role: "status", "aria-live": "polite" });
+    resultParts.flags = h("div", { class: "pai-flags" });
+    resultParts.chart = h("div", { class: "pai-chart" });
+    resultParts.actions = h("div", { class: "pai-actions" });
+    // replaceChildren turns null into the text "null", so leave the chart out explicitly.
+    const parts = [resultParts.heading, resultParts.live, resultParts.summary, resultParts.flags];
+    if (!ctx.view.subset) parts.push(resultParts.chart);
+    parts.push(
+      resultParts.actions,
+      h("p", { class: "pai-caveat", text: "A score is evidence for a conversation inside your team and with the people you work with, never a certificate." }),
+    );
+    result.replaceChildren(...parts);
+  }
+
+
+  let renderedScore = null;
+  const renderedParts = {};
+
+  function syncScore(force = false) {
+    if (!ctx.view) return;
+    if (!resultParts.heading || !result.contains(resultParts.heading)) {
+      buildResultSkeleton();
+      force = true;
+    }
+    const score = model.get("score");
+    const rubric = ctx.view.rubric;
+    const errors = [...(model.get("errors") || []), ...(model.get("host_messages") || [])];
+    if (model.get("host_error")) errors.push(model.get("host_error"));
+    const errorText = errors.join("\n");
+    if (errorText !== shownErrors) {
+      shownErrors = errorText;
+      if (errorText) say(errorText, true);
+      else alerts.replaceChildren();
+    }
+    ctx.syncProgress();
+    if (!score || !score.band) {
+      resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
+      renderedScore = null;
+      return;
+    }
+    // Typing a note rescores to the same result: skip the redraw then.
+    const key = JSON.stringify(score);
+    if (!force && key === renderedScore) return;
+    renderedScore = key;
+    const bandTitle = score.band.id ? byId(rubric.bands)[score.band.id].title : "none yet";
+    resultParts.live.textContent = ctx.view.subset
+      ? `${score.red_flags.filter((f) => f.raised_by.some((id) => ctx.view.subset.includes(id))).length} red flags.`
+      : `Band: ${bandTitle}. ${score.red_flags.length} red flags. ${score.completeness.answered + score.completeness.not_applicable} of ${score.completeness.in_scope} answered.`;
+    // Redraw only the parts whose numbers changed (one answer usually moves one theme).
+    const parts = {
+      summary: [score.band, score.iap2, score.overall, score.completeness],
+      flags: [score.red_flags, score.unconfirmed_flags],
+      chart: score.themes,
+      actions: score.actions,
+    };
+    for (const [part, value] of Object.entries(parts)) {
+      const partKey = JSON.stringify(value);
+      if (!force && renderedParts[part] === partKey) continue;
+      renderedParts[part] = partKey;
+      if (part === "summary") renderSummary(score, rubric);
+      else if (part === "flags") renderFlags(score, rubric);
+      else if (part === "chart" && !ctx.view.subset) renderChart(score, rubric);
+      else if (part === "actions") renderActions(score, rubric);
+    }
+    ctx.schedulePrintView();
+  }
+
+  function renderSummary(score, rubric) {
+    const bands = byId(rubric.bands);
+    const levels = byId(rubric.iap2_levels);
+    const parts = [];
+    if (ctx.view.subset) {
+      const mine = score.contributions.filter((c) => ctx.view.subset.includes(c.criterion));
+      const n = mine.filter((c) => c.status !== "unanswered").length;
+      parts.push(h("p", { class: "pai-band", text: `${n} of ${mine.length} answered` }));
+      parts.push(h("p", { class: "pai-caveat", text: "This self-check covers a few questions only, so it gives no band. The full self-assessment gives one." }));
+    } else {
+      const band = score.band.id ? bands[score.band.id] : null;
+      parts.push(h("p", { class: "pai-band" }, "Band: ", h("span", { class: "pai-band-title", "data-band": score.band.id || "", text: band ? band.title : "none yet" })));
+      if (band) parts.push(h("p", { class: "pai-band-meaning", text: band.meaning }));
+      if (score.band.low && score.band.high && score.band.low !== score.band.high) {
+        parts.push(h("p", { text: `With the unanswered questions, the band could lie anywhere from ${bands[score.band.low].title} to ${bands[score.band.high].title}.` }));
+      }
+      const level = levels[score.iap2.level];
+      parts.push(h("p", {}, "IAP2 level reached: ", h("strong", { class: "pai-iap2", text: level.title }), ` (${level.meaning})`));
+      const pct = score.overall.percent === null ? "no answers yet" : `${score.overall.percent}%`;
+      parts.push(h("p", { class: "pai-points", text: `Points on answered questions: ${score.overall.earned} of ${score.overall.answered_max} (${pct}).` }));
+      parts.push(h("p", { class: "pai-confidence", text: `Confidence: ${UI.confidence[score.completeness.confidence]}` }));
+    }
+    resultParts.summary.replaceChildren(...parts);
+  }
+
+  function renderFlags(score, rubric) {
+    const flags = byId(rubric.red_flags);
+    const bands = byId(rubric.bands);
+    const criteria = byId(rubric.criteria);
+    const inView = (ids) => !ctx.view.subset || ids.some((id) => ctx.view.subset.includes(id));
+    const raised = score.red_flags.filter((f) => inView(f.raised_by));
+    const unconfirmed = score.unconfirmed_flags.filter((f) => inView(f.unanswered));
+    resultParts.flags.className = `pai-flags${raised.length ? "" : " pai-none"}`;
+    const items = raised.map((f) =>
+      h(
+        "li",
+        { "data-flag": f.id },
+        h("strong", { text: flags[f.id].title }),
+        ctx.view.subset ? "" : ` (caps the band at ${bands[f.cap].title})`,
+        ". ",
+        flags[f.id].meaning,
+        " Raised by: ",
+        f.raised_by.map((cid) => criteria[cid].question).join(" / "),
+        " ",
+        linkTo(f.explained_in, "What to do: "),
+      ),
+    );
+    resultParts.flags.replaceChildren(
+      h("h3", { text: raised.length ? `Red flags (${raised.length})` : "Red flags: none raised" }),
+      raised.length ? h("ul", {}, items) : h("p", { text: "No answer given so far raises a red flag." }),
+      unconfirmed.length
+        ? h("p", { class: "pai-unconfirmed", text: `Not yet checked, because a guardrail question is unanswered: ${unconfirmed.map((f) => flags[f.id].title).join("; ")}.` })
+        : null,
+    );
+  }
+
+  function renderChart(score, rubric) {
+    const themes = byId(rubric.themes);
+    const rows = score.themes.filter((t) => t.answered + t.unanswered + t.not_applicable > 0);
+    const rowH = 34;
+    const labelW = 0;
+    const width = 320;
+    const height = rows.length * rowH + 24;
+    const titleId = `${uid}-chart-title`;
+    const descId = `${uid}-chart-desc`;
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": `${titleId} ${descId}`, focusable: "false" });
+    svg.append(s("title", { id: titleId }, "Where does the plan stand in each theme?"));
+    svg.append(
+      s(
+        "desc",
+        { id: descId },
+        `Bar chart: percent of points earned on answered questions, per theme. ${rows.map((t) => `${themes[t.id].title}: ${t.percent === null ? "no answers" : `${t.percent}%`}`).join("; ")}.`,
+      ),
+    );
+    rows.forEach((t, i) => {
+      const y = i * rowH;
+      svg.append(s("text", { x: labelW, y: y + 11 }, themes[t.id].title.length > 48 ? `${themes[t.id].title.slice(0, 46)}…` : themes[t.id].title));
+      svg.append(s("rect", { class: "pai-track", x: labelW, y: y + 15, width: width - 50, height: 12, rx: 2 }));
+      const pct = t.percent ?? 0;
+      svg.append(s("rect", { class: "pai-bar", x: labelW, y: y + 15, width: ((width - 50) * pct) / 100, height: 12, rx: 2 }));
+      svg.append(s("text", { x: width - 44, y: y + 26 }, t.percent === null ? "–" : `${t.percent}%`));
+    });
+    svg.append(s("text", { x: 0, y: height - 4 }, "Percent of points on answered questions (0–100%)"));
+    const table = h(
+      "table",
+      {},
+      h("caption", { text: "Points per theme" }),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Theme" }), h("th", { scope: "col", text: "Points" }), h("th", { scope: "col", text: "Percent" }), h("th", { scope: "col", text: "Answered" }))),
+      h(
+        "tbody",
+        {},
+        rows.map((t) =>
+          h(
+            "tr",
+            {},
+            h("th", { scope: "row", text: themes[t.id].title }),
+            h("td", { text: `${t.earned}/${t.answered_max}` }),
+            h("td", { text: t.percent === null ? "–" : `${t.percent}%` }),
+            h("td", { text: `${t.answered}/${t.answered + t.unanswered + t.not_applicable}` }),
+          ),
+        ),
+      ),
+    );
+    resultParts.chart.replaceChildren(h("h3", { text: "Profile by theme" }), svg, h("details", {}, h("summary", { text: "The same numbers as a table" }), table));
+  }
+
+  function renderActions(score, rubric) {
+    const criteria = byId(rubric.criteria);
+    const actions = score.actions.filter((a) => !ctx.view.subset || ctx.view.subset.includes(a.criterion));
+    const item = (a) =>
+      h(
+        "li",
+        { "data-criterion": a.criterion, "data-kind": a.kind },
+        h("span", { text: a.action }),
+        " ",
+        h("span", { class: "pai-who", text: `(who: ${a.who}; ${UI.actionKinds[a.kind]}${a.target_level !== null ? `, to level ${a.target_level}` : ""})` }),
+        h("br"),
+        h("a", { href: `#${uid}-${a.criterion}`, class: "pai-goto", text: `Go to the question: ${criteria[a.criterion].question}` }),
+        " ",
+        linkTo(a.explained_in),
+      );
+    const top = actions.slice(0, 5);
+    const rest = actions.slice(5);
+    resultParts.actions.replaceChildren(
+      h("h3", { text: "Next steps" }),
+      actions.length ? h("ol", {}, top.map(item)) : h("p", { text: "No next step: every question is at its highest level or does not apply." }),
+      rest.length ? moreSteps(rest, item) : null,
+    );
+  }
+
+  function moreSteps(rest, item) {
+    // Drawn when opened: most people read the first five, and every answer redraws this panel.
+    const list = h("ol", { start: 6 });
+    const details = h("details", { class: "pai-more-steps" }, h("summary", { text: `${rest.length} more steps` }), list);
+    const fill = () => {
+      if (details.open && !list.childElementCount) list.append(...rest.map(item));
+    };
+    details.open = moreStepsOpen;
+    fill();
+    details.addEventListener("toggle", () => {
+      moreStepsOpen = details.open;
+      fill();
+    });
+    return details;
+  }
+
+  return { syncScore, resultParts };
+}

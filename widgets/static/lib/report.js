@@ -1,0 +1,186 @@
+// The report of a score, the twin of score_report() and render_markdown() in widgets/_reports.py:
+// the same structure and the same Markdown, character for character (tests/test_parity.py). The
+// CLI, the notebook widget and the page's "Download report" all give this one report.
+
+import labels from "./labels.js";
+import { escapeMarkdown } from "./text.js";
+
+export const DISCLAIMER =
+  "This score is evidence for a conversation inside the team and with the communities involved. It is not a certificate, and it cannot show that a plan is participatory.";
+
+const byId = (list) => Object.fromEntries((list || []).map((item) => [item.id, item]));
+const pct = (value) => (value === null ? "n/a" : `${value.toFixed(1)} %`);
+const range = (low, high) => (low === null ? "n/a" : low === high ? low.toFixed(1) : `${low.toFixed(1)} to ${high.toFixed(1)}`);
+
+function rangeNote(tally) {
+  if (tally.unanswered === 0) return " (every question answered)";
+  return ` (between ${pct(tally.low_percent)} and ${pct(tally.high_percent)} if every unanswered question were answered at 0, or at 3)`;
+}
+
+function codes(ids) {
+  return ids.flatMap((x, i) => (i ? [["text", ", "], ["code", x]] : [["code", x]]));
+}
+
+/** The report as data (see score_report in widgets/_reports.py). */
+export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds = null }) {
+  const a = assessment;
+  const bands = byId(rubric.bands);
+  const flagsById = byId(rubric.red_flags);
+  const themesById = byId(rubric.themes);
+  const iap2 = byId(rubric.iap2_levels);
+  const criteria = byId(rubric.criteria);
+  const bandTitle = (id) => (id === null ? "not enough answers" : bands[id].title);
+  const labelTitle = (label) =>
+    label.startsWith("theme-") ? `Guidance: ${themesById[label.slice(6)].title}` : `Guardrail: ${flagsById[label.slice(10)].title}`;
+  const read = (label) => [["text", `Read: ${links[label] ? links[label].title : labelTitle(label)} (`], ["code", label], ["text", ")."]];
+  const fact = (name, value) => [["strong", `${name}:`], ["text", ` ${value}`]];
+  const actionText = (x) => {
+    const c = criteria[x.criterion];
+    if (x.target_level === null) return `Answer this question; then, if needed: ${c.next_step.action}`;
+    if (x.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${c.levels["3"]}`;
+    return `${c.next_step.action} Level ${x.target_level} means: ${c.levels[String(x.target_level)]}`;
+  };
+
+  const band = score.band;
+  const limits = band.limited_by.map((lim) =>
+    lim.kind === "iap2"
+      ? `the IAP2 level reached (${iap2[lim.id].title})`
+      : lim.kind === "score"
+        ? "the overall score"
+        : `the red flag "${flagsById[lim.id].title}"`,
+  );
+  const could = band.low === band.high ? "" : ` (could be ${bandTitle(band.low)} to ${bandTitle(band.high)} once every question is answered)`;
+  const comp = score.completeness;
+  const standing = [
+    fact("Band", bandTitle(band.id) + could),
+    fact("Limited by", limits.join(", ") || "nothing (no answers yet)"),
+    fact("IAP2 level reached", iap2[score.iap2.level].title),
+    fact("Overall score on answered questions", pct(score.overall.percent) + rangeNote(score.overall)),
+    fact("Completeness", `${comp.answered} answered, ${comp.not_applicable} not applicable, ${comp.unanswered} unanswered of ${comp.in_scope}; confidence ${comp.confidence}`),
+  ];
+
+  const flags = score.red_flags.map((f) => [
+    ["strong", flagsById[f.id].title],
+    ["text", ` (caps the band at ${bandTitle(f.cap)}). ${flagsById[f.id].meaning.trim()} Raised by `],
+    ...codes(f.raised_by),
+    ["text", ". "],
+    ...read(f.explained_in),
+  ]);
+  if (!flags.length) flags.push([["text", "None raised."]]);
+  for (const f of score.unconfirmed_flags) {
+    flags.push([["em", "Unconfirmed:"], ["text", ` ${flagsById[f.id].title}: answer `], ...codes(f.unanswered), ["text", " to check it."]]);
+  }
+
+  const themes = score.themes
+    .filter((t) => t.answered + t.not_applicable + t.unanswered > 0)
+    .map((t) => [
+      [["text", themesById[t.id].title]],
+      [["text", pct(t.percent)], ["bar", t.percent === null ? 0 : t.percent]],
+      [["text", range(t.low_percent, t.high_percent)]],
+      [["text", `${t.answered + t.not_applicable}/${t.answered + t.not_applicable + t.unanswered}`]],
+    ]);
+
+  const inView = (cid) => !criteriaIds || !criteriaIds.length || criteriaIds.includes(cid);
+  const steps = score.actions
+    .filter((x) => inView(x.criterion))
+    .map((x) => {
+      const target = x.target_level === null ? "" : ` (from level ${x.level} to ${x.target_level})`;
+      return [
+        ["strong", criteria[x.criterion].question],
+        ["text", ` [${labels.action_kinds[x.kind]}]${target}. ${actionText(x)} `],
+        ["em", "Who:"],
+        ["text", ` ${x.who}. `],
+        ...read(x.explained_in),
+      ];
+    });
+  const nextSteps = steps.length
+    ? { ordered: steps }
+    : { paragraph: [["text", "No next step: every question is at its highest level or does not apply."]] };
+
+  const answers = a.answers || {};
+  const rows = score.contributions
+    .filter((c) => inView(c.criterion))
+    .map((c) => {
+      const ans = answers[c.criterion];
+      const texts = ans !== null && typeof ans === "object" && !Array.isArray(ans) ? [ans.evidence, ans.notes] : [];
+      let shown = { answered: String(c.level), "not-applicable": "n/a", unanswered: "unanswered" }[c.status];
+      if (c.flag_raised) shown += " (red flag)";
+      return [
+        [["code", c.criterion]],
+        [["text", c.theme]],
+        [["text", String(c.weight_points)]],
+        [["text", shown]],
+        [["text", `${c.points}/${c.max_points}`]],
+        [["text", texts.filter((x) => x).join(" / ")]],
+      ];
+    });
+
+  const sections = [
+    { heading: "Where the plan stands", blocks: [{ list: standing }] },
+    { heading: "Red flags", blocks: [{ list: flags }] },
+    {
+      heading: "Themes",
+      blocks: [{ table: { caption: "Score per theme, in percent of the points available on answered questions", head: ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"], rows: themes } }],
+    },
+    { heading: "Next steps", blocks: [nextSteps] },
+    {
+      heading: "Answers: how each number was reached",
+      blocks: [{ table: { caption: "Each question in view: answer, points, evidence and notes", head: ["Criterion", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], rows } }],
+    },
+  ];
+  if ((a.migrations || []).length) {
+    sections.push({ heading: "Migrations applied to this file", blocks: [{ list: a.migrations.map((m) => [["text", m]]) }] });
+  }
+  return {
+    title: `Engagement-plan self-assessment: ${a.team || "unnamed team"}`,
+    facts: [
+      ["Product", a.product || "not given"],
+      ["Model type", a.model_type || "not given"],
+      ["Lifecycle stage", a.lifecycle_stage || "not given"],
+      ["Date", a.date || "not given"],
+      ["Rubric", `${rubric.id} ${rubric.version}, ${score.scope} version`],
+    ],
+    disclaimer: DISCLAIMER,
+    sections,
+  };
+}
+
+const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+function mdInline(spans) {
+  return spans
+    .map(([kind, text]) => {
+      if (kind === "text") return escapeMarkdown(text);
+      if (kind === "strong") return `**${escapeMarkdown(text)}**`;
+      if (kind === "em") return `*${escapeMarkdown(text)}*`;
+      if (kind === "code") return IDENTIFIER.test(text) ? `\`${text}\`` : escapeMarkdown(text);
+      return "";
+    })
+    .join("");
+}
+
+/** A report from scoreReport() as Markdown; every piece of text is escaped. */
+export function renderMarkdown(report) {
+  const lines = [`# ${escapeMarkdown(report.title)}`, ""];
+  for (const [name, value] of report.facts) lines.push(`- **${escapeMarkdown(name)}:** ${escapeMarkdown(value)}`);
+  lines.push("", `> ${escapeMarkdown(report.disclaimer)}`);
+  for (const section of report.sections) {
+    lines.push("", `## ${escapeMarkdown(section.heading)}`, "");
+    for (const block of section.blocks) {
+      if (block.paragraph) lines.push(mdInline(block.paragraph));
+      else if (block.list) lines.push(...block.list.map((item) => `- ${mdInline(item)}`));
+      else if (block.ordered) lines.push(...block.ordered.map((item, i) => `${i + 1}. ${mdInline(item)}`));
+      else {
+        const { head, rows } = block.table;
+        lines.push(`| ${head.map((x) => escapeMarkdown(x)).join(" | ")} |`, `|${"---|".repeat(head.length)}`);
+        lines.push(...rows.map((row) => `| ${row.map(mdInline).join(" | ")} |`));
+      }
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The Markdown report of one scored assessment (the page's "Download report"). */
+export function markdownReport(args) {
+  return renderMarkdown(scoreReport(args));
+}
