@@ -66,14 +66,20 @@ def ui_labels() -> dict:
 
 
 def _action_text(rubric: Rubric, action: Mapping) -> str:
-    """What to do: the criterion's next step, or how to reach the target level."""
+    """What to do, starting from the level reached (twin: ``nextStepText`` in widgets/static/lib/report.js).
+
+    The criterion's own next step is written for a plan that has nothing yet, so it is given only
+    from level 0 or an unanswered question; from level 1 or 2 the step is the next level's description.
+    """
     crit = rubric.by_id[action["criterion"]]
     target = action["target_level"]
     if target is None:
         return f"Answer this question; then, if needed: {crit.action}"
     if target == 3:
         return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
-    return f"{crit.action} Level {target} means: {crit.levels[target]}"
+    if not action.get("level"):
+        return f"{crit.action} Level {target} means: {crit.levels[target]}"
+    return f"Reach level {target}: {crit.levels[target]}"
 
 
 def _codes(ids) -> list:

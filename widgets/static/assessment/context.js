@@ -31,6 +31,8 @@ export function createContext(model) {
 
   ctx.say = function say(text, isError = false) {
     const box = isError ? alerts : messages;
+    // A new error replaces the last status ("Loaded ..."), so an old success never sits above it.
+    if (isError) messages.replaceChildren();
     box.replaceChildren(h("p", { class: `pai-message${isError ? " pai-error" : ""}`, text }));
   };
 

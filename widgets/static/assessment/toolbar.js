@@ -48,11 +48,21 @@ export function createToolbar(ctx) {
       );
       return;
     }
-    const loaded = normalise(data, rubric, ctx.view.scope);
+    // The scope follows the page: a short file opened on the full page continues as the full
+    // assessment (and is scored, shown and saved so); a full file opened on the short page keeps
+    // every answer but is scored on the short questions.
+    const pageScope = ctx.view.scope;
+    const loaded = normalise({ ...data, scope: pageScope }, rubric, pageScope);
     alerts.replaceChildren();
     commit(loaded);
     const n = Object.values(loaded.answers).filter((a) => a.level !== null).length;
-    say(`Loaded “${file.name}”: ${n} answers${loaded.team ? ` for ${loaded.team}` : ""}.`);
+    let note = "";
+    if (!ctx.view.subset && data.scope && data.scope !== pageScope) {
+      note = pageScope === "full"
+        ? " It was saved from the short self-assessment; here it continues as the full one, so the other questions are open to answer, and the file you download is a full assessment."
+        : " It was saved from the full self-assessment; this page scores its short questions only, and keeps the other answers in the file.";
+    }
+    say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}`);
   }
 
   function fileBase() {
@@ -61,7 +71,7 @@ export function createToolbar(ctx) {
   }
 
   function downloadAssessment() {
-    const a = normalise(getAssessment(), model.get("rubric"), ctx.view.scope);
+    const a = normalise({ ...getAssessment(), scope: ctx.view.scope }, model.get("rubric"), ctx.view.scope);
     download(`${fileBase()}.assessment.json`, `${JSON.stringify(a, null, 2)}\n`, "application/json");
     const missing = missingPlanFields(a);
     say(

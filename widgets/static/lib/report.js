@@ -34,12 +34,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     label.startsWith("theme-") ? `Guidance: ${themesById[label.slice(6)].title}` : `Guardrail: ${flagsById[label.slice(10)].title}`;
   const read = (label) => [["text", `Read: ${links[label] ? links[label].title : labelTitle(label)} (`], ["code", label], ["text", ")."]];
   const fact = (name, value) => [["strong", `${name}:`], ["text", ` ${value}`]];
-  const actionText = (x) => {
-    const c = criteria[x.criterion];
-    if (x.target_level === null) return `Answer this question; then, if needed: ${c.next_step.action}`;
-    if (x.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${c.levels["3"]}`;
-    return `${c.next_step.action} Level ${x.target_level} means: ${c.levels[String(x.target_level)]}`;
-  };
+  const actionText = (x) => nextStepText(criteria[x.criterion], x);
 
   const band = score.band;
   const limits = band.limited_by.map((lim) =>
@@ -143,6 +138,18 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     disclaimer: DISCLAIMER,
     sections,
   };
+}
+
+/**
+ * What to do next for one action, starting from the level the answer reached (the same text as
+ * the report's next steps): the criterion's own step from level 0 or an unanswered question, the
+ * next level's description otherwise, and confirmation by others for the top level.
+ */
+export function nextStepText(criterion, action) {
+  if (action.target_level === null) return `Answer this question; then, if needed: ${criterion.next_step.action}`;
+  if (action.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${criterion.levels["3"]}`;
+  if (action.level === null || action.level === 0) return `${criterion.next_step.action} Level ${action.target_level} means: ${criterion.levels[String(action.target_level)]}`;
+  return `Reach level ${action.target_level}: ${criterion.levels[String(action.target_level)]}`;
 }
 
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
