@@ -56,6 +56,8 @@ VENDOR_FILES = {
     "vega-embed/build/vega-embed.min.js": "vendor/vega-embed.min.js",
     "requirejs/require.js": "vendor/require.min.js",
     "@jupyter-widgets/html-manager/dist/embed-amd.js": "vendor/html-manager/embed-amd.js",
+    # The self-assessment page reads YAML uploads with it (widgets/static/assessment/file.js).
+    "js-yaml/dist/js-yaml.mjs": "vendor/js-yaml.mjs",
 }
 #: npm folder -> served folder. MathJax loads its fonts and components relative
 #: to its own script, so its whole es5 build is copied.

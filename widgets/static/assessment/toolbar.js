@@ -2,7 +2,7 @@
 
 import { download, h } from "../lib/dom.js";
 import { markdownReport } from "../lib/report.js";
-import { checkAssessment, missingPlanFields, newAssessment, normalise, slugFile, today } from "./file.js";
+import { checkAssessment, missingPlanFields, newAssessment, normalise, parseAssessmentText, slugFile, today } from "./file.js";
 
 /** The toolbar of one assessment; `ctx` is the shared state made by createContext (context.js). */
 export function createToolbar(ctx) {
@@ -11,7 +11,7 @@ export function createToolbar(ctx) {
   const fileInput = h("input", {
     type: "file",
     id: `${uid}-upload`,
-    accept: ".json,application/json",
+    accept: ".json,.yaml,.yml,application/json,application/yaml",
     class: "pai-file-input pai-visually-hidden",
     onchange: async (event) => {
       const file = event.target.files && event.target.files[0];
@@ -24,17 +24,7 @@ export function createToolbar(ctx) {
     const rubric = model.get("rubric");
     let data;
     try {
-      const text = await file.text();
-      try {
-        data = JSON.parse(text);
-      } catch (err) {
-        const looksYaml = /^\s*[A-Za-z_]+\s*:/m.test(text);
-        throw new Error(
-          looksYaml
-            ? "it looks like YAML; this page reads the JSON assessment files it downloads. Convert it in Python with widgets.load_assessment(path) and save it as .json."
-            : `it is not valid JSON (${err.message}).`,
-        );
-      }
+      data = await parseAssessmentText(await file.text(), file.name);
     } catch (err) {
       say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
       return;
