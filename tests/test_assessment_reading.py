@@ -153,3 +153,36 @@ def test_live_summary_says_1_red_flag(new_page, server_url, built_site, tmp_path
     assert page.locator(".pai-result .pai-flags li[data-flag]").count() == 1
     live = page.locator(".pai-result .pai-live").text_content()
     assert "1 red flag." in live and "1 red flags" not in live, live
+
+
+def test_layout_uses_the_page_and_keeps_the_result_in_reach(new_page, server_url, built_site, tmp_path):
+    page = open_page(new_page, server_url, built_site, FULL)
+    upload(page, EXAMPLES / "inform-only.yaml")
+    themes = page.locator(".pai-theme").count()
+    assert page.get_by_text("Why this matters:").count() == themes, "'Why this matters' should appear once per theme"
+    # Scrolled deep into the questions, the summary is still on screen and links to the full result.
+    page.locator(".pai-criterion").nth(30).scroll_into_view_if_needed()
+    bar = page.locator(".pai-summary-bar")
+    box = bar.bounding_box()
+    assert box and 0 <= box["y"] < 900, "the result summary scrolled out of reach"
+    assert "red flag" in bar.inner_text()
+    bar.get_by_role("link", name="See the full result").click()
+    page.wait_for_timeout(300)
+    heading = page.locator(".pai-result h2").bounding_box()
+    assert heading and 0 <= heading["y"] < 900
+    labels = page.evaluate("""() => [...document.querySelectorAll('.pai-chart svg text')].map(t => {
+        const svg = t.ownerSVGElement; const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return parseFloat(getComputedStyle(t).fontSize) * scale; })""")
+    assert labels and min(labels) >= 12 - 0.01, f"chart labels at {min(labels):.1f} px"
+
+
+def test_on_a_phone_a_result_button_is_always_on_screen(new_page, server_url, built_site):
+    page = open_page(new_page, server_url, built_site, SHORT, )
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.locator(".pai-criterion").nth(8).scroll_into_view_if_needed()
+    link = page.locator(".pai-summary-bar").get_by_role("link")
+    box = link.bounding_box()
+    assert box and box["y"] + box["height"] <= 800 and box["y"] > 500, box
+    link.click()
+    page.wait_for_timeout(300)
+    assert 0 <= page.locator(".pai-result h2").bounding_box()["y"] < 800

@@ -56,7 +56,8 @@ CHART_TEXT_JS = """(min) => {
   const out = [];
   for (const svg of document.querySelectorAll('.pai-vega-chart svg, .pai-widget svg')) {
     const box = svg.getBoundingClientRect();
-    const drawn = svg.width && svg.width.baseVal && svg.width.baseVal.value;
+    const vb = svg.viewBox && svg.viewBox.baseVal;
+    const drawn = (vb && vb.width) || (svg.width && svg.width.baseVal && svg.width.baseVal.value);
     const scale = drawn ? box.width / drawn : 1;
     for (const t of svg.querySelectorAll('text')) {
       const text = (t.textContent || '').trim();

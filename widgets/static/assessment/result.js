@@ -58,6 +58,7 @@ export function createResult(ctx) {
     ctx.syncProgress();
     if (!score || !score.band) {
       resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
+      renderBar("The result appears as you answer.");
       renderedScore = null;
       return;
     }
@@ -66,9 +67,11 @@ export function createResult(ctx) {
     if (!force && key === renderedScore) return;
     renderedScore = key;
     const bandTitle = score.band.id ? byId(rubric.bands)[score.band.id].title : "none yet";
-    resultParts.live.textContent = ctx.view.subset
+    const spoken = ctx.view.subset
       ? `${plural(score.red_flags.filter((f) => f.raised_by.some((id) => ctx.view.subset.includes(id))).length, "red flag")}.`
       : `Band: ${bandTitle}. ${plural(score.red_flags.length, "red flag")}. ${score.completeness.answered + score.completeness.not_applicable} of ${score.completeness.in_scope} answered.`;
+    resultParts.live.textContent = spoken;
+    renderBar(spoken);
     // Redraw only the parts whose numbers changed (one answer usually moves one theme).
     const parts = {
       summary: [score.band, score.iap2, score.overall, score.completeness],
@@ -86,6 +89,15 @@ export function createResult(ctx) {
       else if (part === "actions") renderActions(score, rubric);
     }
     ctx.schedulePrintView();
+  }
+
+  function renderBar(text) {
+    if (!ctx.summaryBar) return;
+    ctx.summaryBar.replaceChildren(
+      h("span", { class: "pai-summary-bar-text", text }),
+      " ",
+      h("a", { href: `#${uid}-result-h`, class: "pai-summary-bar-link", text: ctx.view.subset ? "See the self-check" : "See the full result" }),
+    );
   }
 
   function renderSummary(score, rubric) {
