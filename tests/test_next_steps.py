@@ -37,3 +37,29 @@ def test_from_level_0_the_criterions_own_step_is_given():
     assert zero
     for action, text in zero:
         assert RUBRIC.by_id[action["criterion"]].action in text
+
+
+def test_report_names_questions_themes_and_plan_fields_by_their_labels():
+    from widgets._reports import render_markdown
+
+    plan = load_assessment("widgets/examples/participation-washing.yaml")
+    score = score_plan(plan).to_dict()
+    markdown = render_markdown(score_report(RUBRIC, plan.to_dict(), score))
+    ids = [c.id for c in RUBRIC.criteria] + list(RUBRIC.themes)
+    leaked = [i for i in ids if f"`{i}`" in markdown or f"| {i} |" in markdown]
+    assert not leaked, f"internal ids in the report: {leaked[:5]}"
+    assert "- **Model type:** Narrow-purpose model" in markdown
+    assert "Lifecycle stage:** deployment" not in markdown
+
+
+def test_report_links_back_to_the_book_when_the_site_gives_addresses():
+    from widgets._reports import render_markdown
+
+    plan = load_assessment("widgets/examples/participation-washing.yaml")
+    score = score_plan(plan).to_dict()
+    label = score["red_flags"][0]["explained_in"]
+    links = {label: {"url": "https://example.org/book/guardrails/01-seven-guardrails.html#x", "title": "The guardrail"}}
+    markdown = render_markdown(score_report(RUBRIC, plan.to_dict(), score, links))
+    assert "[The guardrail](https://example.org/book/guardrails/01-seven-guardrails.html#x)" in markdown
+    hostile = {label: {"url": "javascript:alert(1)", "title": "x"}}
+    assert "javascript:" not in render_markdown(score_report(RUBRIC, plan.to_dict(), score, hostile))

@@ -77,7 +77,10 @@ export function createToolbar(ctx) {
       rubric: model.get("rubric"),
       assessment: getAssessment(),
       score,
-      links: model.get("links") || {},
+      // The report leaves the page: its links to the book are full addresses.
+      links: Object.fromEntries(
+        Object.entries(model.get("links") || {}).map(([label, target]) => [label, { ...target, url: new URL(target.url, document.baseURI).href }]),
+      ),
       criteriaIds: ctx.view.subset,
     });
     download(`${fileBase()}.report.md`, text, "text/markdown");
