@@ -120,3 +120,12 @@ def test_every_vtaiwan_gloss_names_a_real_statement_and_is_english():
     assert len(by_text) == len(found)
     with pytest.raises(KeyError, match="no glosses"):
         glosses("no.such.conversation")
+
+
+def test_chart_labels_wrap_instead_of_being_cut():
+    from widgets.charts import LABEL_LINES, wrap_label
+
+    long = "Give users control over the extent of personalization and the data it uses, at any time"
+    wrapped = wrap_label(long, 30)
+    assert wrapped.replace("\n", " ") == long and all(len(line) <= 30 for line in wrapped.split("\n"))
+    assert "split(datum.label" in LABEL_LINES

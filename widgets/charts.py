@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 import uuid
 
 import altair as alt
@@ -22,7 +23,7 @@ THEME_NAME = "pai-readable"
 READABLE_CONFIG = {
     "config": {
         "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 400},
-        "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 400},
+        "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 400, "titleLimit": 400},
         "header": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 600},
         "title": {"fontSize": 15, "subtitleFontSize": 13},
         "text": {"fontSize": 12},
@@ -30,6 +31,16 @@ READABLE_CONFIG = {
 }
 #: Smallest text, in CSS pixels, that a chart may draw (the site's browser test checks it).
 MIN_FONT_PX = 12
+#: Vega expression that draws a label holding line breaks (see :func:`wrap_label`) on several lines.
+LABEL_LINES = "split(datum.label, '\\n')"
+
+
+def wrap_label(text: str, width: int = 40) -> str:
+    """``text`` with line breaks every ``width`` characters or so, for an axis with ``labelExpr=LABEL_LINES``.
+
+    Long labels (statements, questions) are then shown whole on a few lines instead of cut with an ellipsis.
+    """
+    return "\n".join(textwrap.wrap(str(text), width=width)) or str(text)
 #: Class the site extension looks for to decide whether a page loads Vega.
 CHART_MARKER = "pai-vega-chart"
 

@@ -53,7 +53,7 @@ CJK_SERVED = "vendor/fonts/noto-sans-tc"
 
 #: A sidebar entry with children: its link, then the theme's icon-only <summary>.
 TOGGLE = re.compile(
-    r'(<a class="reference internal[^"]*" href="[^"]*">(?P<title>.*?)</a>\s*<details[^>]*>\s*)<summary>'
+    r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(?P<title>(?:(?!</a>).)*?)</a>\s*<details[^>]*>\s*)<summary>'
 )
 SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar'
 BIBLIOENTRY = 'role="doc-biblioentry"'
