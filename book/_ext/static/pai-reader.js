@@ -2,6 +2,7 @@
 // inside the content column can be reached and scrolled with the keyboard, and is named.
 (function () {
   var SELECTOR = ".bd-article .cell_output .output, .bd-article .pai-vega-chart";
+  var count = 0;
   function mark() {
     document.querySelectorAll(SELECTOR).forEach(function (el) {
       var scrolls = el.scrollWidth > el.clientWidth + 1;
@@ -10,7 +11,9 @@
         el.setAttribute("tabindex", "0");
         if (!el.hasAttribute("role")) {
           el.setAttribute("role", "region");
-          el.setAttribute("aria-label", "Wide content: scroll sideways to see all of it");
+          count += 1;
+          var kind = el.querySelector("table") ? "table" : el.querySelector("svg, canvas") ? "chart" : "output";
+          el.setAttribute("aria-label", "Wide " + kind + " " + count + ": scroll sideways to see all of it");
         }
       }
     });
