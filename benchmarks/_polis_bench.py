@@ -143,7 +143,7 @@ def bench_schedules(skip=("vtaiwan.uberx",)) -> list[dict]:
     from tqdm.auto import tqdm
 
     rows = []
-    names = [n for n in polis.POLIS_OPEN_CONVERSATIONS if n not in skip]
+    names = [n for n in DEVELOPMENT if n not in skip]
     for name in tqdm(names, desc="update schedules"):
         conv = polis.load_polis_conversation(name)
         if not conv.has_vote_times:
@@ -172,7 +172,7 @@ def bench_history_ceiling(steps: int = 20) -> list[dict]:
     from tqdm.auto import tqdm
 
     rows = []
-    for name in tqdm(polis.POLIS_OPEN_CONVERSATIONS, desc="history ceilings"):
+    for name in tqdm([*DEVELOPMENT, *CHECK], desc="history ceilings"):
         conv = polis.load_polis_conversation(name)
         if not conv.has_vote_times:
             rows.append({"conversation": name, "vote_times": False})

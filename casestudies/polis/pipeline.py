@@ -325,45 +325,44 @@ class _State:
     comps: np.ndarray | None = None
 
 
-def _pca(M: np.ndarray, start: np.ndarray | None, iters: int = 100):
-    """Two-component PCA of the mean-imputed matrix by power iteration, as Polis computes it.
+def _pca(X, n_votes: np.ndarray, start: np.ndarray | None, iters: int = 100):
+    """Two-component PCA of the mean-imputed, centred votes by power iteration, as Polis computes it.
 
-    ``start`` (2 x n_comments) warm-starts the iteration from the previous update's
-    components, which also keeps their signs; returns ``(center, comps, projections, n_votes)``.
+    ``X`` is the centred vote matrix (scipy CSR: a vote minus its statement's mean; unseen
+    cells, which mean imputation puts on the mean, are zero and not stored), ``n_votes``
+    each row's number of non-missing cells. ``start`` (2 x n_comments) warm-starts the
+    iteration from the previous update's components, which also keeps their signs;
+    returns ``(comps, projections)`` with Polis's sparsity-aware scaling.
     """
-    seen = ~np.isnan(M)
-    cnt = seen.sum(0)
-    center = np.where(cnt > 0, np.nansum(M, 0) / np.maximum(cnt, 1), 0.0)
-    Xc = np.where(seen, M - center, 0.0)
-    m = M.shape[1]
+    m = X.shape[1]
+    XT = X.T.tocsr()
     if start is None or not np.any(start):
         Q = np.linalg.qr(np.random.default_rng(0).standard_normal((m, 2)))[0]
     else:
         Q = np.linalg.qr(start.T)[0]
     rng = np.random.default_rng(0)
-    stuck = 1e-12 * max(1.0, float(np.sqrt(np.einsum("ij,ij->", Xc, Xc))))
+    stuck = 1e-12 * max(1.0, float(np.sqrt(X.data @ X.data)))
     for _ in range(iters):
-        Z = Xc.T @ (Xc @ Q)
+        Z = XT @ (X @ Q)
         if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
             # The start vectors carry no variance (e.g. they sit on moderated-out
             # statements): restart from random vectors rather than stay stuck at zero.
             Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
-            Z = Xc.T @ (Xc @ Q)
+            Z = XT @ (X @ Q)
         Q_new = np.linalg.qr(Z)[0]
         if np.all(np.abs(np.abs(np.einsum("ij,ij->j", Q_new, Q)) - 1.0) <= 1e-10 + 1e-5):  # np.allclose's tolerance
             Q = Q_new
             break
         Q = Q_new
-    T = Q.T @ (Xc.T @ (Xc @ Q))
+    T = Q.T @ (XT @ (X @ Q))
     _, V = np.linalg.eigh(T)
     comps = (Q @ V[:, ::-1]).T
     if start is not None and np.any(start):
         for i in range(2):
             if comps[i] @ start[i] < 0:
                 comps[i] = -comps[i]
-    n_votes = seen.sum(1)
-    proj = (Xc @ comps.T) * np.sqrt(m / np.maximum(n_votes, 1))[:, None]
-    return center, comps, proj, n_votes
+    proj = (X @ comps.T) * np.sqrt(m / np.maximum(n_votes, 1))[:, None]
+    return comps, proj
 
 
 def _time_bounds(v: pd.DataFrame, every_s: float) -> np.ndarray:
@@ -411,14 +410,16 @@ def replay(
     With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
     instead of kept (the state a cold restart of Polis's math worker leaves).
     """
+    import scipy.sparse as sp
+
     if in_conv_rule not in IN_CONV_RULES:
         raise ValueError(f"in_conv_rule must be one of {', '.join(IN_CONV_RULES)}, not {in_conv_rule!r}.")
-    v = conversation.votes.sort_values("timestamp", kind="stable").reset_index(drop=True)
+    v = conversation.votes
+    v = v[v["vote"].notna()].sort_values("timestamp", kind="stable").reset_index(drop=True)  # NaN: not seen
     pids, r = np.unique(v["participant"].to_numpy(), return_inverse=True)
     tids, c = np.unique(v["comment-id"].to_numpy(), return_inverse=True)
     mod_mask = np.isin(tids, np.asarray(list(conversation.moderated_out), dtype=tids.dtype))
     val = v["vote"].to_numpy(dtype=float)
-    full = np.full((len(pids), len(tids)), np.nan)
     row_seen = np.zeros(len(pids), bool)
     col_seen = np.zeros(len(tids), bool)
     if update_every is None:
@@ -447,17 +448,28 @@ def replay(
     start = 0
     sils: dict = {}
     for stop in it:
-        full[r[start:stop], c[start:stop]] = val[start:stop]
         row_seen[r[start:stop]] = True
         col_seen[c[start:stop]] = True
         start = stop
         rows = np.nonzero(row_seen)[0]
         cols = np.nonzero(col_seen)[0]
-        M = full[np.ix_(rows, cols)]
-        n_seen = (~np.isnan(M)).sum(1)
-        M[:, mod_mask[cols]] = 0.0
+        # The votes so far as a sparse matrix over the rows and columns seen, centred on each
+        # statement's mean; moderated-out statements are zeroed for everyone, so they count as
+        # seen in every row's scaling and add nothing to the components.
+        ri = (np.cumsum(row_seen) - 1)[r[:stop]]
+        ci = (np.cumsum(col_seen) - 1)[c[:stop]]
+        vv = val[:stop]
+        modc = mod_mask[cols]
+        counts = np.bincount(ci, minlength=len(cols))
+        center = np.bincount(ci, weights=vv, minlength=len(cols)) / np.maximum(counts, 1)
+        center[modc] = 0.0
+        data = vv - center[ci]
+        data[modc[ci]] = 0.0
+        X = sp.csr_matrix((data, (ri, ci)), shape=(len(rows), len(cols)))
+        n_seen = np.bincount(ri, minlength=len(rows))
+        n_votes = np.bincount(ri, weights=(~modc[ci]).astype(float), minlength=len(rows)) + modc.sum()
         start_vec = st.comps[:, cols] if st.comps is not None else None
-        _, comps, proj, _ = _pca(M, start_vec)
+        comps, proj = _pca(X, n_votes, start_vec)
         st.comps = np.zeros((2, len(tids)))
         st.comps[:, cols] = comps
         if sticky:
@@ -589,7 +601,7 @@ def run(
     k_buffer: int | None = None,
     progress: bool = False,
 ) -> PolisGroups:
-    """Run the Polis pipeline on a :class:`~casestudies.datasets.PolisConversation` (or a matrix).
+    """Run the Polis pipeline on a :class:`~casestudies.polis.export.PolisConversation` (or a matrix).
 
     Steps: who is clustered (:func:`in_conversation`, replaying the vote history
     when the export has one and ``use_history``; without vote times, participants
@@ -603,7 +615,7 @@ def run(
     conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
 
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
-    folder with :func:`~casestudies.datasets.load_polis_conversation` to replay its
+    folder with :func:`~casestudies.polis.export.load_polis_conversation` to replay its
     vote times.
     """
     t0 = time.perf_counter()
