@@ -92,6 +92,7 @@ def test_result_print_and_report_show_no_programmer_values(new_page, server_url,
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     printed = page.locator(".pai-print-view").inner_text()
     assert printed.strip() and not PROGRAMMER_VALUES.search(printed)
+    page.emulate_media(media="screen")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download report (Markdown)").click()
     report = Path(info.value.path()).read_text()
@@ -120,6 +121,7 @@ def test_next_steps_start_from_the_level_reached(new_page, server_url, built_sit
     page.emulate_media(media="print")
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert at_two.action not in page.locator(".pai-print-view").inner_text()
+    page.emulate_media(media="screen")
     with page.expect_download() as info:
         page.get_by_role("button", name="Download report (Markdown)").click()
     report = Path(info.value.path()).read_text()
