@@ -65,6 +65,8 @@ CHART_TEXT_JS = """(min) => {
       const px = parseFloat(getComputedStyle(t).fontSize) * scale;
       if (px < min - 0.01) out.push(`"${text.slice(0, 40)}" at ${px.toFixed(1)} px`);
       if (text.endsWith('…')) out.push(`"${text.slice(0, 60)}" is cut`);
+      const r = t.getBoundingClientRect();
+      if (r.width && (r.right > box.right + 1 || r.left < box.left - 1)) out.push(`"${text.slice(0, 60)}" runs past the chart's edge`);
     }
   }
   return out.slice(0, 8);
