@@ -111,7 +111,7 @@ export function createForm(ctx) {
       "div",
       { class: "pai-intro" },
       h("p", { class: "pai-caveat", text: rubric.summary }),
-      h("p", { class: "pai-caveat pai-weights", text: `Weights: ${Object.entries(rubric.weights || {}).map(([id, w]) => `${WEIGHT_WORDS[id] || id}: ${w.meaning}`).join(" ")}` }),
+      h("p", { class: "pai-caveat pai-weights", text: Object.entries(rubric.weights || {}).map(([id, w]) => `${(WEIGHT_WORDS[id] || id).replace(/^./, (c) => c.toUpperCase())} weight: ${w.meaning}`).join(" ") }),
     );
     if (!ctx.view.subset) {
       const fields = h(
