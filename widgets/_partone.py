@@ -372,7 +372,7 @@ def theme_profile_chart(df):
         tooltip=[alt.Tooltip("plan:N", title="Example plan"), alt.Tooltip("theme:N", title="Theme"),
                  alt.Tooltip("theme_percent:Q", title="Score (% of theme maximum)", format=".1f")],
     )
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=12).encode(
         text="label:N",
         color=alt.condition("datum.theme_percent > 60", alt.value("white"), alt.value("black")),
     )
