@@ -2,7 +2,7 @@
 
 import { download, h } from "../lib/dom.js";
 import { markdownReport } from "../lib/report.js";
-import { checkAssessment, missingPlanFields, newAssessment, normalise, slugFile, today } from "./file.js";
+import { checkAssessment, missingPlanFields, newAssessment, normalise, parseAssessmentText, slugFile, today } from "./file.js";
 
 /** The toolbar of one assessment; `ctx` is the shared state made by createContext (context.js). */
 export function createToolbar(ctx) {
@@ -11,7 +11,7 @@ export function createToolbar(ctx) {
   const fileInput = h("input", {
     type: "file",
     id: `${uid}-upload`,
-    accept: ".json,application/json",
+    accept: ".json,.yaml,.yml,application/json,application/yaml",
     class: "pai-file-input pai-visually-hidden",
     onchange: async (event) => {
       const file = event.target.files && event.target.files[0];
@@ -24,17 +24,7 @@ export function createToolbar(ctx) {
     const rubric = model.get("rubric");
     let data;
     try {
-      const text = await file.text();
-      try {
-        data = JSON.parse(text);
-      } catch (err) {
-        const looksYaml = /^\s*[A-Za-z_]+\s*:/m.test(text);
-        throw new Error(
-          looksYaml
-            ? "it looks like YAML; this page reads the JSON assessment files it downloads. Convert it in Python with widgets.load_assessment(path) and save it as .json."
-            : `it is not valid JSON (${err.message}).`,
-        );
-      }
+      data = await parseAssessmentText(await file.text(), file.name);
     } catch (err) {
       say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
       return;
@@ -48,11 +38,21 @@ export function createToolbar(ctx) {
       );
       return;
     }
-    const loaded = normalise(data, rubric, ctx.view.scope);
+    // The scope follows the page: a short file opened on the full page continues as the full
+    // assessment (and is scored, shown and saved so); a full file opened on the short page keeps
+    // every answer but is scored on the short questions.
+    const pageScope = ctx.view.scope;
+    const loaded = normalise({ ...data, scope: pageScope }, rubric, pageScope);
     alerts.replaceChildren();
     commit(loaded);
     const n = Object.values(loaded.answers).filter((a) => a.level !== null).length;
-    say(`Loaded “${file.name}”: ${n} answers${loaded.team ? ` for ${loaded.team}` : ""}.`);
+    let note = "";
+    if (!ctx.view.subset && data.scope && data.scope !== pageScope) {
+      note = pageScope === "full"
+        ? " It was saved from the short self-assessment; here it continues as the full one, so the other questions are open to answer, and the file you download is a full assessment."
+        : " It was saved from the full self-assessment; this page scores its short questions only, and keeps the other answers in the file.";
+    }
+    say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}`);
   }
 
   function fileBase() {
@@ -62,7 +62,7 @@ export function createToolbar(ctx) {
   }
 
   function downloadAssessment() {
-    const a = normalise(getAssessment(), model.get("rubric"), ctx.view.scope);
+    const a = normalise({ ...getAssessment(), scope: ctx.view.scope }, model.get("rubric"), ctx.view.scope);
     download(`${fileBase()}.assessment.json`, `${JSON.stringify(a, null, 2)}\n`, "application/json");
     const missing = missingPlanFields(a);
     say(
@@ -78,7 +78,10 @@ export function createToolbar(ctx) {
       rubric: model.get("rubric"),
       assessment: getAssessment(),
       score,
-      links: model.get("links") || {},
+      // The report leaves the page: its links to the book are full addresses.
+      links: Object.fromEntries(
+        Object.entries(model.get("links") || {}).map(([label, target]) => [label, { ...target, url: new URL(target.url, document.baseURI).href }]),
+      ),
       criteriaIds: ctx.view.subset,
     });
     download(`${fileBase()}.report.md`, text, "text/markdown");
