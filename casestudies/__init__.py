@@ -12,6 +12,7 @@ __all__ = [
     "collective_dialogues",
     "credits",
     "datasets",
+    "display",
     "moral_graph",
     "opinions_over_time",
     "polis",

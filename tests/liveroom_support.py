@@ -41,6 +41,17 @@ class RoomProcess:
                 self.proc.wait(timeout=timeout)
 
 
+
+def run_coroutine(coro):
+    """Run ``coro`` to completion on a new event loop in a worker thread. The Playwright sync API
+    used by the browser tests keeps an event loop running in the main thread for the whole
+    session, and ``asyncio.run`` refuses to start beside it."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def start_room(folder: Path, *, extra: tuple[str, ...] = ()) -> RoomProcess:
     """Start a room on 127.0.0.1 with a free port; return once it prints its facilitator address."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")

@@ -12,6 +12,7 @@ import zipfile
 import httpx
 import pytest
 
+from liveroom_support import run_coroutine
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric
 from widgets.liveroom import create_app
@@ -24,7 +25,7 @@ PLAN = {"plan.product": "Triage assistant", "plan.model_type": "narrow", "plan.l
 
 
 def run(coro):
-    return asyncio.run(coro)
+    return run_coroutine(coro)
 
 
 class Room:

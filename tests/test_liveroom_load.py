@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import asyncio
 
-from liveroom_support import simulate, start_room
+from liveroom_support import run_coroutine, simulate, start_room
 
 
 def test_two_hundred_participants_lose_nothing(tmp_path):
     room = start_room(tmp_path / "room")
     try:
-        paced = asyncio.run(simulate(room, participants=200, answers=2, pace=(0.05, 0.3), time_limit=60, seed=1))
-        fast = asyncio.run(simulate(room, participants=200, answers=2, pace=None, time_limit=60, seed=2,
+        paced = run_coroutine(simulate(room, participants=200, answers=2, pace=(0.05, 0.3), time_limit=60, seed=1))
+        fast = run_coroutine(simulate(room, participants=200, answers=2, pace=None, time_limit=60, seed=2,
                                     team_prefix="Fast team"))
     finally:
         room.stop()
