@@ -2,7 +2,8 @@
 
 import { download, h } from "../lib/dom.js";
 import { markdownReport } from "../lib/report.js";
-import { checkAssessment, missingPlanFields, newAssessment, normalise, slugFile, today } from "./file.js";
+import { missingPlanFields, newAssessment, normalise, slugFile, today } from "./file.js";
+import { readAssessmentUpload } from "./upload.js";
 
 /** The toolbar of one assessment; `ctx` is the shared state made by createContext (context.js). */
 export function createToolbar(ctx) {
@@ -22,30 +23,10 @@ export function createToolbar(ctx) {
 
   async function loadFile(file) {
     const rubric = model.get("rubric");
-    let data;
-    try {
-      const text = await file.text();
-      try {
-        data = JSON.parse(text);
-      } catch (err) {
-        const looksYaml = /^\s*[A-Za-z_]+\s*:/m.test(text);
-        throw new Error(
-          looksYaml
-            ? "it looks like YAML; this page reads the JSON assessment files it downloads. Convert it in Python with widgets.load_assessment(path) and save it as .json."
-            : `it is not valid JSON (${err.message}).`,
-        );
-      }
-    } catch (err) {
-      say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
-      return;
-    }
-    const problems = checkAssessment(data, rubric);
-    if (problems.length) {
-      say(
-        `Could not load “${file.name}”. Your current answers are unchanged. Problems found:\n• ${problems.slice(0, 12).join("\n• ")}` +
-          (problems.length > 12 ? `\n• … and ${problems.length - 12} more.` : ""),
-        true,
-      );
+    // The input contract and Python's checks, with Python's messages (upload.js).
+    const { data, problems } = await readAssessmentUpload(file, rubric);
+    if (problems) {
+      say(uploadRefusal(file, problems), true);
       return;
     }
     const loaded = normalise(data, rubric, ctx.view.scope);
@@ -105,4 +86,15 @@ export function createToolbar(ctx) {
   );
 
   return toolbar;
+}
+
+/** The message for a refused upload: what kind of problem, then Python's problem list. */
+function uploadRefusal(file, problems) {
+  const lines = problems.map(String);
+  const notJson = problems[0] && problems[0].expected === "valid JSON";
+  const lead = notJson
+    ? `Could not load “${file.name}”: it is not valid JSON (this page reads the JSON assessment files it downloads; convert a YAML file in Python with widgets.load_assessment(path) and save it as .json).`
+    : `Could not load “${file.name}”.`;
+  return `${lead} Your current answers are unchanged. Problems found:\n• ${lines.slice(0, 12).join("\n• ")}` +
+    (lines.length > 12 ? `\n• … and ${lines.length - 12} more.` : "");
 }
