@@ -80,7 +80,7 @@ def _reproducers() -> list[str]:
     ]
 
 
-def _fuzzed(n_per_class: int = 25) -> list[str]:
+def _fuzzed(n_per_class: int = 20) -> list[str]:
     rng = random.Random(20261201)
     out = []
     for damage, make in CLASSES.items():
@@ -122,3 +122,38 @@ def test_page_reader_gives_pythons_decision_and_first_message(tmp_path):
     (big, big_read), (_, small_read) = result["uploads"]
     assert big.startswith("big.json: (file): expected at most 2,000,000 bytes") and not big_read
     assert small_read
+
+
+HOST = ROOT / "widgets" / "static" / "static-host.js"
+STORED = f"""
+import {{ createStorageModel }} from {json.dumps(HOST.as_uri())};
+let input = ""; for await (const chunk of process.stdin) input += chunk;
+const out = JSON.parse(input).map((raw) => {{
+  const items = new Map([["k", raw]]);
+  const storage = {{ getItem: (k) => (items.has(k) ? items.get(k) : null), setItem: (k, v) => items.set(k, v), removeItem: (k) => items.delete(k) }};
+  const model = createStorageModel({{ key: "k", initial: {{ assessment: "initial" }}, persist: ["assessment"], storage }});
+  const kept = [...items.keys()].filter((k) => k.startsWith("k:unreadable:")).map((k) => items.get(k) === raw);
+  return {{ assessment: model.get("assessment"), messages: model.get("host_messages"), kept }};
+}});
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+def test_stored_answers_are_read_under_the_input_contract():
+    """Answers kept in the browser are parsed as strictly as a file: a key written twice, a lone
+    surrogate or an unbounded number is not silently taken, and the unreadable copy is kept."""
+    def stored(values_text: str) -> str:
+        return '{"format": "pai-static-model", "format_version": 1, "values": ' + values_text + "}"
+
+    cases = [stored('{"assessment": "mine"}'), stored('{"assessment": "a", "assessment": "b"}'),
+             stored('{"assessment": "\\ud800"}'), stored('{"assessment": ' + "9" * 400 + "}"), "{ not json"]
+    done = subprocess.run([NODE, "--input-type=module", "-e", STORED], input=json.dumps(cases),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    good, duplicate, surrogate, number, broken = json.loads(done.stdout)
+    assert good == {"assessment": "mine", "messages": [], "kept": []}
+    for result, found in [(duplicate, "expected each key only once"), (surrogate, "expected valid Unicode text"),
+                          (number, "a 400-digit integer"), (broken, "expected valid JSON")]:
+        assert result["assessment"] == "initial" and result["kept"] == [True]
+        assert len(result["messages"]) == 1 and found in result["messages"][0], result["messages"]
+        assert "the stored answers: " in result["messages"][0]
