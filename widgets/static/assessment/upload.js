@@ -21,6 +21,8 @@ const VERSION = /^[0-9]+\.[0-9]+$/;
 const matches = (rx, s) => rx.test(s) || (s.endsWith("\n") && rx.test(s.slice(0, -1)));
 const TOP = ["format", "format_version", "rubric", "scope", "team", "product", "model_type", "lifecycle_stage", "date",
   "assessor", "rater", "round", "notes", "actions", "migrations", "answers"];
+// A top-level "format_version" written with a fraction or an exponent (the file has no key twice).
+const FLOAT_VERSION = /"format_version"\s*:\s*-?\d+(?:\.\d+[eE][-+]?\d+|\.\d+|[eE][-+]?\d+)\s*[,}]/;
 const REQUIRED = ["format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date", "answers"];
 
 class Refusal extends Error {
@@ -52,13 +54,16 @@ export function isDate(value) {
 }
 
 /** Python's _check_header: the checks that decide whether the rest can be read at all. */
-function checkHeader(doc, rubric, src) {
+function checkHeader(doc, rubric, src, text) {
   const refuse = (field, expected, found) => {
     throw new Refusal(new Problem(src, field, expected, found));
   };
   if (doc.format !== FORMAT) refuse("format", `"${FORMAT}" (is this a self-assessment file?)`, "format" in doc ? short(doc.format) : "nothing");
   const fv = doc.format_version;
   if (typeof fv !== "number" || !Number.isInteger(fv)) refuse("format_version", `the integer ${FORMAT_VERSION}`, short(fv ?? null));
+  // JSON numbers have one type here; Python reads 1.0 or 1e0 as a float and refuses it.
+  const written = FLOAT_VERSION.exec(text);
+  if (written) refuse("format_version", `the integer ${FORMAT_VERSION}`, /^-?\d+$/.test(String(fv)) ? `${fv}.0` : String(fv));
   if (fv > FORMAT_VERSION) {
     refuse("format_version", `${FORMAT_VERSION} or lower: this file was written by a newer toolkit; update the toolkit to read it`, short(fv));
   }
@@ -242,7 +247,7 @@ export function readAssessment(text, rubric, source = "the file") {
   }
   if (!isObject(doc)) return { problems: [new Problem(source, "(top level)", "a mapping of fields (format, team, answers, ...)", short(doc))] };
   try {
-    checkHeader(doc, rubric, source);
+    checkHeader(doc, rubric, source, text);
   } catch (err) {
     if (err instanceof Refusal) return { problems: [err.problem] };
     throw err;
