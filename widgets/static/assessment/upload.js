@@ -139,7 +139,7 @@ function schemaProblems(doc, rubric, src) {
     doc.migrations.slice(0, 100).forEach((m, i) => text(["migrations", String(i)], m, 0, 2000));
   }
   if ("answers" in doc && type(["answers"], doc.answers, "object")) {
-    for (const [cid, ans] of Object.entries(doc.answers)) {
+    for (const cid of Object.keys(doc.answers)) {
       if (!matches(ID, cid) || length(cid) > 60) add(["answers"], "criterion ids in lowercase-with-hyphens", short(cid));
     }
     for (const [cid, ans] of Object.entries(doc.answers)) {
@@ -245,6 +245,14 @@ export function readAssessment(text, rubric, source = "the file") {
     if (err instanceof InputError) return { problems: err.problems };
     throw err;
   }
+  return checkParsedAssessment(doc, rubric, source, text);
+}
+
+/**
+ * The checks after parsing, for a document read some other way (a YAML upload): `{ data }` or
+ * `{ problems }`. `text` (the JSON text, if any) lets it see a format_version written as 1.0.
+ */
+export function checkParsedAssessment(doc, rubric, source = "the file", text = "") {
   if (!isObject(doc)) return { problems: [new Problem(source, "(top level)", "a mapping of fields (format, team, answers, ...)", short(doc))] };
   try {
     checkHeader(doc, rubric, source, text);
