@@ -41,11 +41,11 @@ node_modules/.installed: package.json package-lock.json
 
 # Each notebook widget's front-end as one file (anywidget loads one module): esbuild bundles the ES
 # module and the shared modules it imports (widgets/static/lib/). Never committed; the static site
-# imports the modules themselves.
-BUNDLE_ENTRIES := widgets/static/assessment.js widgets/static/room.js widgets/static/tools/paycalc.js widgets/static/tools/vendor.js widgets/static/tools/transparency.js
-BUNDLE_SOURCES := $(shell find widgets/static -type f -name '*.js' 2>/dev/null) widgets/data/ui-labels.json
+# imports the modules themselves. The entry points and flags live in widgets/_frontend.py
+# (build_bundles), which `pip install` also runs (setup.py); it runs here without the venv.
+BUNDLE_SOURCES := $(shell find widgets/static -type f -name '*.js' 2>/dev/null) widgets/data/ui-labels.json widgets/_frontend.py package.json
 widgets/bundles/.built: $(BUNDLE_SOURCES) node_modules/.installed
-	node_modules/.bin/esbuild $(BUNDLE_ENTRIES) --bundle --format=esm --outbase=widgets/static --outdir=widgets/bundles --log-level=warning
+	$(PYTHON) widgets/_frontend.py --outdir widgets/bundles
 	touch $@
 
 bundles: widgets/bundles/.built

@@ -115,6 +115,7 @@ def test_participants_see_only_their_own_answers(room):
     ({"plan.model_type": "quantum"}, "model_type"),
     ({"plan.date": "1 December"}, "date"),
     ({"plan.round": 100}, "round"),
+    ({"plan.actions": "call the council"}, "actions"),
 ])
 def test_every_write_goes_through_the_assessment_validator(room, changes, field):
     async def go():

@@ -27,6 +27,8 @@ BOOK_IMAGES = ROOT / "book" / "workshops" / "images" / "live-room"
 #: The screenshots the chapter shows, in the order the walk-through takes them.
 SCREENSHOTS = ("dashboard-start.png", "join.png", "participant.png", "dashboard-live.png", "closed.png")
 VIEWPORT = {"width": 1100, "height": 760}
+HOSTILE = '<img src=x onerror="window.pwned=1">'
+
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard
     dashboard = open_dashboard(new_page, room)
     pages = []
     for i in range(20):
-        page = join(new_page, room, f"Team {'ABCD'[i % 4]}", f"Rater {i + 1}")
+        page = join(new_page, room, f"Team {'ABCD'[i % 4]}", HOSTILE if i == 0 else f"Rater {i + 1}")
         fill_plan(page)
         answer(page, [i % 4, (i + 1) % 4])
         pages.append(page)
@@ -114,6 +116,11 @@ def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard
     dashboard.locator(".pai-room-anonymise").focus()
     dashboard.keyboard.press("Space")
     dashboard.wait_for_function("() => document.querySelector('main').innerText.includes('Rater 7')")
+    # A name written as HTML is shown as the text it is, on the participant's page and the dashboard.
+    assert HOSTILE in dashboard.locator(".room-progress").inner_text()
+    assert HOSTILE in pages[0].locator("#who").inner_text()
+    for page in (dashboard, pages[0]):
+        assert page.evaluate("() => window.pwned === undefined && !document.querySelector('img[src=x]')")
     assert_clean(dashboard)
 
 
@@ -226,8 +233,10 @@ def test_two_devices_of_one_rater_converge_and_show_the_conflict(new_page, room)
         timeout=20_000)
     token = laptop.evaluate("() => JSON.parse(localStorage.getItem('pai-room:participant')).token")
     state = httpx.get(f"{room.base}/api/p/state", headers={"authorization": f"Bearer {token}"}).json()
-    levels = [a["level"] for a in state["assessment"]["answers"].values()]
-    assert levels == [1, 2], "the server has the laptop's offline answer and the phone's second answer"
+    first, second = laptop.evaluate(
+        "() => [...document.querySelectorAll('fieldset.pai-criterion')].slice(0, 2).map(f => f.dataset.criterion)")
+    levels = {cid: a["level"] for cid, a in state["assessment"]["answers"].items()}
+    assert levels == {first: 1, second: 2}, "the server has the laptop's offline answer and the phone's second answer"
     assert_clean(laptop)
     assert_clean(phone)
 

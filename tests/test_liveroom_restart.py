@@ -8,7 +8,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from liveroom_support import start_room
 from widgets._scoring import load_rubric

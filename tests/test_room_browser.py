@@ -269,3 +269,68 @@ def test_notebook_host_shows_the_same_figures(browser, new_page, harness, room):
     assert got == expected(room_summary(load_room(folder), anonymise=True))
     assert w.room_exports["csv"] == room_report(w.summary, "csv")
     assert page.pai_page_errors == []
+
+
+def test_a_rater_saves_rater_round_and_owned_actions_that_python_reads(new_page, server_url, built_site, tmp_path):
+    from widgets._assessment import load_assessment
+    from widgets._reports import render_report
+    from widgets._scoring import score_plan
+
+    path = "book/selfassessment/02-short-assessment.html"
+    if not (built_site / path).exists():
+        pytest.skip(f"{path} is not in this build")
+    page = new_page(accept_downloads=True)
+    page.goto(server_url + path)
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]", timeout=15000)
+    page.locator("input[id$='-team']").fill("Search team")
+    page.locator("input[id$='-product']").fill("Library search")
+    page.locator("select[id$='-model_type']").select_option("narrow")
+    page.locator("select[id$='-lifecycle_stage']").select_option("data")
+    page.locator("input[id$='-rater']").fill("Ada")
+    page.locator("input[id$='-round']").fill("2")
+    page.locator("fieldset[data-criterion='early-start'] input[type=radio]").first.check()
+    owner = page.locator(".pai-actions li[data-criterion='early-start'] input[id$='-owner']")
+    owner.fill("Sam <Lee>")
+    page.locator(".pai-actions li[data-criterion='early-start'] input[id$='-due']").fill("2026-12-15")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download assessment file").click()
+    assert info.value.suggested_filename.startswith("search-team-ada-round2-")
+    saved = tmp_path / "a.json"
+    saved.write_text(Path(info.value.path()).read_text(encoding="utf-8"), encoding="utf-8")
+    a = load_assessment(saved)
+    assert (a.rater, a.round) == ("Ada", 2)
+    assert a.actions == ({"criterion": "early-start", "owner": "Sam <Lee>", "due": "2026-12-15"},)
+    assert "*Owner:* Sam &lt;Lee&gt;, by 2026-12-15." in render_report(score_plan(a), a, "md")
+    assert page.pai_page_errors == []
+
+
+def test_groups_tool_on_the_site_matches_python_and_passes_axe(new_page, server_url, built_site, artifacts):
+    from widgets._groups import form_groups, read_roster
+
+    path = "book/workshops/02-roles-and-groups.html"
+    if not (built_site / path).exists():
+        pytest.skip(f"{path} is not in this build")
+    page = new_page(accept_downloads=True)
+    page.goto(server_url + path)
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready] .pai-groups", timeout=15000)
+    roster = "name,role,organisation,viewpoint\n" + "".join(
+        f"P{i} <b>,{['eng', 'design', 'policy'][i % 3]},org{i % 4},{['for', 'against', ''][i % 3]}\n" for i in range(20))
+    page.locator(".pai-groups-roster").fill(roster)
+    page.locator("input[id$='-size']").fill("4")
+    page.locator("input[id$='-seed']").fill("7")
+    page.get_by_role("button", name="Form groups").click()
+    page.wait_for_selector("ul.pai-group")
+    shown = page.evaluate("() => [...document.querySelectorAll('ul.pai-group')].map((ul) => "
+                          "[...ul.querySelectorAll('li')].map((li) => li.dataset.name))")
+    expected = form_groups(read_roster(roster), 4, seed=7)
+    assert shown == [[p.name for p in g] for g in expected.groups]
+    assert page.locator(".pai-groups b").count() == 0  # names shown as text
+    with page.expect_download() as info:
+        page.locator("button[data-export=csv]").click()
+    assert Path(info.value.path()).read_text(encoding="utf-8") == expected.to_csv()
+    if AXE.exists():
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("async () => await axe.run(document.querySelector('.pai-widget'))")
+        assert [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+    page.screenshot(path=str(artifacts / "groups-tool-1280.png"), full_page=True)
+    assert page.pai_page_errors == [] and page.pai_external_requests == []

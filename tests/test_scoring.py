@@ -153,7 +153,9 @@ def test_precomputed_outcomes_agree_with_working_each_answer_out(monkeypatch):
     stages = list(RUBRIC.stage_ids) + [None, "not-a-stage"]
     plans = []
     for _ in range(200):
-        answers = {c.id: rng.choice([0, 1, 2, 3, None, "n/a"]) for c in RUBRIC.criteria if rng.random() < 0.7}
+        # "n/a" only where the rubric allows it: score_plan refuses it elsewhere.
+        answers = {c.id: rng.choice([0, 1, 2, 3, None] + (["n/a"] if c.not_applicable_if else []))
+                   for c in RUBRIC.criteria if rng.random() < 0.7}
         plans.append(plan(answers, scope=rng.choice(["full", "short"]), stage=rng.choice(stages)))
     with_tables = [score_plan(p).to_dict() for p in plans]
     monkeypatch.setattr(_scoring, "_STANDARD_TYPES", frozenset())

@@ -41,7 +41,11 @@ def test_markdown_report_escapes_user_text(evil_pair):
     out = report_markdown(s, a)
     assert "\x1b" not in out
     product = next(ln for ln in out.splitlines() if ln.startswith("- **Product:** "))[len("- **Product:** "):]
-    (row,) = [ln for ln in out.splitlines() if ln.startswith("| `credit`")]
+    # The answers table names each row by its question (readers do not know the criterion ids).
+    from widgets._scoring import load_rubric
+    from widgets._text import escape_markdown
+    question = escape_markdown(load_rubric().by_id["credit"].question)
+    (row,) = [ln for ln in out.splitlines() if ln.startswith(f"| {question} |")]
     assert row.count(" | ") == 5, "user text cannot break the table"
     evidence = row.split(" | ")[-1]
     # In CommonMark a backslash makes the next punctuation mark literal: no unescaped markup remains.

@@ -104,8 +104,15 @@ def test_compare_side_by_side():
     table = filled().compare()
     assert list(table.columns) == ["phase", "critical", "Vendor A", "Vendor B"]
     row = table.loc[vd.load_vendor_questions()["phases"][0]["questions"][0]["text"]]
-    assert row["Vendor A"] == "Yes, with evidence"
-    assert row["Vendor B"] == "Yes, with evidence (no evidence)"
+    assert row["Vendor A"] == "Yes"
+    assert row["Vendor B"] == "Yes (no evidence)"
+
+
+def test_no_cell_claims_evidence_that_was_not_given():
+    c = vd.VendorChecklist()
+    c.record("B", "vet-living-wage", "yes")  # a yes with no evidence offered
+    for cell in c.compare()["B"]:
+        assert not ("with evidence" in cell and "no evidence" in cell), cell
 
 
 def test_markdown_escapes_user_text_and_flags_gaps():

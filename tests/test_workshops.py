@@ -107,7 +107,8 @@ def facilitator_note_items() -> list[tuple[str, str]]:
             for block in re.findall(r":::\{admonition\} Facilitator notes?\n(?::class:[^\n]*\n)?(.*?)\n:::", text, re.S):
                 for line in block.splitlines():
                     if line.startswith("- "):
-                        words = re.sub(r"[*`{}]|\{ref\}|<[^>]*>", "", line[2:])
+                        words = re.sub(r"\{(?:ref|doc)\}`([^<`]+?)\s*<[^>]*>`", r"\1", line[2:])
+                        words = re.sub(r"[*`]", "", words)
                         items.append((path.relative_to(ROOT).with_suffix("").as_posix(), norm(words)[:40]))
     return items
 
@@ -116,6 +117,8 @@ def test_note_topics():
     assert pai_workshops.note_topic("Format (40 min).") == "Session formats and timing"
     assert pai_workshops.note_topic("Watch for") == "What to watch for"
     assert pai_workshops.note_topic("Timeline exercise.") == "Exercises and activities"
+    assert pai_workshops.note_topic("Time (30 min).") == "Session formats and timing"
+    assert pai_workshops.note_topic("Before the session.") == "Preparing a session"
     assert pai_workshops.note_topic("Budget.") == "Budget"
 
 
@@ -156,10 +159,17 @@ def test_facilitator_index_lists_every_note(site):
         assert f'{Path(page).name}.html#facilitator-notes' in index or f"{Path(page).name}.html#" in index
 
 
+FOOTER = re.compile(r"Participatory AI in Practice: .*?page \d+ of \d+", re.S)
+
+
 def pdf_text(path: Path) -> str:
+    """The text of every page, ligatures unfolded (PDF fonts join "fi"), without the page footers."""
+    import unicodedata
+
     from pypdf import PdfReader
 
-    return norm(" ".join(page.extract_text() or "" for page in PdfReader(path).pages))
+    pages = [FOOTER.sub(" ", page.extract_text() or "") for page in PdfReader(path).pages]
+    return norm(unicodedata.normalize("NFKC", " ".join(pages)))
 
 
 @built
@@ -211,3 +221,44 @@ def test_worksheet_and_card_pdfs(site):
         for ans in a.answers.values():
             if ans.evidence:
                 assert squash(ans.evidence) in plans, (path.name, ans.evidence[:40])
+
+
+@built
+def test_example_plans_are_offered_as_files_the_page_opens(site):
+    import json
+
+    from widgets._assessment import load_assessment
+    from widgets._scoring import score_plan
+
+    page = (site / "book" / "workshops" / "15-handout-example-plans.html").read_text(encoding="utf-8")
+    for path in sorted((ROOT / "widgets" / "examples").glob("*.yaml")):
+        served = site / "handouts" / "examples" / f"{path.stem}.json"
+        assert f'href="../../handouts/examples/{path.stem}.json"' in page
+        doc = json.loads(served.read_text(encoding="utf-8"))
+        assert score_plan(load_assessment(doc)).to_dict() == score_plan(load_assessment(path)).to_dict()
+
+
+CHAPTERS = sorted(p for p in WORKSHOPS.glob("0[0-6]-*.md"))
+SHARED_REFERENCE = ROOT.parent.parent / "shared" / "reference"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_facilitator_chapters_have_objectives_takeaways_and_notes(path):
+    text = path.read_text(encoding="utf-8")
+    assert 0 <= text.find("Learning objectives") < 1500
+    assert text.find("Key takeaways") > text.find("Facilitator notes") > text.find("Learning objectives")
+
+
+def test_workshop_pages_do_not_repeat_the_research_notes():
+    if not SHARED_REFERENCE.exists():
+        pytest.skip("shared research notes are not on this machine")
+
+    def grams(text, n=12):
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+    source = set()
+    for p in SHARED_REFERENCE.rglob("*.md"):
+        source |= grams(p.read_text(encoding="utf-8", errors="replace"))
+    for p in sorted(WORKSHOPS.glob("*.md")) + [pai_workshops.AGENDAS]:
+        assert not grams(p.read_text(encoding="utf-8")) & source, p.name

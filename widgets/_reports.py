@@ -41,6 +41,16 @@ def _band_title(rubric: Rubric, band_id) -> str:
     return "not enough answers" if band_id is None else rubric.bands[band_id]["title"]
 
 
+def _option_title(options, value) -> str:
+    """The title of a model type or lifecycle stage id ("narrow" -> its title); the id if unknown."""
+    if not value:
+        return "not given"
+    for option in options or []:
+        if option.get("id") == value:
+            return option.get("title") or value
+    return str(value)
+
+
 def _label_title(rubric: Rubric, label: str) -> str:
     if label.startswith("theme-"):
         return "Guidance: " + rubric.themes[label[6:]]["title"]
@@ -65,21 +75,29 @@ def ui_labels() -> dict:
 
 
 def _action_text(rubric: Rubric, action: Mapping) -> str:
-    """What to do: the criterion's next step, or how to reach the target level."""
+    """What to do, starting from the level reached (twin: ``nextStepText`` in widgets/static/lib/report.js).
+
+    The criterion's own next step is written for a plan that has nothing yet, so it is given only
+    from level 0 or an unanswered question; from level 1 or 2 the step is the next level's description.
+    """
     crit = rubric.by_id[action["criterion"]]
     target = action["target_level"]
     if target is None:
         return f"Answer this question; then, if needed: {crit.action}"
     if target == 3:
         return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
-    return f"{crit.action} Level {target} means: {crit.levels[target]}"
+    if not action.get("level"):
+        return f"{crit.action} Level {target} means: {crit.levels[target]}"
+    return f"Reach level {target}: {crit.levels[target]}"
 
 
-def _codes(ids) -> list:
-    out = []
-    for i, x in enumerate(ids):
-        out += ([["text", ", "]] if i else []) + [["code", x]]
-    return out
+def _questions(rubric: Rubric, ids) -> list:
+    """The questions behind criterion ids, for readers (the ids stay in the answers table's data)."""
+    return [["text", "; ".join(f"“{rubric.by_id[x].question}”" for x in ids)]]
+
+
+def _is_web_address(url) -> bool:
+    return isinstance(url, str) and url.startswith(("https://", "http://"))
 
 
 def _owned(entry) -> list:
@@ -102,8 +120,12 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     a = assessment
 
     def read(label: str) -> list:
+        # A link to the book section where the site gave its address; its title otherwise.
         title = links[label]["title"] if label in links else _label_title(rubric, label)
-        return [["text", f"Read: {title} ("], ["code", label], ["text", ")."]]
+        url = links.get(label, {}).get("url")
+        if _is_web_address(url):
+            return [["text", "Read: "], ["link", title, url], ["text", "."]]
+        return [["text", f"Read in the book: {title}."]]
 
     def fact(name: str, value) -> list:
         return [["strong", f"{name}:"], ["text", " " + str(value)]]
@@ -135,12 +157,12 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         flag = rubric.red_flags[f["id"]]
         flags.append([["strong", flag["title"]],
                       ["text", f" (caps the band at {_band_title(rubric, f['cap'])}). {flag['meaning'].strip()} Raised by "],
-                      *_codes(f["raised_by"]), ["text", ". "], *read(f["explained_in"])])
+                      *_questions(rubric, f["raised_by"]), ["text", ". "], *read(f["explained_in"])])
     if not flags:
         flags.append([["text", "None raised."]])
     for f in score["unconfirmed_flags"]:
         flags.append([["em", "Unconfirmed:"], ["text", f" {rubric.red_flags[f['id']]['title']}: answer "],
-                      *_codes(f["unanswered"]), ["text", " to check it."]])
+                      *_questions(rubric, f["unanswered"]), ["text", " to check it."]])
 
     themes = []
     for t in score["themes"]:
@@ -182,7 +204,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         shown = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
         if c["flag_raised"]:
             shown += " (red flag)"
-        rows.append([[["code", c["criterion"]]], [["text", c["theme"]]], [["text", str(c["weight_points"])]],
+        rows.append([[["text", rubric.by_id[c["criterion"]].question]], [["text", rubric.themes[c["theme"]]["title"]]],
+                     [["text", str(c["weight_points"])]],
                      [["text", shown]], [["text", f"{c['points']}/{c['max_points']}"]],
                      [["text", " / ".join(x for x in texts if x)]]])
 
@@ -196,7 +219,7 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         {"heading": "Next steps", "blocks": [next_steps]},
         {"heading": "Answers: how each number was reached", "blocks": [{"table": {
             "caption": "Each question in view: answer, points, evidence and notes",
-            "head": ["Criterion", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], "rows": rows}}]},
+            "head": ["Question", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], "rows": rows}}]},
     ]
     migrations = a.get("migrations") or []
     if migrations:
@@ -204,8 +227,10 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
                          "blocks": [{"list": [[["text", m]] for m in migrations]}]})
     return {
         "title": f"Engagement-plan self-assessment: {a.get('team') or 'unnamed team'}",
-        "facts": [["Product", a.get("product") or "not given"], ["Model type", a.get("model_type") or "not given"],
-                  ["Lifecycle stage", a.get("lifecycle_stage") or "not given"], ["Date", a.get("date") or "not given"],
+        "facts": [["Product", a.get("product") or "not given"],
+                  ["Model type", _option_title(rubric.data.get("model_types"), a.get("model_type"))],
+                  ["Lifecycle stage", _option_title(rubric.data.get("lifecycle_stages"), a.get("lifecycle_stage"))],
+                  ["Date", a.get("date") or "not given"],
                   ["Rubric", f"{rubric.id} {rubric.version}, {score['scope']} version"]],
         "disclaimer": DISCLAIMER,
         "sections": sections,
@@ -216,10 +241,16 @@ _IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 _MD_SPANS = {"strong": "**{}**", "em": "*{}*"}
 
 
+def _md_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
 def _md_inline(spans) -> str:
     out = []
-    for kind, text in spans:
-        if kind == "code" and _IDENTIFIER.fullmatch(text):
+    for kind, text, *rest in spans:
+        if kind == "link":
+            out.append(f"[{escape_markdown(text)}]({_md_url(rest[0])})")
+        elif kind == "code" and _IDENTIFIER.fullmatch(text):
             out.append(f"`{text}`")  # an identifier (criterion id, book label); other text is escaped
         elif kind != "bar":
             out.append(_MD_SPANS.get(kind, "{}").format(escape_markdown(text)))
@@ -250,8 +281,10 @@ def render_markdown(report: Mapping) -> str:
 
 def _html_inline(spans) -> str:
     out = []
-    for kind, text in spans:
-        if kind == "bar":
+    for kind, text, *rest in spans:
+        if kind == "link":
+            out.append(f"<a href=\"{escape_html(rest[0])}\">{escape_html(text)}</a>")
+        elif kind == "bar":
             out.append(f"<div class=\"bar\" aria-hidden=\"true\"><span style=\"width:{float(text):.1f}%\"></span></div>")
         else:
             out.append(f"<{kind}>{escape_html(text)}</{kind}>" if kind in ("strong", "em", "code") else escape_html(text))

@@ -11,11 +11,36 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 import uuid
 
 import altair as alt
 
 RENDERER_NAME = "pai-offline"
+THEME_NAME = "pai-readable"
+#: Text sizes (px) for every chart: nothing below 12 px, and labels long enough
+#: to read whole instead of cut with an ellipsis at Vega's 180 px default.
+READABLE_CONFIG = {
+    "config": {
+        "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 400},
+        "legend": {"labelFontSize": 12, "titleFontSize": 13, "labelLimit": 400, "titleLimit": 400},
+        "header": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 600},
+        "title": {"fontSize": 15, "subtitleFontSize": 13},
+        "text": {"fontSize": 12},
+    }
+}
+#: Smallest text, in CSS pixels, that a chart may draw (the site's browser test checks it).
+MIN_FONT_PX = 12
+#: Vega expression that draws a label holding line breaks (see :func:`wrap_label`) on several lines.
+LABEL_LINES = "split(datum.label, '\\n')"
+
+
+def wrap_label(text: str, width: int = 40) -> str:
+    """``text`` with line breaks every ``width`` characters or so, for an axis with ``labelExpr=LABEL_LINES``.
+
+    Long labels (statements, questions) are then shown whole on a few lines instead of cut with an ellipsis.
+    """
+    return "\n".join(textwrap.wrap(str(text), width=width)) or str(text)
 #: Class the site extension looks for to decide whether a page loads Vega.
 CHART_MARKER = "pai-vega-chart"
 
@@ -100,8 +125,15 @@ class VegaLiteMimeRenderer:
         return [nodes.raw("", markup, format="html")]
 
 
+def _readable_theme() -> dict:
+    return READABLE_CONFIG
+
+
 def enable() -> None:
-    """Render Altair charts offline, with alt text required. Idempotent."""
+    """Render Altair charts offline, with alt text required and readable text sizes. Idempotent."""
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(_readable_theme)
+    alt.theme.enable(THEME_NAME)
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, _renderer)
     alt.renderers.enable(RENDERER_NAME)

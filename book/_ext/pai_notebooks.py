@@ -3,8 +3,9 @@
 The book's notebooks are MyST Markdown files (reviewable diffs), which Google
 Colab cannot open. This script writes an output-free .ipynb copy of each one
 under ``notebooks/`` (same relative path), with a first cell that installs the
-book's packages when, and only when, it runs inside Colab. The site's Colab
-buttons point at these copies (see ``pai_site.py``). ``--check`` exits with
+book's packages when, and only when, they are missing (Colab, a downloaded
+copy). The site's Colab and Binder buttons and its notebook download all open
+these copies (see ``pai_site.py``), so every reader starts from the same notebook. ``--check`` exits with
 status 1 when a committed copy is missing, stale or orphaned; the tests run it.
 
 Usage: ``python book/_ext/pai_notebooks.py [--check]`` (``make notebooks``).
@@ -43,13 +44,19 @@ def notebook_pages() -> list[Path]:
     return pages
 
 
+#: Packages of this project a notebook imports; the set-up cell installs the project when one is missing.
+PACKAGES = ("widgets", "casestudies")
+
+
 def setup_cell(repo_url: str, branch: str) -> nbformat.NotebookNode:
     source = (
-        "# Set-up for Google Colab only; this cell does nothing anywhere else.\n"
-        "# It installs the book's own Python packages (widgets, casestudies) and\n"
-        "# what they need. Data sets are downloaded from their sources and checked.\n"
-        "import sys\n"
-        'if "google.colab" in sys.modules:\n'
+        "# Set-up: installs this toolkit (its widgets and casestudies packages) only where it is\n"
+        "# missing, as in Google Colab or a downloaded copy. On Binder, and in a clone of the\n"
+        "# repository set up with `make`, it is already installed and this cell does nothing.\n"
+        "# pip builds the widgets' front-ends with Node.js (esbuild through npx), which Colab\n"
+        "# provides. Data sets are downloaded from their sources and checked.\n"
+        "import importlib.util\n"
+        f"if any(importlib.util.find_spec(name) is None for name in {PACKAGES!r}):\n"
         f'    %pip install --quiet "participatory-ai-in-practice @ git+{repo_url}@{branch}"\n'
     )
     cell = nbformat.v4.new_code_cell(source)

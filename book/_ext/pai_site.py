@@ -56,6 +56,8 @@ VENDOR_FILES = {
     "vega-embed/build/vega-embed.min.js": "vendor/vega-embed.min.js",
     "requirejs/require.js": "vendor/require.min.js",
     "@jupyter-widgets/html-manager/dist/embed-amd.js": "vendor/html-manager/embed-amd.js",
+    # The self-assessment page reads YAML uploads with it (widgets/static/assessment/file.js).
+    "js-yaml/dist/js-yaml.mjs": "vendor/js-yaml.mjs",
 }
 #: npm folder -> served folder. MathJax loads its fonts and components relative
 #: to its own script, so its whole es5 build is copied.
@@ -222,16 +224,30 @@ def _drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if not _is_thebe(asset)]
 
 
-def _colab_to_ipynb_copy(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    # Colab cannot open MyST Markdown, so its launch button points at the
-    # generated .ipynb copy under notebooks/ (book/_ext/pai_notebooks.py).
+def launch_url(url: str) -> str:
+    """The launch or download address of a notebook page, pointed at its generated .ipynb copy.
+
+    Colab cannot open MyST Markdown and Binder would open the Markdown as text,
+    so both open ``notebooks/<page>.ipynb`` (book/_ext/pai_notebooks.py); the
+    download offers the same copy, served at the page's ``_sources`` address.
+    """
+    if "colab.research.google.com" in url and url.endswith(".md"):
+        head, _, path = url.partition("/blob/")
+        branch, _, rel = path.partition("/")
+        return f"{head}/blob/{branch}/notebooks/{rel[:-3]}.ipynb"
+    if "urlpath=" in url and url.endswith(".md"):
+        head, _, rel = url.partition("urlpath=")
+        kind, _, path = rel.partition("/")
+        return f"{head}urlpath={kind}/notebooks/{path[:-3]}.ipynb"
+    return url
+
+
+def _launch_the_ipynb_copy(app: Sphinx, pagename, templatename, context, doctree) -> None:
     def visit(item):
         if isinstance(item, dict):
             url = item.get("url")
-            if isinstance(url, str) and "colab.research.google.com" in url and url.endswith(".md"):
-                head, _, path = url.partition("/blob/")
-                branch, _, rel = path.partition("/")
-                item["url"] = f"{head}/blob/{branch}/notebooks/{rel[:-3]}.ipynb"
+            if isinstance(url, str):
+                item["url"] = launch_url(url)
             for value in item.values():
                 visit(value)
         elif isinstance(item, list):
@@ -239,6 +255,18 @@ def _colab_to_ipynb_copy(app: Sphinx, pagename, templatename, context, doctree) 
                 visit(value)
 
     visit(context.get("header_buttons", []))
+
+
+def _serve_ipynb_copies(app: Sphinx, exception) -> None:
+    # The notebook download (``_sources/<page>.ipynb``) is the same copy Colab and Binder open.
+    if exception is not None or app.builder.format != "html":
+        return
+    root = Path(app.confdir)
+    copies = root / "notebooks"
+    for copy in copies.rglob("*.ipynb") if copies.exists() else []:
+        served = Path(app.outdir) / "_sources" / copy.relative_to(copies)
+        if served.exists():
+            shutil.copyfile(copy, served)
 
 
 def _no_header_search(app: Sphinx, config) -> None:
@@ -262,5 +290,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _add_chart_scripts)
     app.connect("html-page-context", _drop_thebe, priority=900)
     # After sphinx-book-theme has added its launch buttons (default priority 500).
-    app.connect("html-page-context", _colab_to_ipynb_copy, priority=950)
+    app.connect("html-page-context", _launch_the_ipynb_copy, priority=950)
+    app.connect("build-finished", _serve_ipynb_copies)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -54,6 +54,8 @@ NOTE_TITLE = re.compile(r"^facilitator notes?\b", re.IGNORECASE)
 #: The lead-in word of a note item (its bold start) -> the topic it is indexed under.
 TOPICS = (
     ("format", "Session formats and timing"),
+    ("prepare", "Preparing a session"),
+    ("before the session", "Preparing a session"),
     ("warm-up", "Exercises and activities"),
     ("exercise", "Exercises and activities"),
     ("role play", "Exercises and activities"),
@@ -62,6 +64,7 @@ TOPICS = (
     ("link", "Links to other parts"),
     ("materials", "Materials"),
     ("sensitivity", "Sensitive topics"),
+    ("time", "Session formats and timing"),  # after "exercise": "Timeline exercise" is an exercise
 )
 GENERAL_TOPIC = "General advice"
 
@@ -260,6 +263,40 @@ class ExamplePlansDirective(_Generated):
         return example_plans_markdown()
 
 
+EXAMPLE_DIR = f"{HANDOUT_DIR}/examples"
+
+
+class ExampleFilesDirective(SphinxDirective):
+    """Links to the example plans as JSON files, which the self-assessment page and the room view open."""
+
+    def run(self) -> list[nodes.Node]:
+        depth = self.env.docname.count("/")
+        items = nodes.bullet_list()
+        for path in sorted(EXAMPLES.glob("*.yaml")):
+            self.env.note_dependency(str(path))
+            para = nodes.paragraph()
+            ref = nodes.reference("", "", internal=True, refuri="../" * depth + f"{EXAMPLE_DIR}/{path.stem}.json")
+            ref += nodes.literal(text=f"{path.stem}.json")
+            para += ref
+            items += nodes.list_item("", para)
+        return [items]
+
+
+def write_example_files(app: Sphinx, exception) -> None:
+    """The example plans as JSON in the built site (the page reads JSON; the repository keeps YAML)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    import json
+
+    from widgets._assessment import load_assessment
+
+    out = Path(app.outdir) / EXAMPLE_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        doc = load_assessment(path).to_dict()
+        (out / f"{path.stem}.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 class HandoutsDirective(SphinxDirective):
     """Links to the handout PDFs and their pages."""
 
@@ -329,7 +366,9 @@ def _collect_notes(app: Sphinx, doctree: nodes.document) -> None:
             text = para.astext() if para is not None else li.astext()
             strong = para.next_node(nodes.strong) if para is not None else None
             lead = ""
-            if strong is not None and para.children and para.children[0] is strong:
+            first = next((c for c in (para.children if para is not None else [])
+                          if not (isinstance(c, nodes.Text) and not c.astext().strip())), None)
+            if strong is not None and first is strong:
                 lead = strong.astext()
             found.append({"anchor": adm["ids"][0], "section": heading, "topic": note_topic(lead) if lead else GENERAL_TOPIC,
                           "text": text})
@@ -411,6 +450,8 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("pai-guardrails-card", GuardrailsCardDirective)
     app.add_directive("pai-example-plans", ExamplePlansDirective)
     app.add_directive("pai-handouts", HandoutsDirective)
+    app.add_directive("pai-example-files", ExampleFilesDirective)
+    app.connect("build-finished", write_example_files)
     app.add_directive("pai-facilitator-notes", FacilitatorNotesDirective)
     app.add_node(facilitator_index)
     app.connect("doctree-read", _collect_notes)

@@ -47,7 +47,7 @@ PACKAGE = Path(__file__).resolve().parent
 WIDGETS = PACKAGE.parent
 
 #: Plan fields a participant may write (team and rater are fixed when they join).
-PLAN_FIELDS = ("product", "model_type", "lifecycle_stage", "date", "assessor", "notes", "round", "scope")
+PLAN_FIELDS = ("product", "model_type", "lifecycle_stage", "date", "assessor", "notes", "round", "scope", "actions")
 _FIELD_NAME = re.compile(r"^(plan\.(%s)|answers\.[a-z0-9]+(-[a-z0-9]+)*)$" % "|".join(PLAN_FIELDS))
 #: Plan fields the loader requires, and the stand-ins used only to check an unfinished assessment.
 _REQUIRED_STANDINS = {"product": "(not given yet)", "date": "2000-01-01"}

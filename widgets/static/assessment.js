@@ -44,6 +44,12 @@ function render({ model, el }) {
     return () => {};
   }
   build();
+  // An assessment saved in this browser with another scope (a short file loaded on the full page
+  // before the scope followed the page) is aligned with the page, so progress and result agree.
+  const stored = model.get("assessment");
+  if (!ctx.view.subset && stored && stored.answers && stored.scope && stored.scope !== ctx.view.scope) {
+    ctx.commit({ ...stored, scope: ctx.view.scope });
+  }
 
   const handlers = {
     "change:assessment": () => {

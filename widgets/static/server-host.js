@@ -22,7 +22,7 @@
 import { browserStorage, createStorageModel } from "./static-host.js";
 
 const META_FORMAT = "pai-room-sync";
-export const PLAN_FIELDS = ["product", "model_type", "lifecycle_stage", "date", "assessor", "notes", "round", "scope"];
+export const PLAN_FIELDS = ["product", "model_type", "lifecycle_stage", "date", "assessor", "notes", "round", "scope", "actions"];
 const PUSH_DELAY_MS = 400;
 const PULL_EVERY_MS = 5000;
 const MAX_RETRY_MS = 30000;

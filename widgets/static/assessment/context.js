@@ -27,10 +27,15 @@ export function createContext(model) {
     result: h("section", { class: "pai-result", "aria-labelledby": `${uid}-result-h` }),
     printView: h("div", { class: "pai-print-view" }),
   };
-  ctx.layout = h("div", { class: "pai-layout" }, ctx.form, ctx.result);
+  // The result summary in one line, reachable from anywhere: sticky above the questions on wide
+  // screens, a button at the bottom of a phone's screen; its link goes to the full result.
+  ctx.summaryBar = h("div", { class: "pai-summary-bar" });
+  ctx.layout = h("div", { class: "pai-layout" }, ctx.summaryBar, ctx.form, ctx.result);
 
   ctx.say = function say(text, isError = false) {
     const box = isError ? alerts : messages;
+    // A new error replaces the last status ("Loaded ..."), so an old success never sits above it.
+    if (isError) messages.replaceChildren();
     box.replaceChildren(h("p", { class: `pai-message${isError ? " pai-error" : ""}`, text }));
   };
 

@@ -35,6 +35,41 @@ export function slugFile(text) {
 }
 
 
+// ------------------------------------------------------------------ reading a file
+
+//: js-yaml's ES module, copied from npm into the site's vendor folder at build time (book/_ext/pai_site.py).
+const YAML_MODULE = "../../vendor/js-yaml.mjs";
+
+/**
+ * The data in an uploaded assessment file, JSON or YAML (the format the example plans use).
+ * YAML is read with js-yaml's core schema (no dates or other types JSON lacks) and a key given
+ * twice is refused, as Python's loader does. Throws an Error whose message says what is wrong.
+ */
+export async function parseAssessmentText(text, name = "") {
+  const yamlName = /\.ya?ml$/i.test(name);
+  if (!yamlName) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      if (!/^\s*[A-Za-z_]+\s*:/m.test(text)) throw new Error(`it is not valid JSON (${err.message}).`);
+    }
+  }
+  let yaml;
+  try {
+    yaml = await import(new URL(YAML_MODULE, import.meta.url).href);
+  } catch (err) {
+    throw new Error("it looks like YAML, which this view cannot read here. Load it in Python with widgets.load_assessment(path), or use the site's self-assessment page, which reads YAML.");
+  }
+  try {
+    return yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: name || "the file" });
+  } catch (err) {
+    const where = err.mark ? ` (line ${err.mark.line + 1}, column ${err.mark.column + 1})` : "";
+    const what = /duplicated mapping key/.test(err.reason || "") ? "a key is given twice" : err.reason || err.message;
+    throw new Error(`it is not valid YAML: ${what}${where}. Fix that line, or download the file again from this page.`);
+  }
+}
+
+
 // ------------------------------------------------------------------ the assessment file
 
 /** A blank assessment for this rubric, in the saved-file format (widgets/rubric/assessment.schema.json). */

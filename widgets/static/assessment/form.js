@@ -4,6 +4,9 @@ import { h } from "../lib/dom.js";
 import { levelOf } from "../scoring.js";
 import { byId, UI } from "./file.js";
 
+//: The rubric's weight classes in words (their meaning is given once, above the questions).
+const WEIGHT_WORDS = { H: "high", M: "medium", L: "low" };
+
 /** The form of one assessment, drawn into ctx.form; returns build, syncAnswers and syncProgress. */
 export function createForm(ctx) {
   const { model, uid, controls, form, result, layout, linkTo, getAssessment, updateAnswer, updateField } = ctx;
@@ -38,7 +41,6 @@ export function createForm(ctx) {
 
   function buildCriterion(c, rubric) {
     const scale = rubric.scale;
-    const weights = rubric.weights;
     const flags = byId(rubric.red_flags);
     const legendId = `${uid}-${c.id}-q`;
     const radios = new Map();
@@ -59,11 +61,12 @@ export function createForm(ctx) {
       );
     }
     const flag = c.flag ? flags[c.flag.id] : null;
+    // "Why this matters" is said once per theme (its intro); each question gives its weight and,
+    // for a guardrail question, what the guardrail protects.
     const why = h(
       "p",
       { class: "pai-why" },
-      h("strong", { text: "Why this matters: " }),
-      weights[c.weight].meaning,
+      h("span", { class: "pai-weight", text: `Weight: ${WEIGHT_WORDS[c.weight] || c.weight}.` }),
       flag ? ` Guardrail: ${flag.meaning}` : "",
       " ",
       linkTo(c.explained_in),
@@ -104,7 +107,12 @@ export function createForm(ctx) {
     result.replaceChildren();
     layout.classList.toggle("pai-has-aside", true);
 
-    const intro = h("p", { class: "pai-caveat", text: rubric.summary });
+    const intro = h(
+      "div",
+      { class: "pai-intro" },
+      h("p", { class: "pai-caveat", text: rubric.summary }),
+      h("p", { class: "pai-caveat pai-weights", text: Object.entries(rubric.weights || {}).map(([id, w]) => `${(WEIGHT_WORDS[id] || id).replace(/^./, (c) => c.toUpperCase())} weight: ${w.meaning}`).join(" ") }),
+    );
     if (!ctx.view.subset) {
       const fields = h(
         "fieldset",
@@ -171,7 +179,7 @@ export function createForm(ctx) {
     const a = getAssessment();
     if (!ctx.view.subset) {
       for (const key of ["team", "product", "model_type", "lifecycle_stage", "date", "rater", "round"]) {
-        if (about[key]) setValue(about[key], a[key] === undefined ? "" : String(a[key]));
+        if (about[key]) setValue(about[key], a[key] === undefined || a[key] === null ? "" : String(a[key]));
       }
     }
     for (const [cid, ctl] of controls) {

@@ -1,7 +1,13 @@
 // The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
 import { h, s } from "../lib/dom.js";
+import { nextStepText } from "../lib/report.js";
 import { byId, clone, UI } from "./file.js";
+
+/** "1 red flag", "2 red flags". */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 /** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
 export function createResult(ctx) {
@@ -52,6 +58,7 @@ export function createResult(ctx) {
     ctx.syncProgress();
     if (!score || !score.band) {
       resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
+      renderBar("The result appears as you answer.");
       renderedScore = null;
       return;
     }
@@ -60,9 +67,11 @@ export function createResult(ctx) {
     if (!force && key === renderedScore) return;
     renderedScore = key;
     const bandTitle = score.band.id ? byId(rubric.bands)[score.band.id].title : "none yet";
-    resultParts.live.textContent = ctx.view.subset
-      ? `${score.red_flags.filter((f) => f.raised_by.some((id) => ctx.view.subset.includes(id))).length} red flags.`
-      : `Band: ${bandTitle}. ${score.red_flags.length} red flags. ${score.completeness.answered + score.completeness.not_applicable} of ${score.completeness.in_scope} answered.`;
+    const spoken = ctx.view.subset
+      ? `${plural(score.red_flags.filter((f) => f.raised_by.some((id) => ctx.view.subset.includes(id))).length, "red flag")}.`
+      : `Band: ${bandTitle}. ${plural(score.red_flags.length, "red flag")}. ${score.completeness.answered + score.completeness.not_applicable} of ${score.completeness.in_scope} answered.`;
+    resultParts.live.textContent = spoken;
+    renderBar(spoken);
     // Redraw only the parts whose numbers changed (one answer usually moves one theme).
     const parts = {
       summary: [score.band, score.iap2, score.overall, score.completeness],
@@ -80,6 +89,15 @@ export function createResult(ctx) {
       else if (part === "actions") renderActions(score, rubric);
     }
     ctx.schedulePrintView();
+  }
+
+  function renderBar(text) {
+    if (!ctx.summaryBar) return;
+    ctx.summaryBar.replaceChildren(
+      h("span", { class: "pai-summary-bar-text", text }),
+      " ",
+      h("a", { href: `#${uid}-result-h`, class: "pai-summary-bar-link", text: ctx.view.subset ? "See the self-check" : "See the full result" }),
+    );
   }
 
   function renderSummary(score, rubric) {
@@ -129,13 +147,15 @@ export function createResult(ctx) {
         linkTo(f.explained_in, "What to do: "),
       ),
     );
-    resultParts.flags.replaceChildren(
+    // replaceChildren writes null as the text "null": optional parts are left out, not passed as null.
+    const parts = [
       h("h3", { text: raised.length ? `Red flags (${raised.length})` : "Red flags: none raised" }),
       raised.length ? h("ul", {}, items) : h("p", { text: "No answer given so far raises a red flag." }),
-      unconfirmed.length
-        ? h("p", { class: "pai-unconfirmed", text: `Not yet checked, because a guardrail question is unanswered: ${unconfirmed.map((f) => flags[f.id].title).join("; ")}.` })
-        : null,
-    );
+    ];
+    if (unconfirmed.length) {
+      parts.push(h("p", { class: "pai-unconfirmed", text: `Not yet checked, because a guardrail question is unanswered: ${unconfirmed.map((f) => flags[f.id].title).join("; ")}.` }));
+    }
+    resultParts.flags.replaceChildren(...parts);
   }
 
   function renderChart(score, rubric) {
@@ -217,7 +237,7 @@ export function createResult(ctx) {
       h(
         "li",
         { "data-criterion": a.criterion, "data-kind": a.kind },
-        h("span", { text: a.action }),
+        h("span", { text: nextStepText(criteria[a.criterion], a) }),
         " ",
         h("span", { class: "pai-who", text: `(who: ${a.who}; ${UI.actionKinds[a.kind]}${a.target_level !== null ? `, to level ${a.target_level}` : ""})` }),
         h("br"),
@@ -229,11 +249,12 @@ export function createResult(ctx) {
       );
     const top = actions.slice(0, 5);
     const rest = actions.slice(5);
-    resultParts.actions.replaceChildren(
+    const parts = [
       h("h3", { text: "Next steps" }),
       actions.length ? h("ol", {}, top.map(item)) : h("p", { text: "No next step: every question is at its highest level or does not apply." }),
-      rest.length ? moreSteps(rest, item) : null,
-    );
+    ];
+    if (rest.length) parts.push(moreSteps(rest, item));
+    resultParts.actions.replaceChildren(...parts);
   }
 
   function moreSteps(rest, item) {

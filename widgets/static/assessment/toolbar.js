@@ -2,8 +2,9 @@
 
 import { download, h } from "../lib/dom.js";
 import { markdownReport } from "../lib/report.js";
-import { missingPlanFields, newAssessment, normalise, slugFile, today } from "./file.js";
-import { readAssessmentUpload } from "./upload.js";
+import { readUpload } from "../lib/files.js";
+import { missingPlanFields, newAssessment, normalise, parseAssessmentText, slugFile, today } from "./file.js";
+import { checkParsedAssessment, readAssessmentUpload } from "./upload.js";
 
 /** The toolbar of one assessment; `ctx` is the shared state made by createContext (context.js). */
 export function createToolbar(ctx) {
@@ -12,7 +13,7 @@ export function createToolbar(ctx) {
   const fileInput = h("input", {
     type: "file",
     id: `${uid}-upload`,
-    accept: ".json,application/json",
+    accept: ".json,.yaml,.yml,application/json,application/yaml",
     class: "pai-file-input pai-visually-hidden",
     onchange: async (event) => {
       const file = event.target.files && event.target.files[0];
@@ -23,17 +24,40 @@ export function createToolbar(ctx) {
 
   async function loadFile(file) {
     const rubric = model.get("rubric");
-    // The input contract and Python's checks, with Python's messages (upload.js).
-    const { data, problems } = await readAssessmentUpload(file, rubric);
+    // The input contract and Python's checks, with Python's messages (upload.js). A YAML file is
+    // parsed by js-yaml (file.js), after the same size check, and then given the same checks.
+    let result;
+    if (/\.ya?ml$/i.test(file.name)) {
+      try {
+        const text = await readUpload(file, Error);
+        result = checkParsedAssessment(await parseAssessmentText(text, file.name), rubric, file.name);
+      } catch (err) {
+        say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
+        return;
+      }
+    } else {
+      result = await readAssessmentUpload(file, rubric);
+    }
+    const { data, problems } = result;
     if (problems) {
       say(uploadRefusal(file, problems), true);
       return;
     }
-    const loaded = normalise(data, rubric, ctx.view.scope);
+    // The scope follows the page: a short file opened on the full page continues as the full
+    // assessment (and is scored, shown and saved so); a full file opened on the short page keeps
+    // every answer but is scored on the short questions.
+    const pageScope = ctx.view.scope;
+    const loaded = normalise({ ...data, scope: pageScope }, rubric, pageScope);
     alerts.replaceChildren();
     commit(loaded);
     const n = Object.values(loaded.answers).filter((a) => a.level !== null).length;
-    say(`Loaded “${file.name}”: ${n} answers${loaded.team ? ` for ${loaded.team}` : ""}.`);
+    let note = "";
+    if (!ctx.view.subset && data.scope && data.scope !== pageScope) {
+      note = pageScope === "full"
+        ? " It was saved from the short self-assessment; here it continues as the full one, so the other questions are open to answer, and the file you download is a full assessment."
+        : " It was saved from the full self-assessment; this page scores its short questions only, and keeps the other answers in the file.";
+    }
+    say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}`);
   }
 
   function fileBase() {
@@ -43,7 +67,7 @@ export function createToolbar(ctx) {
   }
 
   function downloadAssessment() {
-    const a = normalise(getAssessment(), model.get("rubric"), ctx.view.scope);
+    const a = normalise({ ...getAssessment(), scope: ctx.view.scope }, model.get("rubric"), ctx.view.scope);
     download(`${fileBase()}.assessment.json`, `${JSON.stringify(a, null, 2)}\n`, "application/json");
     const missing = missingPlanFields(a);
     say(
@@ -59,7 +83,10 @@ export function createToolbar(ctx) {
       rubric: model.get("rubric"),
       assessment: getAssessment(),
       score,
-      links: model.get("links") || {},
+      // The report leaves the page: its links to the book are full addresses.
+      links: Object.fromEntries(
+        Object.entries(model.get("links") || {}).map(([label, target]) => [label, { ...target, url: new URL(target.url, document.baseURI).href }]),
+      ),
       criteriaIds: ctx.view.subset,
     });
     download(`${fileBase()}.report.md`, text, "text/markdown");
@@ -93,7 +120,7 @@ function uploadRefusal(file, problems) {
   const lines = problems.map(String);
   const notJson = problems[0] && problems[0].expected === "valid JSON";
   const lead = notJson
-    ? `Could not load “${file.name}”: it is not valid JSON (this page reads the JSON assessment files it downloads; convert a YAML file in Python with widgets.load_assessment(path) and save it as .json).`
+    ? `Could not load “${file.name}”: it is not valid JSON (this page reads JSON assessment files, and YAML files named .yaml or .yml).`
     : `Could not load “${file.name}”.`;
   return `${lead} Your current answers are unchanged. Problems found:\n• ${lines.slice(0, 12).join("\n• ")}` +
     (lines.length > 12 ? `\n• … and ${lines.length - 12} more.` : "");

@@ -17,8 +17,18 @@ function rangeNote(tally) {
   return ` (between ${pct(tally.low_percent)} and ${pct(tally.high_percent)} if every unanswered question were answered at 0, or at 3)`;
 }
 
-function codes(ids) {
-  return ids.flatMap((x, i) => (i ? [["text", ", "], ["code", x]] : [["code", x]]));
+/** The questions behind criterion ids, for readers (twin of _questions). */
+function questions(criteria, ids) {
+  return [["text", ids.map((x) => `\u201c${criteria[x].question}\u201d`).join("; ")]];
+}
+
+const isWebAddress = (url) => typeof url === "string" && (url.startsWith("https://") || url.startsWith("http://"));
+
+/** The title of a model type or lifecycle stage id (twin of _option_title). */
+function optionTitle(options, value) {
+  if (!value) return "not given";
+  const found = (options || []).find((o) => o.id === value);
+  return found ? found.title || value : String(value);
 }
 
 /** The report as data (see score_report in widgets/_reports.py). */
@@ -32,14 +42,14 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const bandTitle = (id) => (id === null ? "not enough answers" : bands[id].title);
   const labelTitle = (label) =>
     label.startsWith("theme-") ? `Guidance: ${themesById[label.slice(6)].title}` : `Guardrail: ${flagsById[label.slice(10)].title}`;
-  const read = (label) => [["text", `Read: ${links[label] ? links[label].title : labelTitle(label)} (`], ["code", label], ["text", ")."]];
-  const fact = (name, value) => [["strong", `${name}:`], ["text", ` ${value}`]];
-  const actionText = (x) => {
-    const c = criteria[x.criterion];
-    if (x.target_level === null) return `Answer this question; then, if needed: ${c.next_step.action}`;
-    if (x.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${c.levels["3"]}`;
-    return `${c.next_step.action} Level ${x.target_level} means: ${c.levels[String(x.target_level)]}`;
+  // A link to the book section where the site gave its address; its title otherwise.
+  const read = (label) => {
+    const title = links[label] ? links[label].title : labelTitle(label);
+    const url = links[label] ? links[label].url : undefined;
+    return isWebAddress(url) ? [["text", "Read: "], ["link", title, url], ["text", "."]] : [["text", `Read in the book: ${title}.`]];
   };
+  const fact = (name, value) => [["strong", `${name}:`], ["text", ` ${value}`]];
+  const actionText = (x) => nextStepText(criteria[x.criterion], x);
 
   const band = score.band;
   const limits = band.limited_by.map((lim) =>
@@ -62,13 +72,13 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const flags = score.red_flags.map((f) => [
     ["strong", flagsById[f.id].title],
     ["text", ` (caps the band at ${bandTitle(f.cap)}). ${flagsById[f.id].meaning.trim()} Raised by `],
-    ...codes(f.raised_by),
+    ...questions(criteria, f.raised_by),
     ["text", ". "],
     ...read(f.explained_in),
   ]);
   if (!flags.length) flags.push([["text", "None raised."]]);
   for (const f of score.unconfirmed_flags) {
-    flags.push([["em", "Unconfirmed:"], ["text", ` ${flagsById[f.id].title}: answer `], ...codes(f.unanswered), ["text", " to check it."]]);
+    flags.push([["em", "Unconfirmed:"], ["text", ` ${flagsById[f.id].title}: answer `], ...questions(criteria, f.unanswered), ["text", " to check it."]]);
   }
 
   const themes = score.themes
@@ -111,8 +121,8 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
       let shown = { answered: String(c.level), "not-applicable": "n/a", unanswered: "unanswered" }[c.status];
       if (c.flag_raised) shown += " (red flag)";
       return [
-        [["code", c.criterion]],
-        [["text", c.theme]],
+        [["text", criteria[c.criterion].question]],
+        [["text", themesById[c.theme].title]],
         [["text", String(c.weight_points)]],
         [["text", shown]],
         [["text", `${c.points}/${c.max_points}`]],
@@ -130,7 +140,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     { heading: "Next steps", blocks: [nextSteps] },
     {
       heading: "Answers: how each number was reached",
-      blocks: [{ table: { caption: "Each question in view: answer, points, evidence and notes", head: ["Criterion", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], rows } }],
+      blocks: [{ table: { caption: "Each question in view: answer, points, evidence and notes", head: ["Question", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], rows } }],
     },
   ];
   if ((a.migrations || []).length) {
@@ -140,8 +150,8 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     title: `Engagement-plan self-assessment: ${a.team || "unnamed team"}`,
     facts: [
       ["Product", a.product || "not given"],
-      ["Model type", a.model_type || "not given"],
-      ["Lifecycle stage", a.lifecycle_stage || "not given"],
+      ["Model type", optionTitle(rubric.model_types, a.model_type)],
+      ["Lifecycle stage", optionTitle(rubric.lifecycle_stages, a.lifecycle_stage)],
       ["Date", a.date || "not given"],
       ["Rubric", `${rubric.id} ${rubric.version}, ${score.scope} version`],
     ],
@@ -150,11 +160,26 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   };
 }
 
+/**
+ * What to do next for one action, starting from the level the answer reached (the same text as
+ * the report's next steps): the criterion's own step from level 0 or an unanswered question, the
+ * next level's description otherwise, and confirmation by others for the top level.
+ */
+export function nextStepText(criterion, action) {
+  if (action.target_level === null) return `Answer this question; then, if needed: ${criterion.next_step.action}`;
+  if (action.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${criterion.levels["3"]}`;
+  if (action.level === null || action.level === 0) return `${criterion.next_step.action} Level ${action.target_level} means: ${criterion.levels[String(action.target_level)]}`;
+  return `Reach level ${action.target_level}: ${criterion.levels[String(action.target_level)]}`;
+}
+
 const IDENTIFIER = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+const mdUrl = (url) => url.replace(/ /g, "%20").replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/</g, "%3C").replace(/>/g, "%3E");
 
 function mdInline(spans) {
   return spans
-    .map(([kind, text]) => {
+    .map(([kind, text, url]) => {
+      if (kind === "link") return `[${escapeMarkdown(text)}](${mdUrl(url)})`;
       if (kind === "text") return escapeMarkdown(text);
       if (kind === "strong") return `**${escapeMarkdown(text)}**`;
       if (kind === "em") return `*${escapeMarkdown(text)}*`;
