@@ -250,6 +250,9 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
                 known = sorted(err.schema.get("properties", {}))
                 problems.append(Problem(source, f"{where}.{name}" if err.absolute_path else str(name),
                                         "only known fields: " + ", ".join(known), "an unknown field"))
+        elif "propertyNames" in err.schema_path:
+            problems.append(Problem(source, where, "criterion ids in lowercase-with-hyphens",
+                                    _short(err.instance)))
         elif v == "oneOf" and err.absolute_path and err.absolute_path[-1] == "level":
             problems.append(Problem(source, where, _LEVEL_EXPECTED, _short(err.instance)))
         elif v in ("enum", "const"):
@@ -267,9 +270,6 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
             problems.append(Problem(source, where, "a date written YYYY-MM-DD", _short(err.instance)))
         elif v == "pattern" and where == "rubric.version":
             problems.append(Problem(source, where, 'a version such as "1.0" (in quotes)', _short(err.instance)))
-        elif v == "propertyNames":
-            problems.append(Problem(source, where, "criterion ids in lowercase-with-hyphens",
-                                    _short(err.instance)))
         else:
             problems.append(Problem(source, where, err.message[:200]))
         if len(problems) >= MAX_PROBLEMS:

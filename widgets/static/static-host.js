@@ -18,6 +18,8 @@
 // further fetch. Without that script (another page, a test harness), this host mounts by itself
 // when loaded, importing modules and fetching data files on demand.
 
+import { InputError, loadJson } from "./lib/files.js";
+
 const STORAGE_FORMAT = "pai-static-model";
 const STORAGE_FORMAT_VERSION = 1;
 
@@ -69,7 +71,14 @@ export function createStorageModel({ key, initial = {}, persist = [], derive = n
     }
     if (raw === null) return null;
     try {
-      const parsed = JSON.parse(raw);
+      // The input contract (lib/files.js): stored text is read as strictly as an uploaded file.
+      let parsed;
+      try {
+        parsed = loadJson(raw, "the stored answers");
+      } catch (err) {
+        if (err instanceof InputError) throw new Error(String(err.problems[0]));
+        throw err;
+      }
       if (!parsed || parsed.format !== STORAGE_FORMAT || typeof parsed.values !== "object" || parsed.values === null) {
         throw new Error("unexpected content");
       }

@@ -2,7 +2,9 @@
 
 import { download, h } from "../lib/dom.js";
 import { markdownReport } from "../lib/report.js";
-import { checkAssessment, missingPlanFields, newAssessment, normalise, parseAssessmentText, slugFile, today } from "./file.js";
+import { readUpload } from "../lib/files.js";
+import { missingPlanFields, newAssessment, normalise, parseAssessmentText, slugFile, today } from "./file.js";
+import { checkParsedAssessment, readAssessmentUpload } from "./upload.js";
 
 /** The toolbar of one assessment; `ctx` is the shared state made by createContext (context.js). */
 export function createToolbar(ctx) {
@@ -22,20 +24,23 @@ export function createToolbar(ctx) {
 
   async function loadFile(file) {
     const rubric = model.get("rubric");
-    let data;
-    try {
-      data = await parseAssessmentText(await file.text(), file.name);
-    } catch (err) {
-      say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
-      return;
+    // The input contract and Python's checks, with Python's messages (upload.js). A YAML file is
+    // parsed by js-yaml (file.js), after the same size check, and then given the same checks.
+    let result;
+    if (/\.ya?ml$/i.test(file.name)) {
+      try {
+        const text = await readUpload(file, Error);
+        result = checkParsedAssessment(await parseAssessmentText(text, file.name), rubric, file.name);
+      } catch (err) {
+        say(`Could not load “${file.name}”: ${err.message} Your current answers are unchanged.`, true);
+        return;
+      }
+    } else {
+      result = await readAssessmentUpload(file, rubric);
     }
-    const problems = checkAssessment(data, rubric);
-    if (problems.length) {
-      say(
-        `Could not load “${file.name}”. Your current answers are unchanged. Problems found:\n• ${problems.slice(0, 12).join("\n• ")}` +
-          (problems.length > 12 ? `\n• … and ${problems.length - 12} more.` : ""),
-        true,
-      );
+    const { data, problems } = result;
+    if (problems) {
+      say(uploadRefusal(file, problems), true);
       return;
     }
     // The scope follows the page: a short file opened on the full page continues as the full
@@ -108,4 +113,15 @@ export function createToolbar(ctx) {
   );
 
   return toolbar;
+}
+
+/** The message for a refused upload: what kind of problem, then Python's problem list. */
+function uploadRefusal(file, problems) {
+  const lines = problems.map(String);
+  const notJson = problems[0] && problems[0].expected === "valid JSON";
+  const lead = notJson
+    ? `Could not load “${file.name}”: it is not valid JSON (this page reads JSON assessment files, and YAML files named .yaml or .yml).`
+    : `Could not load “${file.name}”.`;
+  return `${lead} Your current answers are unchanged. Problems found:\n• ${lines.slice(0, 12).join("\n• ")}` +
+    (lines.length > 12 ? `\n• … and ${lines.length - 12} more.` : "");
 }

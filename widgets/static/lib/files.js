@@ -1,6 +1,6 @@
 // The input contract of the kernel-free pages: the twin of widgets/_files.py.
 //
-// Every file a page reads (an uploaded tool file) goes through here, with the same limits and the
+// Every file a page reads (an uploaded tool file or assessment, the answers stored in the browser) goes through here, with the same limits and the
 // same messages as the notebook and the command line: the size is checked before the file is read,
 // the JSON is parsed by a small strict parser that keeps what JSON.parse drops without a word (a key
 // written twice, a number too long to hold, a fraction rounded to a whole number, a lone surrogate),
