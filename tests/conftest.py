@@ -9,6 +9,7 @@ build).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -56,16 +57,22 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serve_folder(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 (a free port) for the duration; yields the base URL with a trailing slash."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    socketserver.TCPServer.allow_reuse_address = True
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        httpd.shutdown()
+
+
 @pytest.fixture(scope="session")
 def server_url(built_site: Path):
     """Base URL (with trailing slash) of the built site served on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    socketserver.TCPServer.allow_reuse_address = True
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-        httpd.shutdown()
+    with serve_folder(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -9,15 +9,12 @@ bad files, user text shown as text, axe-core, and the page at 1280 and 390 px.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import socketserver
-import threading
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 
 from tests.room_fixtures import write_room
 from widgets.__main__ import main
@@ -226,11 +223,6 @@ document.body.dataset.ready = "1";
 """
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     root = tmp_path_factory.mktemp("room-kernel-host")
@@ -238,11 +230,8 @@ def harness(tmp_path_factory):
     shutil.copy2(ROOT / "widgets" / "bundles" / "room.js", root / "room.js")
     shutil.copy2(STATIC / "room.css", root / "room.css")
     (root / "index.html").write_text(HARNESS, encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(root))
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-        httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url + "index.html"
 
 
 def test_notebook_host_shows_the_same_figures(browser, new_page, harness, room):

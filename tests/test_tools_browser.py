@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 
 from widgets import _paycalc as pc
 
@@ -152,10 +153,6 @@ def test_pay_files_move_between_site_and_python():
 # build. When the built site (PAI_SITE_DIR or _build/html) has the tools on its pages, the
 # same checks also run there.
 
-import functools
-import http.server
-import socketserver
-import threading
 
 import yaml
 from playwright.sync_api import expect
@@ -173,11 +170,6 @@ SITE_PAGES = {
     "vendor": "book/supplychain/04-vendor-engagement.html",
     "transparency": "book/supplychain/05-transparency-report.html",
 }
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -207,11 +199,8 @@ def harness_url(tmp_path_factory):
             "</main></body></html>",
             encoding="utf-8",
         )
-    handler = functools.partial(_Quiet, directory=str(root))
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-        httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url
 
 
 def _open(new_page, url):

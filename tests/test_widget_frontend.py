@@ -9,15 +9,12 @@ notebook.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import socketserver
-import threading
 from pathlib import Path
 
 import pytest
+from conftest import serve_folder
 
 from widgets import AssessmentWidget
 from widgets._scoring import score_plan
@@ -58,11 +55,6 @@ document.body.dataset.ready = "1";
 """
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
     root = tmp_path_factory.mktemp("kernel-host")
@@ -70,11 +62,8 @@ def harness(tmp_path_factory):
     shutil.copy2(ROOT / "widgets" / "bundles" / "assessment.js", root / "assessment.js")
     shutil.copy2(STATIC / "assessment.css", root / "assessment.css")
     (root / "index.html").write_text(HARNESS, encoding="utf-8")
-    handler = functools.partial(_Quiet, directory=str(root))
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-        httpd.shutdown()
+    with serve_folder(root) as url:
+        yield url + "index.html"
 
 
 def open_with_kernel(new_page, url, widget):
