@@ -1,15 +1,16 @@
 """Command line for the engagement-plan self-assessment: score, validate, compare, export the rubric.
 
-    python -m widgets score PLAN [--format md|json|html] [--output FILE [--force]]
+    python -m widgets score PLAN [--format md|json|html|docx] [--output FILE [--force]]
     python -m widgets validate PLAN [PLAN ...]
-    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json] [--room [--anonymise]] [--output FILE [--force]]
+    python -m widgets compare PLAN [PLAN ...] [--format md|csv|json|docx] [--room [--anonymise]] [--output FILE [--force]]
     python -m widgets rubric [--format md|csv|json] [--output FILE [--force]]
     python -m widgets room [--folder DIR] [--host 127.0.0.1] [--port 8765]
 
 Exit status: 0 when everything was read (and written); 1 when an input file has a problem
 (each printed as a plain message naming the file, the field and what was expected) or the
 output cannot be written; 2 for a usage error, including an ``--output`` that names one of the
-input files or, without ``--force``, any file that already exists. Status 3 means a bug in the
+input files or, without ``--force``, any file that already exists, and ``--format docx`` (a binary
+Word file) without ``--output`` when the screen would receive it. Status 3 means a bug in the
 toolkit (please report it). No traceback is shown unless PAI_DEBUG=1 is set. See the book
 chapter "The rubric" and widgets/rubric/ASSESSMENT-FORMAT.md.
 """
@@ -40,14 +41,16 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     s = sub.add_parser("score", help="score one assessment file and print a report")
     s.add_argument("plan", metavar="PLAN", help="assessment file (YAML or JSON)")
-    s.add_argument("--format", choices=["md", "json", "html"], default="md")
+    s.add_argument("--format", choices=["md", "json", "html", "docx"], default="md",
+                   help="docx is a Word file: give --output FILE (or redirect to a file)")
     s.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of the screen")
     s.add_argument("--force", action="store_true", help="replace FILE if it exists (never an input file)")
     v = sub.add_parser("validate", help="check assessment files and list every problem")
     v.add_argument("plans", metavar="PLAN", nargs="+")
     c = sub.add_parser("compare", help="a table of several assessments (teams, or one team over time)")
     c.add_argument("plans", metavar="PLAN", nargs="+")
-    c.add_argument("--format", choices=["md", "csv", "json"], default="md")
+    c.add_argument("--format", choices=["md", "csv", "json", "docx"], default="md",
+                   help="docx is a Word file: give --output FILE (or redirect to a file); not with --room")
     c.add_argument("--output", "-o", metavar="FILE")
     c.add_argument("--force", action="store_true", help="replace FILE if it exists (never an input file)")
     c.add_argument("--room", action="store_true",
@@ -70,6 +73,13 @@ class _RefusedOutput(Exception):
 def _check_output(args) -> None:
     """Refuse, before any work, an output that is one of the inputs, or exists without --force."""
     output = getattr(args, "output", None)
+    if getattr(args, "format", None) == "docx":
+        if getattr(args, "room", False) or getattr(args, "anonymise", False):
+            raise _RefusedOutput("--format docx is not available with --room; use md, csv or json, "
+                                 "or compare without --room for a Word table.")
+        if not output and sys.stdout.isatty():
+            raise _RefusedOutput("--format docx writes a Word file, which a terminal cannot show. "
+                                 "Add --output FILE.docx (or redirect the output to a file).")
     if not output:
         return
     target = Path(output)
@@ -87,13 +97,22 @@ def _check_output(args) -> None:
                              "or add --force to replace it.")
 
 
-def _emit(text: str, output: str | None, force: bool = False) -> None:
+def _emit(text: str | bytes, output: str | None, force: bool = False) -> None:
+    """Write a report to ``output``, or to standard output; bytes (a Word file) are written as they are."""
     if output:
         # "x" creates the file and fails if it appeared since the check; the loaders refuse lone
         # surrogates, and backslashreplace keeps any other unencodable character visible.
-        with open(output, "w" if force else "x", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(text)
+        if isinstance(text, bytes):
+            with open(output, "wb" if force else "xb") as fh:
+                fh.write(text)
+        else:
+            with open(output, "w" if force else "x", encoding="utf-8", errors="backslashreplace") as fh:
+                fh.write(text)
         print(f"wrote {output}", file=sys.stderr)
+    elif isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
     else:
         sys.stdout.write(text)
 

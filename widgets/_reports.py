@@ -1,4 +1,4 @@
-"""Turn a score, a set of scores or the rubric itself into Markdown, JSON, HTML or CSV.
+"""Turn a score, a set of scores or the rubric itself into Markdown, JSON, HTML, CSV or Word (.docx).
 
 All text a user typed (team, product, evidence, notes) is escaped for the target format by the
 text kernel (``widgets/_text.py``), so a hostile file cannot inject markup, a link or a formula. Reports
@@ -7,15 +7,17 @@ say what a score is: evidence for a conversation, never a certificate (book chap
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from ._assessment import Assessment
 from ._scoring import BAND_ORDER, IAP2_ORDER, Rubric, Score, load_rubric
-from ._text import csv_text, escape_html, escape_markdown, json_dumps_safe
+from ._text import csv_text, escape_html, escape_markdown, json_dumps_safe, strip_controls
 
 DISCLAIMER = ("This score is evidence for a conversation inside the team and with the communities "
               "involved. It is not a certificate, and it cannot show that a plan is participatory.")
@@ -330,6 +332,184 @@ def render_html(report: Mapping) -> str:
     return "".join(p)
 
 
+# --------------------------------------------------------------------------- Word (.docx)
+#
+# The third writer of the same report model: headings, paragraphs, lists and tables become Word's
+# own (styles Heading 1-2, List Bullet, List Number, Quote, Caption, Table Grid), so a section the
+# scorer adds later appears in Word without new code here. Text goes in as plain text runs: Word
+# makes no field, no formula and no hyperlink out of a run's text, so user text needs no escaping,
+# only the characters XML cannot hold removed; a hyperlink is made only from a "link" span whose
+# address is a web address.
+
+# XML 1.0 cannot hold the two noncharacters U+FFFE and U+FFFF (strip_controls removes the rest).
+_XML_NONCHARACTERS = re.compile("[\ufffe\uffff]")
+# A fixed date for every file in the .docx (ZIP) archive: the earliest a ZIP entry can carry.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_text(text) -> str:
+    """Text for a Word run: control and bidirectional characters removed as in every other export."""
+    return _XML_NONCHARACTERS.sub("\ufffd", strip_controls(text))
+
+
+def _docx_inline(paragraph, spans) -> None:
+    """Spans as runs: strong is bold, em italic, code monospace, a link a real hyperlink."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for kind, text, *rest in spans:
+        if kind == "bar":
+            continue  # a picture of the percentage the cell already gives as text (as in Markdown)
+        if kind == "link" and rest and _is_web_address(rest[0]):
+            run = paragraph.add_run(_docx_text(text), style="Hyperlink")
+            link = OxmlElement("w:hyperlink")
+            link.set(qn("r:id"), paragraph.part.relate_to(rest[0], RELATIONSHIP_TYPE.HYPERLINK, is_external=True))
+            link.append(run._r)  # moves the run into the hyperlink
+            paragraph._p.append(link)
+            continue
+        run = paragraph.add_run(_docx_text(text))
+        if kind == "strong":
+            run.bold = True
+        elif kind == "em":
+            run.italic = True
+        elif kind == "code":
+            run.font.name = "Courier New"
+
+
+def _docx_restart_numbering(doc) -> int:
+    """A new numbering instance of the List Number style, starting at 1, for one ordered list
+    (paragraphs of that style otherwise continue one count through the whole document)."""
+    numbering = doc.part.numbering_part.element
+    style_num = doc.styles["List Number"].element.pPr.numPr.numId.val
+    num = numbering.add_num(numbering.num_having_numId(style_num).abstractNumId.val)
+    num.add_lvlOverride(ilvl=0).add_startOverride(1)
+    return num.numId
+
+
+def _docx_table(doc, table: Mapping) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    head = table["head"]
+    for i, row in enumerate(table["rows"]):
+        if len(row) != len(head):
+            raise ValueError(f"report table {table.get('caption')!r}: row {i + 1} has {len(row)} cells, "
+                             f"expected {len(head)} (one per heading)")
+    doc.add_paragraph(_docx_text(table["caption"]), style="Caption")
+    out = doc.add_table(rows=1, cols=len(head))
+    out.style = "Table Grid"
+    # The caption as the table's title for screen readers, and the heading row repeated on each page.
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), _docx_text(table["caption"]))
+    out._tbl.tblPr.append(caption)
+    header = OxmlElement("w:tblHeader")
+    out.rows[0]._tr.get_or_add_trPr().append(header)
+    for cell, name in zip(out.rows[0].cells, head):
+        cell.paragraphs[0].add_run(_docx_text(name)).bold = True
+    for row in table["rows"]:
+        for cell, spans in zip(out.add_row().cells, row):
+            _docx_inline(cell.paragraphs[0], spans)
+
+
+def _docx_fix_metadata(doc, title: str) -> None:
+    """Fixed document properties: the report's title, no author, dates or template thumbnail."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+
+    props = doc.core_properties
+    props.title = title
+    props.author = "Participatory AI in Practice toolkit"
+    props.subject = "Engagement-plan self-assessment"
+    props.comments = props.keywords = props.category = props.last_modified_by = ""
+    props.language = "en"
+    props.revision = 1
+    for name in ("dcterms:created", "dcterms:modified"):
+        for element in props._element.findall(qn(name)):
+            props._element.remove(element)
+    package_rels = doc.part.package.rels
+    for rid in [rid for rid, rel in package_rels.items() if rel.reltype == RELATIONSHIP_TYPE.THUMBNAIL]:
+        del package_rels[rid]  # the template's thumbnail shows another document
+
+
+def _docx_fixed_zip(data: bytes) -> bytes:
+    """The archive rewritten with one fixed date and mode on every entry, in the same order."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()
+
+
+def render_docx(report: Mapping, *, landscape: bool = False) -> bytes:
+    """A report from :func:`score_report` as a Word document (.docx bytes), written with python-docx.
+
+    Every block of the model becomes Word's own structure: the title a Heading 1, the plan facts a
+    bulleted list, the disclaimer a quote, each section a Heading 2 with its paragraphs, bulleted
+    and numbered lists (each numbered list counts from 1) and tables (caption, a heading row that
+    repeats on each page); so a section the scorer adds appears here without new code. Text is put
+    in as plain runs, never as fields or markup, and only a ``link`` span whose address starts with
+    ``https://`` or ``http://`` becomes a hyperlink; user text never does.
+
+    The output is deterministic: the same report gives the same bytes. The document properties are
+    fixed (no creation or modification date, no author taken from the machine) and every entry of
+    the ZIP archive carries the same fixed date, because python-docx would otherwise stamp the
+    current time into it. So a report can be kept under version control or compared by checksum
+    without spurious changes, and it does not record when, or on whose computer, it was written.
+    ``landscape=True`` turns the page for wide tables (the comparison).
+    """
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import RGBColor
+
+    doc = docx.Document()
+    _docx_fix_metadata(doc, _docx_text(report["title"]))
+    link_style = doc.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+    link_style.font.underline = True
+    link_style.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+    if landscape:
+        section = doc.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+
+    doc.add_heading(_docx_text(report["title"]), level=1)
+    for name, value in report["facts"]:
+        item = doc.add_paragraph(style="List Bullet")
+        item.add_run(_docx_text(f"{name}:")).bold = True
+        item.add_run(" " + _docx_text(value))
+    doc.add_paragraph(_docx_text(report["disclaimer"]), style="Quote")
+    for section in report["sections"]:
+        doc.add_heading(_docx_text(section["heading"]), level=2)
+        for block in section["blocks"]:
+            if "paragraph" in block:
+                _docx_inline(doc.add_paragraph(), block["paragraph"])
+            elif "list" in block:
+                for item in block["list"]:
+                    _docx_inline(doc.add_paragraph(style="List Bullet"), item)
+            elif "ordered" in block:
+                num_id = _docx_restart_numbering(doc)
+                for item in block["ordered"]:
+                    paragraph = doc.add_paragraph(style="List Number")
+                    num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+                    num_pr.get_or_add_ilvl().val = 0
+                    num_pr.get_or_add_numId().val = num_id
+                    _docx_inline(paragraph, item)
+            elif "table" in block:
+                _docx_table(doc, block["table"])
+            else:
+                raise ValueError(f"report section {section['heading']!r}: unknown block with keys "
+                                 f"{sorted(block)}; expected paragraph, list, ordered or table")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return _docx_fixed_zip(buffer.getvalue())
+
+
 def report_dict(score: Score, assessment: Assessment | None = None) -> dict:
     """The JSON report: the score (``Score.to_dict()``) plus the evidence and notes behind it."""
     out = {"format": REPORT_FORMAT, "format_version": 1, "disclaimer": DISCLAIMER, "score": score.to_dict()}
@@ -360,9 +540,18 @@ def report_html(score: Score, assessment: Assessment | None = None) -> str:
     return render_html(score_report(score.rubric, _file_dict(score, assessment), score.to_dict()))
 
 
-def render_report(score: Score, assessment: Assessment | None = None, fmt: str = "md") -> str:
-    """Render a score report as ``md``, ``json`` or ``html``."""
-    renderers = {"md": report_markdown, "json": report_json, "html": report_html}
+def report_docx(score: Score, assessment: Assessment | None = None) -> bytes:
+    """The same report as a Word document (.docx bytes; see :func:`render_docx`): the same
+    sections, text and table cells as :func:`report_markdown`, user text as plain text.
+
+    >>> Path("report.docx").write_bytes(report_docx(score, assessment))  # doctest: +SKIP
+    """
+    return render_docx(score_report(score.rubric, _file_dict(score, assessment), score.to_dict()))
+
+
+def render_report(score: Score, assessment: Assessment | None = None, fmt: str = "md") -> str | bytes:
+    """Render a score report as ``md``, ``json`` or ``html`` (text), or ``docx`` (bytes)."""
+    renderers = {"md": report_markdown, "json": report_json, "html": report_html, "docx": report_docx}
     if fmt not in renderers:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(renderers)}")
     return renderers[fmt](score, assessment)
@@ -389,8 +578,19 @@ def compare_rows(pairs: Iterable[tuple[Assessment, Score]]) -> list[dict]:
     return rows
 
 
-def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -> str:
-    """A table across teams or over time, as Markdown, CSV or JSON."""
+def _compare_table(rows: list[dict], rubric: Rubric) -> tuple[list[str], list[list]]:
+    """The comparison's headings and cells, unescaped (each writer escapes for its format)."""
+    theme_ids = list(rubric.themes)
+    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags"] + [
+        rubric.themes[t]["title"] for t in theme_ids]
+    cells = [[r["team"], r["product"], r["date"], _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
+              _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none"] + [_pct(r[t]) for t in theme_ids]
+             for r in rows]
+    return head, cells
+
+
+def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -> str | bytes:
+    """A table across teams or over time, as Markdown, CSV or JSON (text), or Word (``docx``, bytes)."""
     rows = compare_rows(pairs)
     rubric = pairs[0][1].rubric if pairs else load_rubric()
     theme_ids = list(rubric.themes)
@@ -400,17 +600,22 @@ def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -
         head = ["team", "product", "date", "scope", "band", "iap2", "overall_percent", "completeness_percent",
                 "confidence", "red_flags"] + theme_ids + ["file"]
         return csv_text([head] + [[";".join(r[k]) if k == "red_flags" else r[k] for k in head] for r in rows])
+    head, cells = _compare_table(rows, rubric)
+    if fmt == "docx":
+        # The same table as the Markdown, in the report model, so render_docx writes it.
+        table = {"caption": "One row per assessment: band, IAP2 level, overall and theme scores, red flags",
+                 "head": head, "rows": [[[["text", str(c)]] for c in row] for row in cells]}
+        return render_docx({
+            "title": "Engagement-plan self-assessments compared",
+            "facts": [["Assessments", str(len(rows))], ["Rubric", f"{rubric.id} {rubric.version}"]],
+            "disclaimer": DISCLAIMER,
+            "sections": [{"heading": "Assessments", "blocks": [{"table": table}]}],
+        }, landscape=True)
     if fmt != "md":
-        raise ValueError(f"unknown comparison format {fmt!r}; choose md, csv or json")
-    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags"] + [
-        rubric.themes[t]["title"] for t in theme_ids]
+        raise ValueError(f"unknown comparison format {fmt!r}; choose md, csv, json or docx")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        cells = [escape_markdown(r["team"]), escape_markdown(r["product"]), escape_markdown(r["date"]),
-                 _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
-                 _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none"]
-        cells += [_pct(r[t]) for t in theme_ids]
-        lines.append("| " + " | ".join(cells) + " |")
+    for row in cells:
+        lines.append("| " + " | ".join(escape_markdown(c) if i < 3 else c for i, c in enumerate(row)) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -536,6 +741,6 @@ def rubric_export(fmt: str = "md", rubric: Rubric | None = None) -> str:
     raise ValueError(f"unknown rubric format {fmt!r}; choose md, csv or json")
 
 
-__all__ = ["DISCLAIMER", "report_dict", "report_json", "report_markdown", "report_html", "render_report",
-           "score_report", "render_markdown", "render_html", "ui_labels", "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
+__all__ = ["DISCLAIMER", "DOCX_MEDIA_TYPE", "report_dict", "report_json", "report_markdown", "report_html", "report_docx",
+           "render_report", "score_report", "render_markdown", "render_html", "render_docx", "ui_labels", "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
            "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]
