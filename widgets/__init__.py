@@ -27,6 +27,7 @@ from widgets._scoring import (  # noqa: E402
 from widgets._reports import (  # noqa: E402
     compare_report,
     render_report,
+    report_docx,
     report_html,
     report_json,
     report_markdown,
@@ -72,7 +73,7 @@ __all__ = [
     # self-assessment
     "Action", "Answer", "Assessment", "AssessmentError", "AssessmentWidget", "BandLimit", "Contribution",
     "Criterion", "EXAMPLES_DIR", "FlagResult", "Problem", "Rubric", "Score", "Tally",
-    "compare_report", "load_assessment", "load_rubric", "render_report", "report_html", "report_json",
+    "compare_report", "load_assessment", "load_rubric", "render_report", "report_docx", "report_html", "report_json",
     "report_markdown", "rubric_csv", "rubric_markdown", "score_plan",
     # supply-chain tools
     "LIVING_WAGE_SOURCES", "PayInputError", "PayScenario", "ToolFileError", "TransparencyReport",

@@ -414,12 +414,18 @@ def _docx_table(doc, table: Mapping) -> None:
 
 
 def _docx_fix_metadata(doc, title: str) -> None:
-    """Fixed document properties: the report's title, no author, dates or template thumbnail."""
+    """Fixed document properties: the report's title, no author, dates or template thumbnail.
+
+    The title property is one line of at most 255 characters (the limit python-docx enforces for
+    core properties), so a longer title is shortened there, with an ellipsis; the heading in the
+    document keeps it whole.
+    """
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.oxml.ns import qn
 
     props = doc.core_properties
-    props.title = title
+    one_line = " ".join(title.split())
+    props.title = one_line if len(one_line) <= 255 else one_line[:254] + "\u2026"
     props.author = "Participatory AI in Practice toolkit"
     props.subject = "Engagement-plan self-assessment"
     props.comments = props.keywords = props.category = props.last_modified_by = ""
@@ -470,9 +476,10 @@ def render_docx(report: Mapping, *, landscape: bool = False) -> bytes:
 
     doc = docx.Document()
     _docx_fix_metadata(doc, _docx_text(report["title"]))
-    link_style = doc.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
-    link_style.font.underline = True
-    link_style.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+    if "Hyperlink" not in doc.styles:  # python-docx's template has no hyperlink style
+        link_style = doc.styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+        link_style.font.underline = True
+        link_style.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
     if landscape:
         section = doc.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE

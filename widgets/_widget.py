@@ -23,7 +23,7 @@ import traitlets
 from ._frontend import anywidget_base
 from ._assessment import AssessmentError, Problem, load_assessment, validate_file
 from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
-from ._reports import render_markdown, score_report, ui_labels
+from ._reports import render_docx, render_markdown, score_report, ui_labels
 
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
 OPTIONAL_FIELDS = ("assessor", "notes", "rater", "round", "actions", "migrations")
@@ -273,6 +273,14 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
             self._rubric, self.assessment, self.score, self.links,
             list(self.criteria) if self.criteria else None,
         )
+
+    def report_docx(self) -> bytes:
+        """The same report as :meth:`report` as a Word document (.docx bytes), to save with
+        ``Path("report.docx").write_bytes(w.report_docx())``."""
+        return render_docx(score_report(
+            self._rubric, self.assessment, self.score, self.links,
+            list(self.criteria) if self.criteria else None,
+        ))
 
     def to_dataframe(self):
         """One row per question in view: answer, points, flags, evidence and the next step."""
