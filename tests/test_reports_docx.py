@@ -17,6 +17,8 @@ import cmarkgfm
 import docx
 import pytest
 from cmarkgfm.cmark import Options
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hostile_text import HOSTILE, HOSTILE_STRINGS
 from widgets import AssessmentWidget, compare_report, load_assessment, report_docx, report_markdown, score_plan
@@ -183,6 +185,22 @@ def test_tables_have_a_caption_title_and_a_repeating_heading_row(rubric):
     for table in tables:
         assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
         assert all(run.bold for cell in table.rows[0].cells for run in cell.paragraphs[0].runs)
+
+
+def test_tables_fill_the_text_width_and_give_room_to_the_longer_text(rubric):
+    a = load_assessment(WASHING)
+    for data in (report_docx(score_plan(a), a), compare_report([(a, score_plan(a))], "docx")):
+        document = docx.Document(io.BytesIO(data))
+        section = document.sections[0]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        for table in document.tables:
+            widths = [column.width for column in table.columns]
+            assert text_width - len(widths) * 635 <= sum(widths) <= text_width  # whole twips
+            assert all(cell.width == width for row in table.rows for cell, width in zip(row.cells, widths))
+    answers = docx.Document(io.BytesIO(report_docx(score_plan(a), a))).tables[-1]
+    names = [cell.text for cell in answers.rows[0].cells]
+    width = dict(zip(names, (column.width for column in answers.columns)))
+    assert width["Question"] > width["Theme"] > width["Weight"]
 
 
 def test_a_mini_self_check_and_the_widget_give_the_markdown_report(rubric):
@@ -379,3 +397,22 @@ def test_a_malformed_model_is_refused_with_the_place_named(rubric):
     table["rows"][0] = table["rows"][0][:-1]
     with pytest.raises(ValueError, match="row 1 has 3 cells, expected 4"):
         render_docx(short_row)
+
+
+# ------------------------------------------------------------------ damaged files (not designed for this)
+
+
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rng=st.randoms(use_true_random=False),
+       damage=st.sampled_from(["hostile strings", "byte flips", "truncation"]))
+def test_every_file_the_loader_accepts_gives_a_word_report_with_its_text(rng, damage, tmp_path_factory):
+    from fuzz_cases import REFUSALS, make_case
+
+    path = tmp_path_factory.mktemp("fuzz") / "plan.yaml"
+    path.write_bytes(make_case(rng, "assessment.yaml", damage).encode("utf-8", "surrogateescape"))
+    try:
+        a = load_assessment(path)
+    except REFUSALS:
+        return
+    s = score_plan(a)
+    assert docx_blocks(report_docx(s, a)) == markdown_blocks(report_markdown(s, a))

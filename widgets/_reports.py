@@ -388,9 +388,33 @@ def _docx_restart_numbering(doc) -> int:
     return num.numId
 
 
+# Tables are set in 10 points, and tables wider than this many columns in 8, so that words fit a column.
+_DOCX_WIDE_TABLE = 8
+
+
+def _spans_text(spans) -> str:
+    return "".join(str(text) for kind, text, *_ in spans if kind != "bar")
+
+
+def _docx_column_widths(columns: list[list[str]], total: int, point_size: float) -> list[int]:
+    """Column widths (EMU) summing to ``total``: each column at least as wide as its longest word
+    (up to 10 characters, so a long word or address may wrap), the rest shared by how much text the column
+    holds on average (so a column of questions is wider than a column of numbers)."""
+    char = point_size * 0.0085 * 914400  # a wide character, in EMU (914,400 to the inch)
+    padding = 0.2 * 914400  # the cell margins and a little room
+    minimum = [padding + char * min(10, max((len(w) for t in col for w in t.split()), default=1)) for col in columns]
+    if sum(minimum) >= total:
+        return [int(m * total / sum(minimum)) for m in minimum]
+    share = [1 + min(60.0, sum(len(t) for t in col) / len(col)) for col in columns]
+    spare = total - sum(minimum)
+    return [int(m + spare * x / sum(share)) for m, x in zip(minimum, share)]
+
+
 def _docx_table(doc, table: Mapping) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Pt
+    from docx.text.run import Run
 
     head = table["head"]
     for i, row in enumerate(table["rows"]):
@@ -400,6 +424,7 @@ def _docx_table(doc, table: Mapping) -> None:
     doc.add_paragraph(_docx_text(table["caption"]), style="Caption")
     out = doc.add_table(rows=1, cols=len(head))
     out.style = "Table Grid"
+    out.autofit = False
     # The caption as the table's title for screen readers, and the heading row repeated on each page.
     caption = OxmlElement("w:tblCaption")
     caption.set(qn("w:val"), _docx_text(table["caption"]))
@@ -411,6 +436,17 @@ def _docx_table(doc, table: Mapping) -> None:
     for row in table["rows"]:
         for cell, spans in zip(out.add_row().cells, row):
             _docx_inline(cell.paragraphs[0], spans)
+    point_size = 8 if len(head) > _DOCX_WIDE_TABLE else 10
+    for r in out._tbl.iter(qn("w:r")):
+        Run(r, out).font.size = Pt(point_size)
+    section = doc.sections[-1]
+    columns = [[_docx_text(name)] + [_spans_text(row[i]) for row in table["rows"]] for i, name in enumerate(head)]
+    widths = _docx_column_widths(columns, section.page_width - section.left_margin - section.right_margin, point_size)
+    for column, width in zip(out.columns, widths):
+        column.width = width
+    for row in out.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
 
 
 def _docx_fix_metadata(doc, title: str) -> None:
@@ -472,7 +508,7 @@ def render_docx(report: Mapping, *, landscape: bool = False) -> bytes:
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.style import WD_STYLE_TYPE
-    from docx.shared import RGBColor
+    from docx.shared import Inches, RGBColor
 
     doc = docx.Document()
     _docx_fix_metadata(doc, _docx_text(report["title"]))
@@ -484,6 +520,7 @@ def render_docx(report: Mapping, *, landscape: bool = False) -> bytes:
         section = doc.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
+        section.left_margin = section.right_margin = Inches(0.6)
 
     doc.add_heading(_docx_text(report["title"]), level=1)
     for name, value in report["facts"]:
