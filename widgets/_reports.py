@@ -1,7 +1,8 @@
 """Turn a score, a set of scores or the rubric itself into Markdown, JSON, HTML, CSV or Word (.docx).
 
 All text a user typed (team, product, evidence, notes) is escaped for the target format by the
-text kernel (``widgets/_text.py``), so a hostile file cannot inject markup, a link or a formula. Reports
+text kernel (``widgets/_text.py``), so a hostile file cannot inject markup, a link or a formula; in
+Word it is a plain text run, with the kernel's control characters removed. Reports
 say what a score is: evidence for a conversation, never a certificate (book chapter "The rubric").
 """
 
@@ -72,7 +73,7 @@ def ui_labels() -> dict:
 #
 # One report of a score. score_report() builds it as data (title, plan facts, disclaimer, sections
 # of lists, tables and paragraphs whose inline parts are plain text, strong, emphasis or code), and
-# render_markdown() and render_html() write it out; the CLI, the notebook widget and (through the
+# render_markdown(), render_html() and render_docx() write it out; the CLI, the notebook widget and (through the
 # twin in widgets/static/lib/report.js, pinned by tests/test_parity.py) the page all use it.
 
 
@@ -111,7 +112,8 @@ def _owned(entry) -> list:
 
 def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
                  criteria_ids: Sequence[str] | None = None) -> dict:
-    """The report of one scored assessment as data, for :func:`render_markdown` and :func:`render_html`.
+    """The report of one scored assessment as data, for :func:`render_markdown`, :func:`render_html`
+    and :func:`render_docx`.
 
     ``assessment`` is the file dict (``Assessment.to_dict()``, or what the widget holds),
     ``score`` is ``Score.to_dict()``, ``links`` maps book labels to ``{"url", "title"}``, and
