@@ -380,6 +380,20 @@ def _docx_inline(paragraph, spans) -> None:
             run.font.name = "Courier New"
 
 
+def _docx_paragraphs(doc):
+    """``add(style, text="")``: a paragraph of the named style at the end of the document. Each
+    style name is looked up once (python-docx would search the styles part for every paragraph)."""
+    ids: dict = {}
+
+    def add(style: str, text: str = ""):
+        if style not in ids:
+            ids[style] = doc.styles[style].style_id
+        paragraph = doc.add_paragraph(text)
+        paragraph._p.style = ids[style]
+        return paragraph
+    return add
+
+
 def _docx_restart_numbering(doc) -> int:
     """A new numbering instance of the List Number style, starting at 1, for one ordered list
     (paragraphs of that style otherwise continue one count through the whole document)."""
@@ -412,7 +426,7 @@ def _docx_column_widths(columns: list[list[str]], total: int, point_size: float)
     return [int(m + spare * x / sum(share)) for m, x in zip(minimum, share)]
 
 
-def _docx_table(doc, table: Mapping) -> None:
+def _docx_table(doc, add, table: Mapping) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
@@ -423,7 +437,7 @@ def _docx_table(doc, table: Mapping) -> None:
         if len(row) != len(head):
             raise ValueError(f"report table {table.get('caption')!r}: row {i + 1} has {len(row)} cells, "
                              f"expected {len(head)} (one per heading)")
-    doc.add_paragraph(_docx_text(table["caption"]), style="Caption")
+    add("Caption", _docx_text(table["caption"]))
     out = doc.add_table(rows=1, cols=len(head))
     out.style = "Table Grid"
     out.autofit = False
@@ -524,30 +538,31 @@ def render_docx(report: Mapping, *, landscape: bool = False) -> bytes:
         section.page_width, section.page_height = section.page_height, section.page_width
         section.left_margin = section.right_margin = Inches(0.6)
 
-    doc.add_heading(_docx_text(report["title"]), level=1)
+    add = _docx_paragraphs(doc)
+    add("Heading 1", _docx_text(report["title"]))
     for name, value in report["facts"]:
-        item = doc.add_paragraph(style="List Bullet")
+        item = add("List Bullet")
         item.add_run(_docx_text(f"{name}:")).bold = True
         item.add_run(" " + _docx_text(value))
-    doc.add_paragraph(_docx_text(report["disclaimer"]), style="Quote")
+    add("Quote", _docx_text(report["disclaimer"]))
     for section in report["sections"]:
-        doc.add_heading(_docx_text(section["heading"]), level=2)
+        add("Heading 2", _docx_text(section["heading"]))
         for block in section["blocks"]:
             if "paragraph" in block:
-                _docx_inline(doc.add_paragraph(), block["paragraph"])
+                _docx_inline(add("Normal"), block["paragraph"])
             elif "list" in block:
                 for item in block["list"]:
-                    _docx_inline(doc.add_paragraph(style="List Bullet"), item)
+                    _docx_inline(add("List Bullet"), item)
             elif "ordered" in block:
                 num_id = _docx_restart_numbering(doc)
                 for item in block["ordered"]:
-                    paragraph = doc.add_paragraph(style="List Number")
+                    paragraph = add("List Number")
                     num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
                     num_pr.get_or_add_ilvl().val = 0
                     num_pr.get_or_add_numId().val = num_id
                     _docx_inline(paragraph, item)
             elif "table" in block:
-                _docx_table(doc, block["table"])
+                _docx_table(doc, add, block["table"])
             else:
                 raise ValueError(f"report section {section['heading']!r}: unknown block with keys "
                                  f"{sorted(block)}; expected paragraph, list, ordered or table")
