@@ -347,7 +347,6 @@ def render_html(report: Mapping) -> str:
 _XML_NONCHARACTERS = re.compile("[\ufffe\uffff]")
 # A fixed date for every file in the .docx (ZIP) archive: the earliest a ZIP entry can carry.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _docx_text(text) -> str:
@@ -665,7 +664,7 @@ def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -
     if fmt == "docx":
         # The same table as the Markdown, in the report model, so render_docx writes it.
         table = {"caption": "One row per assessment: band, IAP2 level, overall and theme scores, red flags",
-                 "head": head, "rows": [[[["text", str(c)]] for c in row] for row in cells]}
+                 "head": head, "rows": [[[["text", "" if c is None else str(c)]] for c in row] for row in cells]}
         return render_docx({
             "title": "Engagement-plan self-assessments compared",
             "facts": [["Assessments", str(len(rows))], ["Rubric", f"{rubric.id} {rubric.version}"]],
@@ -802,6 +801,6 @@ def rubric_export(fmt: str = "md", rubric: Rubric | None = None) -> str:
     raise ValueError(f"unknown rubric format {fmt!r}; choose md, csv or json")
 
 
-__all__ = ["DISCLAIMER", "DOCX_MEDIA_TYPE", "report_dict", "report_json", "report_markdown", "report_html", "report_docx",
+__all__ = ["DISCLAIMER", "report_dict", "report_json", "report_markdown", "report_html", "report_docx",
            "render_report", "score_report", "render_markdown", "render_html", "render_docx", "ui_labels", "compare_rows", "compare_report", "rubric_rows", "rubric_csv", "rubric_markdown", "rubric_export",
            "RUBRIC_PARTS", "BAND_ORDER", "IAP2_ORDER"]
