@@ -1,6 +1,6 @@
 // The print view, part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
-import { h } from "../lib/dom.js";
+import { h, headingTag } from "../lib/dom.js";
 import { nextStepText } from "../lib/report.js";
 import { levelOf } from "../scoring.js";
 import { byId, UI } from "./file.js";
@@ -37,11 +37,11 @@ export function createPrintView(ctx) {
     });
     // replaceChildren writes null as the text "null": optional parts are filtered out.
     printView.replaceChildren(...[
-      h("h2", { text: `Self-assessment: ${a.team || "unnamed team"}` }),
+      h(headingTag(ctx.headingLevel), { text: `Self-assessment: ${a.team || "unnamed team"}` }),
       h("p", { text: `Product: ${a.product || "not given"} · Date: ${a.date || "not given"} · Rubric ${rubric.id} ${rubric.version}` }),
       ctx.view.subset ? null : h("p", { text: `Band: ${score.band.id ? bands[score.band.id].title : "none yet"}` }),
       h("section", {}, ctx.resultParts.flags ? ctx.resultParts.flags.cloneNode(true) : null),
-      h("section", {}, h("h3", { text: "Next steps" }), h("ol", {}, score.actions.filter((x) => !ctx.view.subset || ctx.view.subset.includes(x.criterion)).map((x) => h("li", { text: `${nextStepText(byId(rubric.criteria)[x.criterion], x)}${x.target_level !== null ? ` (to level ${x.target_level})` : ""} (who: ${x.who})` })))),
+      h("section", {}, h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Next steps" }), h("ol", {}, score.actions.filter((x) => !ctx.view.subset || ctx.view.subset.includes(x.criterion)).map((x) => h("li", { text: `${nextStepText(byId(rubric.criteria)[x.criterion], x)}${x.target_level !== null ? ` (to level ${x.target_level})` : ""} (who: ${x.who})` })))),
       h("table", {}, h("thead", {}, h("tr", {}, h("th", { text: "Question" }), h("th", { text: "Answer" }), h("th", { text: "Evidence and notes" }))), h("tbody", {}, rows)),
       h("p", { text: "A score is evidence for a conversation, never a certificate." }),
     ].filter(Boolean));
