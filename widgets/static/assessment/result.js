@@ -60,6 +60,7 @@ export function createResult(ctx) {
       resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
       renderBar("The result appears as you answer.");
       renderedScore = null;
+      ctx.schedulePrintView();
       return;
     }
     // Typing a note rescores to the same result: skip the redraw then.
