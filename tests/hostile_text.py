@@ -13,4 +13,7 @@ HOSTILE_STRINGS = [
     "bidi \u202eevil\u202c \u2066iso\u2069 \u200e\u200f\u061c", "controls \x00\x01\x07\x1b[31m\x7f\x80\x9f",
     "lone \ud800 surrogate \udfff", "pair \U0001f600 emoji", "sep \u2028 and \u2029 end", "\x0b\x0c\x85",
     "ünïcødé — “quotes” 日本語", "back\\slash \\* and &amp; entity &#60;", "12. not a list", "x" * 300,
+    # What the escaper leaves as typed sits next to what it must escape.
+    "(name)=", "% not a comment", "+++", "[ ] not a box", "[x] done", "C# #3 # x ##", "snake_case _em_ __b__",
+    "Wow! [a] (b) [c](d) [e][f] [g]: h ![i] [j]{.k} [l]", "\\(x\\) ends with \\", ":field: x", "1) one\n2) two",
 ]

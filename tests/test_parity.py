@@ -158,7 +158,7 @@ def test_markdown_reports_are_identical_and_escaped(rubric, rubric_json):
     hostile_report = js[-2]
     assert "<script" not in hostile_report and "<img" not in hostile_report and "<b>" not in hostile_report
     assert "&lt;script&gt;" in hostile_report
-    assert "\\[link\\]\\(javascript:alert\\(1\\)\\)" in hostile_report
+    assert "\\[link\\](javascript:alert(1))" in hostile_report
 
 
 def test_no_rubric_text_in_code(rubric):

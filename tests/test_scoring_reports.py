@@ -49,9 +49,11 @@ def test_markdown_report_escapes_user_text(evil_pair):
     assert row.count(" | ") == 5, "user text cannot break the table"
     evidence = row.split(" | ")[-1]
     # In CommonMark a backslash makes the next punctuation mark literal: no unescaped markup remains.
+    # A "(" is markup only as a link's destination, right after an unescaped "]".
     for user_text in (product, evidence):
-        for mark in ("<", ">", "[", "]", "(", "`", "{", "$", "*", "|"):
+        for mark in ("<", ">", "[", "]", "`", "{", "$", "*", "|"):
             assert not re.search(r"(?<!\\)" + re.escape(mark), user_text.rstrip(" |")), (mark, user_text)
+        assert not re.search(r"(?<!\\)\]\(", user_text), user_text
 
 
 def test_compare_and_csv_are_safe(evil_pair):
@@ -74,7 +76,7 @@ def test_json_report_keeps_user_text_verbatim(evil_pair):
 
 def test_md_escape_neutralises_markup():
     # One escaper for every report: HTML-significant characters become entities, the rest backslashed.
-    assert escape_markdown("*a* <b> [c](d) `e`") == r"\*a\* &lt;b&gt; \[c\]\(d\) \`e\`"
+    assert escape_markdown("*a* <b> [c](d) `e`") == r"\*a\* &lt;b&gt; \[c\](d) \`e\`"
 
 
 def test_generated_chapter_only_uses_known_labels_and_keys():

@@ -120,7 +120,7 @@ def test_markdown_escapes_user_text_and_flags_gaps():
     c.record(HOSTILE, "vet-living-wage", "no", evidence=HOSTILE, note=HOSTILE)
     md = c.to_markdown()
     assert "<script>" not in md and "&lt;script&gt;" in md
-    assert "[link](javascript" not in md and "\\[link\\]\\(javascript" in md
+    assert "[link](javascript" not in md and "\\[link\\](javascript" in md
     assert "**Gap: not met (critical).**" in md
     assert "## Vendor A" in c.to_markdown("Vendor A") and "## Vendor B" not in c.to_markdown("Vendor A")
 

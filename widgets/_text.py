@@ -46,13 +46,32 @@ def strip_controls(text: Any) -> str:
 
 # ---------------------------------------------------------------------------- Markdown
 
-# ASCII punctuation that starts inline markup in CommonMark, GFM or MyST: code, emphasis, roles and
-# substitutions ({}), links and images, headings, lists (+), tables, strikethrough, math ($).
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
-# At the start of a line, what would begin a block: a bullet or a rule (- followed by a space, a tab,
-# another - or the end), a setext underline (=), a MyST colon fence or definition (:), an ordered-list
-# number (1. followed by a space; "1)" is safe already, its parenthesis being escaped inline).
-_MD_LINE_START = re.compile(r"^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))")
+# ASCII punctuation: a backslash before one of these is an escape (CommonMark), so a typed backslash
+# before one, or at the end where the caller's text follows, is doubled.
+_MD_BACKSLASH = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)")
+# Always escaped, wherever they are: code (`), emphasis (*), roles, substitutions and attributes ({}),
+# table cells (|), strikethrough and definition lists (~), math ($). Each can pair with a mark the
+# escaper cannot see (in another value or in the caller's template), and none is common in prose.
+_MD_ALWAYS = re.compile(r"([`*{}|~$])")
+# Brackets: a pair with no bracket inside stays as typed when nothing can make it a link, image,
+# footnote, span or definition: it is followed by neither "(", "[", "{" nor ":", nor by the end
+# (where the caller's text follows), and it is not a task-list box ("[ ]", "[x]") starting the line.
+# Every other bracket is escaped, so no link can open here or close one the caller opened.
+_MD_BRACKETS = re.compile(r"\[[^\[\]]*\](?![(\[{:]|$)|[\[\]]")
+# Underscores inside a word (snake_case) can neither open nor close emphasis; any other run is escaped.
+_MD_UNDERSCORES = re.compile(r"_+")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_TASK_BOX = re.compile(r"\[[ \txX]\]")
+# "#" starts a heading at the start of a line and closes one at its end: a run standing alone between
+# spaces (or the start or end) is escaped; "C#" and "#3" stay as typed.
+_MD_HASHES = re.compile(r"(?<![^ \t])#+(?![^ \t])")
+# "(name)=" is a MyST target; "!" at the end would make an image of a link the caller writes next.
+_MD_TARGET = re.compile(r"(?<=\))=")
+_MD_BANG_AT_END = re.compile(r"!$")
+# At the start of a line, what would begin a block: a bullet or a rule (-, + followed by a space, a tab,
+# another mark or the end), a setext underline (=), a MyST colon fence, definition or field (:), a MyST
+# comment (%), an ordered-list number (1. or 1) followed by a space or the end).
+_MD_LINE_START = re.compile(r"^([ \t]*)([-+=](?=[-+=: \t]|$)|[:%]|[0-9]{1,9}(?=[.)](?:[ \t]|$)))")
 # GitHub's autolink extension links bare URLs (scheme://), www. names and e-mail addresses.
 _MD_SCHEME = re.compile(r"://")
 _MD_WWW = re.compile(r"(?i)(www)\.")
@@ -62,23 +81,49 @@ _MD_WWW = re.compile(r"(?i)(www)\.")
 _EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$")
 
 
+def _md_bracket(m: re.Match) -> str:
+    pair = m.group()
+    if len(pair) > 1 and not (_TASK_BOX.fullmatch(pair) and not m.string[:m.start()].strip(" \t")):
+        return pair
+    return pair.replace("[", "\\[").replace("]", "\\]")
+
+
+def _md_underscores(m: re.Match) -> str:
+    s, start, end = m.string, m.start(), m.end()
+    inside_word = start > 0 and end < len(s) and _ASCII_WORD.match(s[start - 1]) and _ASCII_WORD.match(s[end])
+    return m.group() if inside_word else m.group().replace("_", "\\_")
+
+
 def _escape_markdown_line(line: str) -> str:
     s = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = _MD_INLINE.sub(r"\\\1", s)
+    s = _MD_BACKSLASH.sub(r"\\\\", s)
+    s = _MD_BRACKETS.sub(_md_bracket, s)
+    s = _MD_ALWAYS.sub(r"\\\1", s)
+    s = _MD_UNDERSCORES.sub(_md_underscores, s)
+    s = _MD_HASHES.sub(lambda m: m.group().replace("#", "\\#"), s)
+    s = _MD_TARGET.sub(r"\\=", s)
+    s = _MD_BANG_AT_END.sub(r"\\!", s)
     s = _MD_SCHEME.sub(r"\\://", s)
     s = _MD_WWW.sub(r"\1\\.", s)
     # A word joiner before "@": GitHub links an address even when its "@" is backslash-escaped.
     s = s.replace("@", "&#8288;@")
-    return _MD_LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) in "-=:" else m.group(2) + "\\"), s)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit() else "\\" + m.group(2)), s)
 
 
 def escape_markdown(text: Any, *, multiline: bool = False) -> str:
     """Escape user or data text for Markdown so that it shows exactly as typed.
 
-    ``&``, ``<`` and ``>`` become entities (no HTML, no ``<autolink>``); every other punctuation
-    mark that starts inline markup gets a backslash; list, rule, heading and fence markers at the
-    start of a line are escaped; ``://``, ``www.`` and ``@`` are broken so that GitHub-flavoured
-    rendering makes no live link. Control and bidirectional characters are removed.
+    Only what a renderer would read as markup is escaped, so the raw Markdown stays readable:
+    ``&``, ``<`` and ``>`` become entities (no HTML, no ``<autolink>``); `` ` * { } | ~ $`` always
+    get a backslash; brackets get one unless they are a pair no link can come from; ``_`` unless
+    it is inside a word; ``#`` where it could open or close a heading; a backslash where it would
+    escape what follows; list, rule, heading, fence, comment and target markers at the start of a
+    line are escaped; ``://``, ``www.`` and ``@`` are broken so that GitHub-flavoured rendering
+    makes no live link. Parentheses, ``!``, ``+`` and ``#`` in running text stay as typed.
+    Control and bidirectional characters are removed.
+
+    The text is taken to start a line (its start is escaped as a line start) and to be followed
+    by the caller's Markdown (its end is escaped as if a link could follow).
 
     By default line breaks become spaces (for a table cell, a list item or a heading) and spaces
     and tabs at either end shrink to one space. With ``multiline=True`` blank lines separate

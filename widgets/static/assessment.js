@@ -13,7 +13,7 @@
 // print view); in a notebook, anywidget loads this module bundled with them into one file (make bundles).
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
-import { h } from "./lib/dom.js";
+import { h, headingLevelBelow } from "./lib/dom.js";
 import { markdownReport } from "./lib/report.js";
 import { createContext } from "./assessment/context.js";
 import { createForm } from "./assessment/form.js";
@@ -27,6 +27,8 @@ export { markdownReport };
 
 function render({ model, el }) {
   const ctx = createContext(model);
+  // Theme and result headings sit one level below the page section holding the assessment.
+  ctx.headingLevel = headingLevelBelow(el, 2);
   const root = h("div", { class: "pai-assessment" });
   el.replaceChildren(root);
   const { messages, alerts, layout, printView, say } = ctx;

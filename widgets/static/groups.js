@@ -6,7 +6,7 @@
 // model key `roster_text` (kept in the tab, not stored), the size in `group_size` and the seed in
 // `group_seed` (both remembered by the static host). Names are only ever set as text, never parsed as HTML.
 
-import { download as save, h as el } from "./lib/dom.js";
+import { download as save, h as el, headingLevelBelow, headingTag } from "./lib/dom.js";
 import { csvText, escapeMarkdown } from "./lib/text.js";
 
 const ATTRIBUTES = ["role", "organisation", "viewpoint"];
@@ -247,6 +247,7 @@ let instances = 0;
 export function render({ model, el: root }) {
   instances += 1;
   const uid = `pai-groups-${instances}`;
+  const level = headingLevelBelow(root, 3);
   const box = el("div", { class: "pai-groups" });
   root.replaceChildren(box);
   const roster = el("textarea", { id: `${uid}-roster`, rows: "8", spellcheck: "false", class: "pai-groups-roster" });
@@ -293,7 +294,7 @@ export function render({ model, el: root }) {
     last = result;
     status.textContent = `${people.length} people in ${result.groups.length} groups` + (result.perfect ? ", each with its fair share of every role, organisation and viewpoint." : ". The room cannot be balanced perfectly; see below.");
     result.groups.forEach((g, i) => {
-      out.append(el("h3", { text: `Group ${i + 1} (${g.length} people)` }),
+      out.append(el(headingTag(level), { text: `Group ${i + 1} (${g.length} people)` }),
         el("ul", { class: "pai-group", "data-group": i + 1 }, g.map((p) => el("li", { "data-name": p.name },
           el("strong", { text: p.name }), `: ${p.role}, ${p.organisation}${p.viewpoint ? `, ${p.viewpoint}` : ""}`))));
     });

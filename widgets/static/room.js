@@ -10,7 +10,7 @@
 // In a notebook, anywidget loads it bundled with lib/dom.js into one file (make bundles).
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
-import { download, h } from "./lib/dom.js";
+import { download, h, headingLevelBelow, headingTag } from "./lib/dom.js";
 
 let instances = 0;
 
@@ -49,6 +49,7 @@ async function filesFromDrop(dataTransfer) {
 function render({ model, el }) {
   instances += 1;
   const uid = `pai-room-${instances}`;
+  const level = headingLevelBelow(el, 3);
   const root = h("div", { class: "pai-room" });
   el.replaceChildren(root);
 
@@ -163,7 +164,7 @@ function render({ model, el }) {
     const themes = summary.themes;
 
     // 1. Teams x themes.
-    results.append(h("h3", {}, "Teams and themes"),
+    results.append(h(headingTag(level), {}, "Teams and themes"),
       h("p", {}, "Mean of the raters' scores in each team's latest round, with the spread between its raters (highest minus lowest). Compare answers, not teams: this is not a ranking."),
       table("Teams by theme: mean score (%) and spread between raters (points)",
         ["Team", "Raters", "Overall", ...themes.map((t) => t.title)],
@@ -177,7 +178,7 @@ function render({ model, el }) {
 
     // 2. Disagreement.
     const dis = summary.disagreement.slice(0, 10);
-    results.append(h("h3", {}, "Where raters differ most"),
+    results.append(h(headingTag(level), {}, "Where raters differ most"),
       h("p", {}, "Start the debrief here: the questions where members of the same team chose levels furthest apart. Ask each rater what evidence they had in mind."));
     if (dis.length) {
       results.append(table("Criteria with the widest disagreement between raters of one team",
@@ -187,7 +188,7 @@ function render({ model, el }) {
           h("td", { "data-max-spread": d.max_spread }, String(d.max_spread)),
           h("td", {}, `${d.teams_wide} of ${d.teams}`),
           h("td", {}, d.mean_spread.toFixed(2))))));
-      results.append(h("h4", {}, "Widest disagreements within one team"),
+      results.append(h(headingTag(level + 1), {}, "Widest disagreements within one team"),
         h("ul", { class: "pai-room-widest" }, summary.widest.slice(0, 10).map((w) =>
           h("li", { "data-team": w.team, "data-criterion": w.criterion },
             h("strong", {}, `${w.team}: `), `${questionOf(w.criterion)} Spread ${w.spread} (`,
@@ -197,14 +198,14 @@ function render({ model, el }) {
     }
 
     // 3. Red flags.
-    results.append(h("h3", {}, "Red flags across the room"));
+    results.append(h(headingTag(level), {}, "Red flags across the room"));
     results.append(summary.red_flags.length
       ? h("ul", { class: "pai-room-flags" }, summary.red_flags.map((f) => h("li", { "data-flag": f.id },
         h("strong", {}, f.title), `: ${f.teams.length} team(s) (${f.teams.join(", ")}), raised in ${f.ratings} rating(s).`)))
       : h("p", {}, "No rater raised a red flag."));
 
     // 4. Weakest criteria.
-    results.append(h("h3", {}, "Where the room is weakest"),
+    results.append(h(headingTag(level), {}, "Where the room is weakest"),
       table("Questions with the lowest mean level across the room (0 to 3)",
         ["Question", "Mean level", "Ratings", "At level 0 or 1"],
         summary.weakest.slice(0, 10).map((w) => h("tr", { "data-criterion": w.criterion, class: "pai-room-weak" },
@@ -213,7 +214,7 @@ function render({ model, el }) {
           h("td", {}, String(w.ratings)), h("td", {}, String(w.at_or_below_1))))));
 
     // 5. Change between rounds.
-    results.append(h("h3", {}, "Change between rounds"));
+    results.append(h(headingTag(level), {}, "Change between rounds"));
     results.append(summary.changes.length
       ? table("Change from each team's first to its last round (mean score, points)",
         ["Team", "Rounds", "Overall", ...themes.map((t) => t.title)],
@@ -225,7 +226,7 @@ function render({ model, el }) {
       : h("p", {}, "No team has more than one round yet."));
 
     // 6. Actions with an owner and a date.
-    results.append(h("h3", {}, "Actions that leave the room"));
+    results.append(h(headingTag(level), {}, "Actions that leave the room"));
     results.append((summary.actions || []).length
       ? table("Next steps the raters gave an owner and a date", ["Team", "Rater", "Round", "Question", "Owner", "By"],
         summary.actions.map((x) => h("tr", { class: "pai-room-action", "data-team": x.team, "data-criterion": x.criterion },
@@ -235,7 +236,7 @@ function render({ model, el }) {
 
     // 7. Exports.
     const exportsNow = model.get("room_exports") || {};
-    results.append(h("h3", {}, "Take the summary to the debrief"),
+    results.append(h(headingTag(level), {}, "Take the summary to the debrief"),
       h("div", { class: "pai-room-buttons" },
         [["md", "Markdown", "text/markdown"], ["csv", "CSV (spreadsheet)", "text/csv"], ["json", "JSON", "application/json"]].map(([fmt, label, type]) =>
           h("button", { type: "button", class: "pai-button", "data-export": fmt, disabled: !exportsNow[fmt],

@@ -1,6 +1,6 @@
 // The form (plan fields, questions by theme, progress), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
-import { h } from "../lib/dom.js";
+import { h, headingTag } from "../lib/dom.js";
 import { levelOf } from "../scoring.js";
 import { byId, UI } from "./file.js";
 
@@ -156,7 +156,7 @@ export function createForm(ctx) {
       const section = h(
         "section",
         { class: "pai-theme", id: `${uid}-theme-${theme.id}`, "aria-labelledby": `${uid}-theme-${theme.id}-h` },
-        h("h3", { id: `${uid}-theme-${theme.id}-h`, text: theme.title }),
+        h(headingTag(ctx.headingLevel), { class: "pai-theme-title", id: `${uid}-theme-${theme.id}-h`, text: theme.title }),
         h("p", { class: "pai-theme-intro" }, h("strong", { text: "Why this matters: " }), theme.summary, " ", linkTo(theme.explained_in)),
       );
       for (const c of ctx.view.criteria.filter((x) => x.theme === theme.id)) section.append(buildCriterion(c, rubric));

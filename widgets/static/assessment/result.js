@@ -1,6 +1,6 @@
 // The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
-import { h, s } from "../lib/dom.js";
+import { h, headingTag, s } from "../lib/dom.js";
 import { nextStepText } from "../lib/report.js";
 import { byId, clone, UI } from "./file.js";
 
@@ -18,7 +18,7 @@ export function createResult(ctx) {
   const resultParts = {};
 
   function buildResultSkeleton() {
-    resultParts.heading = h("h2", { id: `${uid}-result-h`, text: ctx.view.subset ? "Your self-check" : "Your result" });
+    resultParts.heading = h(headingTag(ctx.headingLevel), { class: "pai-result-title", id: `${uid}-result-h`, text: ctx.view.subset ? "Your self-check" : "Your result" });
     resultParts.summary = h("div", { class: "pai-summary" });
     // A short spoken update after each answer; the full panel is there to read at will.
     resultParts.live = h("p", { class: "pai-visually-hidden pai-live", role: "status", "aria-live": "polite" });
@@ -60,6 +60,7 @@ export function createResult(ctx) {
       resultParts.summary.replaceChildren(h("p", { text: "The result appears here as you answer." }));
       renderBar("The result appears as you answer.");
       renderedScore = null;
+      ctx.schedulePrintView();
       return;
     }
     // Typing a note rescores to the same result: skip the redraw then.
@@ -149,7 +150,7 @@ export function createResult(ctx) {
     );
     // replaceChildren writes null as the text "null": optional parts are left out, not passed as null.
     const parts = [
-      h("h3", { text: raised.length ? `Red flags (${raised.length})` : "Red flags: none raised" }),
+      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: raised.length ? `Red flags (${raised.length})` : "Red flags: none raised" }),
       raised.length ? h("ul", {}, items) : h("p", { text: "No answer given so far raises a red flag." }),
     ];
     if (unconfirmed.length) {
@@ -205,7 +206,7 @@ export function createResult(ctx) {
         ),
       ),
     );
-    resultParts.chart.replaceChildren(h("h3", { text: "Profile by theme" }), svg, h("details", {}, h("summary", { text: "The same numbers as a table" }), table));
+    resultParts.chart.replaceChildren(h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Profile by theme" }), svg, h("details", {}, h("summary", { text: "The same numbers as a table" }), table));
   }
 
   // An owner and a date for a next step, kept in the file's `actions` (the report and the room view list them).
@@ -250,7 +251,7 @@ export function createResult(ctx) {
     const top = actions.slice(0, 5);
     const rest = actions.slice(5);
     const parts = [
-      h("h3", { text: "Next steps" }),
+      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Next steps" }),
       actions.length ? h("ol", {}, top.map(item)) : h("p", { text: "No next step: every question is at its highest level or does not apply." }),
     ];
     if (rest.length) parts.push(moreSteps(rest, item));

@@ -23,6 +23,27 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+/**
+ * The heading level for a front-end's top headings: one below the heading of the page section it
+ * is mounted in (a page's outline then has no skipped level, wherever the front-end sits), or
+ * `fallback` where no visible heading comes before it (a notebook output with no heading above).
+ */
+export function headingLevelBelow(mount, fallback = 2) {
+  let level = null;
+  for (const heading of mount.ownerDocument.querySelectorAll("h1, h2, h3, h4, h5, h6, [role='heading'][aria-level]")) {
+    if (mount.contains(heading)) continue;
+    if (!(heading.compareDocumentPosition(mount) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+    if (heading.closest("[hidden], [aria-hidden='true'], nav, header, footer, aside") || !heading.getClientRects().length) continue;
+    level = Number(heading.getAttribute("aria-level")) || Number(heading.tagName.slice(1));
+  }
+  return level === null ? fallback : Math.min(level + 1, 6);
+}
+
+/** The tag of a heading `level` levels deep, kept within h1-h6. */
+export function headingTag(level) {
+  return `h${Math.max(1, Math.min(6, level))}`;
+}
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** Create an SVG element with attributes and optional text. */

@@ -17,21 +17,42 @@ export function stripControls(text) {
 
 // ---------------------------------------------------------------------------- Markdown
 
-const MD_INLINE = /([\\`*_{}[\]()#+!|~$])/g;
-// What would begin a block at the start of a line (see widgets/_text.py).
-const MD_LINE_START = /^([ \t]*)([-=:](?=[-=: \t]|$)|[0-9]{1,9}(?=\.(?:[ \t]|$)))/;
+// What is escaped, and why, is explained beside each rule in widgets/_text.py.
+const MD_BACKSLASH = /\\(?=[!-/:-@[-`{-~]|$)/g;
+const MD_ALWAYS = /([`*{}|~$])/g;
+const MD_BRACKETS = /\[[^[\]]*\](?![([{:]|$)|[[\]]/g;
+const ASCII_WORD = /[A-Za-z0-9]/;
+const MD_HASHES = /(?<![^ \t])#+(?![^ \t])/g;
+const MD_LINE_START = /^([ \t]*)([-+=](?=[-+=: \t]|$)|[:%]|[0-9]{1,9}(?=[.)](?:[ \t]|$)))/;
+
+function mdBracket(pair, offset, s) {
+  if (pair.length > 1 && !(/^\[[ \txX]\]$/.test(pair) && !/[^ \t]/.test(s.slice(0, offset)))) return pair;
+  return pair.replace(/\[/g, "\\[").replace(/\]/g, "\\]");
+}
+
+function mdUnderscores(run, offset, s) {
+  const end = offset + run.length;
+  const insideWord = offset > 0 && end < s.length && ASCII_WORD.test(s[offset - 1]) && ASCII_WORD.test(s[end]);
+  return insideWord ? run : run.replace(/_/g, "\\_");
+}
 
 function escapeMarkdownLine(line) {
   const s = line
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(MD_INLINE, "\\$1")
+    .replace(MD_BACKSLASH, "\\\\")
+    .replace(MD_BRACKETS, mdBracket)
+    .replace(MD_ALWAYS, "\\$1")
+    .replace(/_+/g, mdUnderscores)
+    .replace(MD_HASHES, (run) => run.replace(/#/g, "\\#"))
+    .replace(/(?<=\))=/g, "\\=")
+    .replace(/!$/, "\\!")
     .replace(/:\/\//g, "\\://")
     .replace(/(www)\./gi, "$1\\.")
     // A word joiner before "@": GitHub links an address even when its "@" is backslash-escaped.
     .replace(/@/g, "&#8288;@");
-  return s.replace(MD_LINE_START, (_, space, mark) => space + ("-=:".includes(mark) ? `\\${mark}` : `${mark}\\`));
+  return s.replace(MD_LINE_START, (_, space, mark) => space + (/[0-9]/.test(mark[0]) ? `${mark}\\` : `\\${mark}`));
 }
 
 /**

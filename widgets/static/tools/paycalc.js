@@ -8,7 +8,7 @@
 // Model keys: `paycalc_form` (persisted: the form exactly as typed, so nothing is lost even when
 // invalid), `sources` (optional: the living-wage sources list, widgets/data/living-wage-sources.yaml).
 
-import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
+import { download, ensureStyle, h, headingLevelBelow, headingTag, TOOL_STYLE } from "../lib/dom.js";
 import { jsonStringifySafe } from "../lib/text.js";
 import { MAX_NUMBER, MIN_POSITIVE, MIN_POSITIVE_TEXT, NUMBER_LIMIT, readToolFile, readUpload, storedAsWritten } from "../lib/files.js";
 
@@ -255,7 +255,7 @@ function fmt(x, digits = 2) {
 }
 
 
-function drawSweep(s, container) {
+function drawSweep(s, container, level) {
   const rows = taskTimeSweep(s);
   const W = 520, H = 260, L = 60, R = 16, T = 16, B = 44;
   const xs = rows.map((r) => r.task_minutes);
@@ -298,7 +298,7 @@ function drawSweep(s, container) {
     }
   }
   container.replaceChildren(
-    h("h4", { text: "Does this rate still pay a living wage if tasks take longer?" }),
+    h(headingTag(level), { text: "Does this rate still pay a living wage if tasks take longer?" }),
     svg,
     h("p", { class: "pai-hint", text: "Circles: meets the living wage. Crosses: below it. Dashed line: the living wage." }),
   );
@@ -307,6 +307,7 @@ function drawSweep(s, container) {
 function render({ model, el }) {
   ensureStyle("pai-tool-style", TOOL_STYLE + STYLE);
   const id = `pai-paycalc-${++uid}`;
+  const level = headingLevelBelow(el, 4);
   const stored = model.get("paycalc_form");
   let form = { ...DEFAULT_FORM, ...(stored && typeof stored === "object" ? stored : {}) };
   const inputs = {};
@@ -426,7 +427,7 @@ function render({ model, el }) {
       ? h("p", { class: "pai-ok pai-verdict", text: `Meets the living wage: ${fmt(r.effective_hourly)} ${unit}.` })
       : h("p", { class: "pai-bad pai-verdict", text: `Below the living wage by ${fmt(r.living_wage_gap)} ${unit}. Raise the rate to at least ${fmt(r.rate_needed, 4)} ${r.currency} per ${rateUnit}, or pay for the unpaid time.` });
     result.replaceChildren(verdict, table);
-    if (current.pay_model === "per_task") drawSweep(current, chart);
+    if (current.pay_model === "per_task") drawSweep(current, chart, level);
     else chart.replaceChildren();
   }
 

@@ -9,7 +9,7 @@
 // Text escaping comes from the shared kernel (lib/text.js); a notebook loads this module bundled
 // with its imports into one file (make bundles).
 
-import { download, ensureStyle, h, TOOL_STYLE } from "../lib/dom.js";
+import { download, ensureStyle, h, headingLevelBelow, headingTag, TOOL_STYLE } from "../lib/dom.js";
 import { csvText, escapeMarkdown as md, jsonStringifySafe } from "../lib/text.js";
 
 import { ToolFileError, readToolFile, readUpload } from "../lib/files.js";
@@ -167,6 +167,7 @@ let uid = 0;
 function render({ model, el }) {
   ensureStyle("pai-tool-style-vendor", TOOL_STYLE + STYLE);
   const id = `pai-vendor-${++uid}`;
+  const level = headingLevelBelow(el, 4);
   const qs = model.get("questions");
   if (!qs || !Array.isArray(qs.phases)) {
     el.replaceChildren(h("p", { class: "pai-error", role: "alert", text: "The vendor questions could not be loaded. Reload the page, or use the notebook version." }));
@@ -245,7 +246,7 @@ function render({ model, el }) {
     messages,
     gapBox,
     body,
-    h("h4", { text: "All vendors side by side" }),
+    h(headingTag(level), { text: "All vendors side by side" }),
     compareBox,
     actions,
   );
