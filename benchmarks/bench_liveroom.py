@@ -10,7 +10,7 @@ number of saves and by a time limit, and only ever targets 127.0.0.1.
 
     .venv/bin/python benchmarks/bench_liveroom.py [--participants 200] [--answers 13] [--json]
 
-The short version of this run is a test (tests/test_liveroom_load.py); these figures are not.
+A shorter version of this run (60 participants) is a test (tests/test_liveroom_load.py); these figures are not.
 """
 
 from __future__ import annotations
@@ -72,6 +72,11 @@ def main() -> int:
     failed = [f"{k}: {v} > {t}" for k, (v, t) in checks.items() if v > t]
     failed += [f"{n}: errors {r['errors']}" for n, r in results.items() if r["errors"]]
     failed += [f"{n}: {r['lost']} answers lost" for n, r in results.items() if r["lost"]]
+    failed += [f"{n}: {r['skipped']} saves not made in the time limit" for n, r in results.items() if r["skipped"]]
+    failed += [f"{n}: {r['latency']['join']['n']} of {args.participants} joined" for n, r in results.items()
+               if r["latency"]["join"]["n"] != args.participants]
+    failed += [f"{n}: the facilitator's stream sent {r['dashboard_events']} events" for n, r in results.items()
+               if r["dashboard_events"] < 2]
     print("targets:", "met" if not failed else "MISSED: " + "; ".join(failed))
     return 1 if failed else 0
 

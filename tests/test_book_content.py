@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from notebook_support import executed_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 RUBRIC = ROOT / "widgets" / "rubric" / "engagement-plan.yaml"
@@ -284,13 +286,9 @@ NOTEBOOKS = [p for p in CHAPTERS if "```{code-cell}" in p.read_text(encoding="ut
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_notebook_executes(path, rubric):
-    jupytext = pytest.importorskip("jupytext")
-    nbclient = pytest.importorskip("nbclient")
-    nb = jupytext.read(path)
-    client = nbclient.NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
-    client.execute()
+    pytest.importorskip("jupytext")
+    pytest.importorskip("nbclient")
+    nb = executed_notebook(path, timeout=120)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             assert out.get("output_type") != "error", f"{path.name}: {out.get('ename')}: {out.get('evalue')}"

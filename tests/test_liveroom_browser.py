@@ -28,6 +28,10 @@ BOOK_IMAGES = ROOT / "book" / "workshops" / "images" / "live-room"
 SCREENSHOTS = ("dashboard-start.png", "join.png", "participant.png", "dashboard-live.png", "closed.png")
 VIEWPORT = {"width": 1100, "height": 760}
 HOSTILE = '<img src=x onerror="window.pwned=1">'
+#: Browser contexts in the many-participants test: two per team of four. Each costs a page load and
+#: a keyboard walk; many participants at once are tests/test_liveroom_load.py (60, over HTTP) and
+#: benchmarks/bench_liveroom.py (200).
+BROWSER_PARTICIPANTS = 8
 
 
 
@@ -94,11 +98,11 @@ def wait_participants(dashboard, n, files):
         arg=[n, files], timeout=30_000)
 
 
-def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard(new_page, room):
+def test_participants_join_answer_by_keyboard_and_appear_on_the_dashboard(new_page, room):
     new_page = functools.partial(new_page, watch_only=True)
     dashboard = open_dashboard(new_page, room)
     pages = []
-    for i in range(20):
+    for i in range(BROWSER_PARTICIPANTS):
         page = join(new_page, room, f"Team {'ABCD'[i % 4]}", HOSTILE if i == 0 else f"Rater {i + 1}")
         fill_plan(page)
         answer(page, [i % 4, (i + 1) % 4])
@@ -106,7 +110,7 @@ def test_twenty_participants_join_answer_by_keyboard_and_appear_on_the_dashboard
     for page in pages:
         wait_saved(page)
         assert_clean(page)
-    wait_participants(dashboard, 20, 20)
+    wait_participants(dashboard, BROWSER_PARTICIPANTS, BROWSER_PARTICIPANTS)
     assert dashboard.locator(".room-progress tbody tr").count() == 4
     heat = dashboard.locator(".pai-room-heatmap tbody tr")
     assert heat.count() == 4, "four teams in the teams-by-themes table"

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from casestudies import moral_graph as mg
+from notebook_support import executed_notebook
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
@@ -134,9 +135,5 @@ def test_reproduces_75_percent_gained_respect(survey):
 
 
 def test_notebook_executes():
-    import jupytext
-    import nbclient
-
     path = pathlib.Path(__file__).resolve().parents[1] / "casestudies" / "05-moral-graph.md"
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = executed_notebook(path, timeout=120)

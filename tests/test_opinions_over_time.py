@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from casestudies import opinions_over_time as oot
+from notebook_support import executed_notebook
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
@@ -83,11 +84,7 @@ def test_planted_camps_are_recovered_and_settle():
 
 
 def test_notebook_executes():
-    import jupytext
-    import nbclient
-
     path = pathlib.Path(__file__).resolve().parents[1] / "casestudies" / "08-opinions-over-time.md"
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = executed_notebook(path, timeout=300)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "CC BY 4.0" in text

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from casestudies import reweighting as rw
+from notebook_support import executed_notebook
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
@@ -84,9 +85,5 @@ def test_errors_name_the_problem():
 
 
 def test_notebook_executes():
-    import jupytext
-    import nbclient
-
     path = pathlib.Path(__file__).resolve().parents[1] / "casestudies" / "07-unrepresentative-samples.md"
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = executed_notebook(path, timeout=120)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from casestudies import social_choice as sc
+from notebook_support import executed_notebook
 
 DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 os.environ.setdefault("PAI_DATA_CACHE", str(DATA))
@@ -185,11 +186,7 @@ def test_read_gsc_ratings_rejects_wrong_file(tmp_path):
 
 def test_notebook_executes():
     """The chapter runs top to bottom on the cached data (as in the book build)."""
-    import jupytext
-    import nbclient
-
     path = pathlib.Path(__file__).resolve().parents[1] / "casestudies" / "04-generative-social-choice.md"
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = executed_notebook(path, timeout=120)
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "BJR holds" in text

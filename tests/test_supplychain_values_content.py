@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from notebook_support import executed_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 BIB = BOOK / "references.bib"
@@ -112,11 +114,8 @@ def test_tool_pages_use_the_data_files_the_python_modules_read():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_executes(path):
-    jupytext = pytest.importorskip("jupytext")
-    nbclient = pytest.importorskip("nbclient")
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    pytest.importorskip("jupytext")
+    pytest.importorskip("nbclient")
+    nb = executed_notebook(path, timeout=120)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]

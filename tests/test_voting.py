@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from casestudies import voting as v  # noqa: E402
+from notebook_support import executed_notebook  # noqa: E402
 
 
 def test_gini():
@@ -84,9 +85,5 @@ def test_design_is_seeded_and_compresses_token_inequality_under_qv():
 
 
 def test_notebook_executes():
-    import jupytext
-    import nbclient
-
     path = pathlib.Path(__file__).resolve().parents[1] / "casestudies" / "06-voting-mechanisms.md"
-    nb = jupytext.read(path)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb = executed_notebook(path, timeout=300)
