@@ -1,0 +1,259 @@
+"""Polis's k-means and silhouette, step for step, compiled with numba.
+
+The functions follow ``math/src/polismath/math/clusters.clj`` of compdemocracy/polis
+(commit 314d532): ``init-clusters`` (a cold start takes the first k distinct rows),
+``clean-start-clusters`` (a warm start recentres last update's clusters on their
+members' new positions, drops clusters none of whose members are left, merges
+clusters whose centres are identical, then splits off the most distal point until
+there are as many clusters as k or distinct rows allow), ``cluster-step`` (each row to
+its nearest centre, empty clusters dropped, weighted means), ``same-clustering?``
+(sorted centres within 0.01 of each other, compared pairwise over the shorter list)
+and ``silhouette``. Cluster ids are carried as Polis carries them: a cluster keeps its
+id through every update, a split-off cluster takes the largest id in use plus one, and
+two merged clusters keep the id of the one with more members.
+
+They run once per update of a replay (hundreds of times per conversation), which is
+why they are compiled: the same loops in numpy spend most of their time in call
+overhead on arrays of 100 rows. ``cache=True`` keeps the compiled code on disk
+beside this file, so only the first run on a machine pays for compiling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+SAME_CLUSTERING_THRESHOLD = 0.01  # same-clustering? in clusters.clj
+
+
+@njit(cache=True)
+def _weighted_centers(X, w, lab, n):
+    W = np.zeros(n)
+    C = np.zeros((n, 2))
+    for i in range(len(lab)):
+        j = lab[i]
+        if j >= 0:
+            W[j] += w[i]
+            C[j, 0] += w[i] * X[i, 0]
+            C[j, 1] += w[i] * X[i, 1]
+    for j in range(n):
+        if W[j] > 0:
+            C[j, 0] /= W[j]
+            C[j, 1] /= W[j]
+    return C, W
+
+
+@njit(cache=True)
+def _lex_order(C):
+    # Clojure's (sort centers) on vectors: by x, then y.
+    n = len(C)
+    order = np.argsort(C[:, 0], kind="mergesort")
+    # insertion sort on ties in x (rare; keeps the sort exact without a lexsort)
+    for a in range(1, n):
+        b = a
+        while b > 0:
+            i, j = order[b - 1], order[b]
+            if C[i, 0] == C[j, 0] and C[i, 1] > C[j, 1]:
+                order[b - 1], order[b] = j, i
+                b -= 1
+            else:
+                break
+    return order
+
+
+@njit(cache=True)
+def _same_clustering(C1, C2, threshold):
+    o1 = _lex_order(C1)
+    o2 = _lex_order(C2)
+    for t in range(min(len(C1), len(C2))):
+        dx = C1[o1[t], 0] - C2[o2[t], 0]
+        dy = C1[o1[t], 1] - C2[o2[t], 1]
+        if np.sqrt(dx * dx + dy * dy) >= threshold:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _nearest(X, C):
+    n = len(X)
+    lab = np.empty(n, dtype=np.int64)
+    dist = np.empty(n)
+    for i in range(n):
+        best = np.inf
+        arg = 0
+        for j in range(len(C)):
+            dx = X[i, 0] - C[j, 0]
+            dy = X[i, 1] - C[j, 1]
+            d = dx * dx + dy * dy
+            if d < best:
+                best = d
+                arg = j
+        lab[i] = arg
+        dist[i] = best
+    return lab, dist
+
+
+@njit(cache=True)
+def _init_clusters(X, k):
+    # init-clusters: the first k distinct rows, ids 0..k-1.
+    centers = np.empty((k, 2))
+    n_c = 0
+    for i in range(len(X)):
+        if n_c == k:
+            break
+        new = True
+        for j in range(n_c):
+            if centers[j, 0] == X[i, 0] and centers[j, 1] == X[i, 1]:
+                new = False
+                break
+        if new:
+            centers[n_c, 0] = X[i, 0]
+            centers[n_c, 1] = X[i, 1]
+            n_c += 1
+    return centers[:n_c].copy(), np.arange(n_c).astype(np.int64)
+
+
+@njit(cache=True)
+def _n_distinct_up_to(X, cap):
+    seen = np.empty((cap, 2))
+    n = 0
+    for i in range(len(X)):
+        new = True
+        for j in range(n):
+            if seen[j, 0] == X[i, 0] and seen[j, 1] == X[i, 1]:
+                new = False
+                break
+        if new:
+            seen[n, 0] = X[i, 0]
+            seen[n, 1] = X[i, 1]
+            n += 1
+            if n == cap:
+                break
+    return n
+
+
+@njit(cache=True)
+def _clean_start(X, w, last, k):
+    """clean-start-clusters: ``last`` is each row's cluster id in the last update (-1: none)."""
+    n = len(X)
+    ids = np.unique(last[last >= 0])
+    m = len(ids)
+    # Members by position in ``ids`` (safe-recenter drops ids with no member left: np.unique lists only present ones).
+    member = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        if last[i] >= 0:
+            member[i] = np.searchsorted(ids, last[i])
+    C, _ = _weighted_centers(X, w, member, m)
+    size = np.bincount(member[member >= 0], minlength=m)
+    # uniqify-clusters: a cluster whose centre equals an earlier one's merges into it,
+    # under the id of the one with more members (the later one on a tie, as max-key picks).
+    target = np.arange(m)
+    for a in range(m):
+        for b in range(a):
+            if target[b] == b and C[a, 0] == C[b, 0] and C[a, 1] == C[b, 1]:
+                target[a] = b
+                if size[a] >= size[b]:
+                    ids[b] = ids[a]
+                size[b] += size[a]
+                break
+    keep = np.nonzero(target == np.arange(m))[0]
+    slot = np.full(m, -1, dtype=np.int64)
+    for t in range(len(keep)):
+        slot[keep[t]] = t
+    for i in range(n):
+        if member[i] >= 0:
+            member[i] = slot[target[member[i]]]
+    ids = ids[keep].copy()
+    n_c = len(ids)
+    C, _ = _weighted_centers(X, w, member, n_c)
+    possible = min(k, _n_distinct_up_to(X, k)) if k > n_c else k
+    while possible > n_c:
+        # most-distal: the row farthest from its nearest centre (the last such row on a tie).
+        _, dist = _nearest(X, C)
+        far = 0
+        for i in range(n):
+            if dist[i] >= dist[far]:
+                far = i
+        if dist[far] <= 0:
+            break
+        member[far] = n_c
+        ids = np.append(ids, ids.max() + 1)
+        n_c += 1
+        # A cluster emptied by the move is dropped (Polis would average no members).
+        counts = np.bincount(member[member >= 0], minlength=n_c)
+        if (counts == 0).any():
+            rank = np.cumsum(counts > 0) - 1
+            for i in range(n):
+                if member[i] >= 0:
+                    member[i] = rank[member[i]]
+            ids = ids[counts > 0].copy()
+            n_c = len(ids)
+        C, _ = _weighted_centers(X, w, member, n_c)
+    return C, ids
+
+
+@njit(cache=True)
+def kmeans(X, w, last, k, max_iters):
+    """Polis's ``kmeans``: returns ``(cluster id per row, ids, centres)``.
+
+    ``last`` holds each row's cluster id in the previous update (-1 for none); when no
+    row has one, the clustering starts cold from the first ``k`` distinct rows.
+    """
+    if (last >= 0).any():
+        C, ids = _clean_start(X, w, last, k)
+    else:
+        C, ids = _init_clusters(X, k)
+    lab = np.zeros(len(X), dtype=np.int64)
+    for it in range(max_iters + 1):
+        lab, _ = _nearest(X, C)
+        counts = np.bincount(lab, minlength=len(C))
+        if (counts == 0).any():  # cluster-step drops clusters with no members
+            rank = np.cumsum(counts > 0) - 1
+            lab = rank[lab]
+            ids = ids[counts > 0].copy()
+        C_new, _ = _weighted_centers(X, w, lab, len(ids))
+        done = _same_clustering(C, C_new, SAME_CLUSTERING_THRESHOLD)
+        C = C_new
+        if done:
+            break
+    return ids[lab], ids, C
+
+
+@njit(cache=True)
+def silhouette(D, lab):
+    """Polis's ``silhouette`` of a clustering (labels 0..g-1) on the distance matrix ``D``; a singleton scores 0."""
+    n = len(lab)
+    g = lab.max() + 1
+    if g < 2:
+        return -1.0
+    sums = np.zeros((n, g))
+    size = np.zeros(g)
+    for j in range(n):
+        size[lab[j]] += 1
+    for i in range(n):
+        for j in range(n):
+            sums[i, lab[j]] += D[i, j]
+    total = 0.0
+    for i in range(n):
+        own = lab[i]
+        if size[own] <= 1:
+            continue
+        a = sums[i, own] / (size[own] - 1)
+        b = np.inf
+        for h in range(g):
+            if h != own and size[h] > 0:
+                b = min(b, sums[i, h] / size[h])
+        denom = max(a, b)
+        if denom > 0:
+            total += (b - a) / denom
+    return total / n
+
+
+def warm_up() -> None:
+    """Compile (or load from the disk cache) every function once, on a tiny problem."""
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [5.0, 5.0]])
+    w = np.ones(4)
+    lab, ids, C = kmeans(X, w, np.full(4, -1, dtype=np.int64), 2, 20)
+    kmeans(X, w, lab, 3, 20)
+    D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
+    silhouette(D, np.array([0, 0, 0, 1], dtype=np.int64))
