@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from casestudies import datasets, polis
-from casestudies.polis import _kmeans
+from casestudies.polis import _compiled
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
 needs_cache = pytest.mark.skipif(
@@ -48,7 +48,7 @@ def test_two_planted_camps_are_recovered():
 
 def test_kmeans_starts_from_first_distinct_points():
     X = np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 0.0], [0.1, 0.0], [10.1, 0.0]])
-    lab = _kmeans.kmeans(X, np.ones(len(X)), np.full(len(X), -1, dtype=np.int64), 2, 20)[0]
+    lab = _compiled.kmeans(X, np.ones(len(X)), np.full(len(X), -1, dtype=np.int64), 2, 20)[0]
     assert lab[0] == lab[1] == lab[3] and lab[2] == lab[4] and lab[0] != lab[2]
 
 
@@ -59,7 +59,7 @@ def test_silhouette_matches_sklearn_when_no_singletons():
     X = np.vstack([rng.normal(0, 1, (20, 2)), rng.normal(5, 1, (15, 2))])
     lab = np.repeat([0, 1], [20, 15])
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
-    ours = _kmeans.silhouette(D, lab.astype(np.int64))
+    ours = _compiled.silhouette(D, lab.astype(np.int64))
     assert ours == pytest.approx(silhouette_score(X, lab))
 
 

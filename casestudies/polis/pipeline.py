@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from casestudies.polis import _kmeans
+from casestudies.polis import _compiled
 from casestudies.polis.export import PolisConversation, has_vote_times
 from casestudies.polis.statements import comment_stats, consensus_comments, group_informed_consensus, representative_comments
 
@@ -182,9 +182,9 @@ def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_group
     sils, labs = {}, {}
     cold = np.full(len(B), -1, dtype=np.int64)
     for k in ks:
-        lab = _kmeans.kmeans(B, w, cold, k, 20)[0]  # cold start: ids 0..k-1
+        lab = _compiled.kmeans(B, w, cold, k, 20)[0]  # cold start: ids 0..k-1
         labs[k] = np.unique(lab, return_inverse=True)[1]
-        sils[k] = _kmeans.silhouette(D, labs[k].astype(np.int64))
+        sils[k] = _compiled.silhouette(D, labs[k].astype(np.int64))
     best = max(sorted(sils), key=lambda k: (sils[k], k))  # max-key: the larger k on a tie
     return {"labels": labs[best], "k": int(labs[best].max() + 1), "silhouettes": sils}
 
@@ -192,7 +192,7 @@ def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_group
 def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> _Clustering:
     """Base clusters (Polis k-means with ``base_k`` clusters), then :func:`cluster_base` over them."""
     xy = np.ascontiguousarray(xy, dtype=float)
-    base_labels, _, centers = _kmeans.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    base_labels, _, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
     counts = np.bincount(base_labels, minlength=len(centers)).astype(float)
     g = cluster_base(centers, counts, max_groups=max_groups, force_k=force_k)
     return _Clustering(centers, base_labels, counts, g["k"], g["labels"], g["silhouettes"])
@@ -221,47 +221,33 @@ class _State:
     comps: np.ndarray | None = None
 
 
-def _pca(X, XT, n_votes: np.ndarray, n_comments: int, start: np.ndarray | None, iters: int = 100):
-    """Two-component PCA of the mean-imputed, centred votes by power iteration, as Polis computes it.
+def _pca(hist: "_History", start: np.ndarray | None, iters: int = 100):
+    """Two-component PCA of the mean-imputed, centred votes so far, by power iteration, as Polis computes it.
 
-    ``X`` is the centred vote matrix and ``XT`` its transpose (scipy CSR: a vote minus
-    its statement's mean; unseen cells, which mean imputation puts on the mean, are
-    zero), ``n_votes`` each row's number of non-missing cells and ``n_comments`` the
-    number of statements seen so far (columns not seen yet are all zero and get zero
-    components). ``start`` (2 x columns) warm-starts the iteration from the previous
-    update's components, which also keeps their signs, as ``wrapped-pca`` does with
-    ``:start-vectors`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848);
-    returns ``(comps, projections)`` with Polis's sparsity-aware scaling
-    (``sparsity-aware-project-ptpt``: ``sqrt(n_comments / max(n_votes, 1))``).
+    Unseen cells, which mean imputation puts on their statement's mean, are zero once
+    centred, so only the votes cast so far enter (``hist``, a :class:`_History`); columns
+    not seen yet get zero components. ``start`` (2 x columns) warm-starts the iteration
+    from the previous update's components, which also keeps their signs, as
+    ``wrapped-pca`` does with ``:start-vectors`` (math/src/polismath/math/pca.clj,
+    compdemocracy/polis at 7850848). Returns ``(comps, projections)`` with Polis's
+    sparsity-aware scaling (``sparsity-aware-project-ptpt``: ``sqrt(n_comments /
+    max(n_votes, 1))``, ``n_comments`` being the statements seen so far).
     """
-    m = X.shape[1]
+    m = len(hist.col_count)
     if start is None or not np.any(start):
-        Q = np.linalg.qr(np.random.default_rng(0).standard_normal((m, 2)))[0]
-    else:
-        Q = np.linalg.qr(start.T)[0]
+        start = np.random.default_rng(0).standard_normal((2, m))
+    stuck = 1e-12 * max(1.0, float(_compiled.centred_norm(hist.col_ptr, hist.col_vals, hist.col_count, hist.center, hist.keep)))
     rng = np.random.default_rng(0)
-    stuck = 1e-12 * max(1.0, float(np.sqrt(X.data @ X.data)))
-    for _ in range(iters):
-        Z = XT @ (X @ Q)
-        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
-            # The start vectors carry no variance (e.g. they sit on moderated-out
-            # statements): restart from random vectors rather than stay stuck at zero.
-            Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
-            Z = XT @ (X @ Q)
-        Q_new = np.linalg.qr(Z)[0]
-        if np.all(np.abs(np.abs(np.einsum("ij,ij->j", Q_new, Q)) - 1.0) <= 1e-10 + 1e-5):  # np.allclose's tolerance
-            Q = Q_new
+    vecs = np.ascontiguousarray(start, dtype=float)
+    for _ in range(3):
+        comps, proj, ok = _compiled.pca_update(hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.col_ptr,
+                                               hist.col_rows, hist.col_vals, hist.col_count, hist.center, hist.keep, vecs,
+                                               hist.n_votes(), float(hist.cols_seen.sum()), iters, stuck)
+        if ok:
             break
-        Q = Q_new
-    XQ = X @ Q
-    _, V = np.linalg.eigh(XQ.T @ XQ)
-    V = V[:, ::-1]
-    comps = (Q @ V).T
-    flip = np.ones(2)
-    if start is not None and np.any(start):
-        flip = np.where(np.einsum("ij,ij->i", comps, start) < 0, -1.0, 1.0)
-        comps *= flip[:, None]
-    proj = (XQ @ V) * flip[None, :] * np.sqrt(n_comments / np.maximum(n_votes, 1))[:, None]
+        # The start vectors carry no variance (e.g. they sit on moderated-out statements):
+        # restart from random vectors rather than stay stuck at zero.
+        vecs = np.ascontiguousarray(vecs + rng.standard_normal(vecs.shape))
     return comps, proj
 
 
@@ -286,34 +272,30 @@ def _first_update(v: pd.DataFrame) -> int:
 
 
 class _History:
-    """The whole vote history as one sparse matrix, built once; each update fills in the votes cast so far.
+    """The whole vote history, stored once; each update only adds its batch to running counts.
 
-    Rows are participants and columns statements (sorted ids); ``X`` and its transpose
-    ``XT`` hold every vote's position, and :meth:`advance` adds one batch of votes to the
-    running counts (O(batch)) and rewrites the stored values in place (O(votes)): a vote
-    cast so far holds its value minus its statement's current mean, a later one holds 0,
-    which is what mean imputation gives an unseen cell. Nothing is re-sorted or rebuilt.
+    Votes are kept by participant (``row_*``) and by statement (``col_*``), each row's and
+    each column's votes in time order, so the votes cast so far are a prefix of every row
+    and column (``row_count``, ``col_count``); the compiled products in
+    :mod:`casestudies.polis._compiled` walk those prefixes and centre each vote on its
+    statement's current mean (``center``) as they go. :meth:`advance` costs O(batch):
+    nothing is rebuilt, re-sorted or rewritten per update.
     """
 
     def __init__(self, r, c, val, mod_mask, n_rows, n_cols):
-        import scipy.sparse as sp
-
         self.r, self.c, self.val, self.mod_mask = r, c, val, mod_mask
-        order = np.lexsort((c, r))  # CSR order: by row, then column
-        indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))])
-        self.X = sp.csr_matrix((np.zeros(len(r)), c[order], indptr), shape=(n_rows, n_cols))
-        order_t = np.lexsort((r, c))
-        indptr_t = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=n_cols))])
-        self.XT = sp.csr_matrix((np.zeros(len(r)), r[order_t], indptr_t), shape=(n_cols, n_rows))
-        where = np.empty(len(r), dtype=np.int64)
-        where[order] = np.arange(len(r))
-        self.t_from_x = where[order_t]
-        self.pos, self.col, self.value = order, c[order], val[order]
-        self.is_mod = mod_mask[self.col]
+        by_row = np.argsort(r, kind="stable")  # votes are in time order: stable keeps it within a row
+        self.row_ptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))]).astype(np.int64)
+        self.row_cols, self.row_vals = c[by_row].astype(np.int64), val[by_row]
+        by_col = np.argsort(c, kind="stable")
+        self.col_ptr = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=n_cols))]).astype(np.int64)
+        self.col_rows, self.col_vals = r[by_col].astype(np.int64), val[by_col]
+        self.keep = (~mod_mask).astype(float)  # statements left out of the math are zeroed, as Polis zeroes them
         self.col_sum = np.zeros(n_cols)
         self.col_count = np.zeros(n_cols, dtype=np.int64)
         self.row_count = np.zeros(n_rows, dtype=np.int64)  # votes so far, passes and moderated-out ones included
         self.row_kept = np.zeros(n_rows)  # votes so far on statements still in the math
+        self.center = np.zeros(n_cols)
         self.stop = 0
 
     def advance(self, stop: int) -> None:
@@ -327,10 +309,6 @@ class _History:
         self.stop = stop
         center = self.col_sum / np.maximum(self.col_count, 1)
         center[self.mod_mask] = 0.0
-        data = np.where(self.pos < stop, self.value - center[self.col], 0.0)
-        data[self.is_mod] = 0.0
-        self.X.data = data
-        self.XT.data = data[self.t_from_x]
         self.center = center
 
     @property
@@ -409,7 +387,7 @@ def replay(
     # State kept between updates, by participant row and by base-cluster id.
     in_mask = np.zeros(len(pids), bool)
     base_of = np.full(len(pids), -1, dtype=np.int64)  # base-cluster id of each in-conv participant
-    group_of: dict[int, np.ndarray] = {}  # k -> group label by base-cluster id (-1: none)
+    group_last = np.full((max_groups + 1, 1), -1, dtype=np.int64)  # [k, base id] -> group id (-1: none)
     it = bounds
     if progress:
         try:
@@ -423,37 +401,22 @@ def replay(
     for stop in it:
         hist.advance(stop)
         n_cols = int(hist.cols_seen.sum())
-        comps, proj = _pca(hist.X, hist.XT, hist.n_votes(), n_cols, st.comps)
+        comps, proj = _pca(hist, st.comps)
         st.comps = comps
         if sticky:
             in_mask[entry_rows[entry_pos < stop]] = True
         else:
             in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols)
         ic_rows = np.nonzero(in_mask)[0]
-        X = proj[ic_rows]
-        # Base clusters, warm-started from the last update's; each keeps its id, as in Polis.
-        ids_of_row, base_ids, B = _kmeans.kmeans(X, np.ones(len(X)), base_of[ic_rows], base_k, 100)
+        X = np.ascontiguousarray(proj[ic_rows])
+        # Base clusters warm-started from the last update's (each keeps its id, as in Polis), then the
+        # group clusterings for every k, each from the last update's clustering for that k.
+        ids_of_row, base_ids, groups, sil_by_k = _compiled.group_update(X, base_of[ic_rows], base_k, 100, group_last,
+                                                                        max_groups, 20)
         base_of[:] = -1
         base_of[ic_rows] = ids_of_row
-        order = np.argsort(base_ids)  # the group clustering's rows: base clusters by id (sort-by :id)
-        base_ids, B = base_ids[order], B[order]
-        wts = np.bincount(np.searchsorted(base_ids, ids_of_row), minlength=len(base_ids)).astype(float)
-        D = np.sqrt(((B[:, None] - B[None]) ** 2).sum(-1))
-        max_k = min(max_groups, 2 + len(B) // 12)
-        sils = {}
-        # Only the last update's clusterings are kept (a k not computed then starts cold).
-        last_group_of, group_of = group_of, {}
-        for k in range(2, max_k + 1):
-            prev = last_group_of.get(k)
-            if prev is not None:
-                last_g = np.where(base_ids < len(prev), prev[np.minimum(base_ids, len(prev) - 1)], -1)
-            else:
-                last_g = np.full(len(base_ids), -1, dtype=np.int64)
-            gids, _, _ = _kmeans.kmeans(B, wts, last_g, k, 20)
-            mapping = np.full(int(base_ids.max()) + 1, -1, dtype=np.int64)
-            mapping[base_ids] = gids
-            group_of[k] = mapping
-            sils[k] = _kmeans.silhouette(D, np.unique(gids, return_inverse=True)[1].astype(np.int64))
+        group_last = groups  # only the last update's clusterings are kept: a k not computed then starts cold
+        sils = {k: float(sil_by_k[k]) for k in range(2, max_groups + 1) if not np.isnan(sil_by_k[k])}
         # (apply max-key silhouettes ks) over k = 2, 3, ...: on a tie Clojure's max-key returns the last, the larger k.
         this_k = max(sorted(sils), key=lambda k: (sils[k], k))
         st.last_k_count = st.last_k_count + 1 if st.last_k == this_k else 1
@@ -461,8 +424,8 @@ def replay(
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
             st.smoothed_k = this_k
     # Final labels.
-    k = st.smoothed_k if st.smoothed_k in group_of else max(group_of)
-    gmap = group_of[k]
+    k = st.smoothed_k if st.smoothed_k in sils else max(sils)
+    gmap = group_last[k]
     ic_rows = np.nonzero(in_mask)[0]
     bases = base_of[ic_rows]
     known = (bases >= 0) & (bases < len(gmap))

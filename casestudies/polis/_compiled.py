@@ -257,3 +257,160 @@ def warm_up() -> None:
     kmeans(X, w, lab, 3, 20)
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
     silhouette(D, np.array([0, 0, 0, 1], dtype=np.int64))
+    group_update(X, np.full(4, -1, dtype=np.int64), 3, 100, np.full((6, 1), -1, dtype=np.int64), 5, 20)
+
+
+# --- the replay's PCA -----------------------------------------------------------------------
+#
+# The vote history is stored once, twice over: by participant (``row_*``) and by statement
+# (``col_*``), each participant's and each statement's votes in time order. The votes cast
+# so far are then a prefix of every row and of every column (``row_count``, ``col_count``),
+# and a product with the centred matrix only walks those prefixes, centring each vote on
+# the fly (its value minus its statement's current mean; a statement left out of the
+# math, ``keep`` 0, contributes nothing). Nothing is rebuilt between updates.
+
+
+@njit(cache=True)
+def centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q):
+    """``X @ Q`` for the centred votes so far (rows: participants)."""
+    n = len(row_count)
+    Y = np.zeros((n, Q.shape[1]))
+    for i in range(n):
+        for p in range(row_ptr[i], row_ptr[i] + row_count[i]):
+            j = row_cols[p]
+            d = (row_vals[p] - center[j]) * keep[j]
+            for a in range(Q.shape[1]):
+                Y[i, a] += d * Q[j, a]
+    return Y
+
+
+@njit(cache=True)
+def centred_transpose_times(col_ptr, col_rows, col_vals, col_count, center, keep, Y):
+    """``X.T @ Y`` for the centred votes so far (rows of the result: statements)."""
+    m = len(col_count)
+    Z = np.zeros((m, Y.shape[1]))
+    for j in range(m):
+        if keep[j] == 0.0:
+            continue
+        for p in range(col_ptr[j], col_ptr[j] + col_count[j]):
+            d = col_vals[p] - center[j]
+            i = col_rows[p]
+            for a in range(Y.shape[1]):
+                Z[j, a] += d * Y[i, a]
+    return Z
+
+
+@njit(cache=True)
+def centred_norm(col_ptr, col_vals, col_count, center, keep):
+    s = 0.0
+    for j in range(len(col_count)):
+        if keep[j] == 0.0:
+            continue
+        for p in range(col_ptr[j], col_ptr[j] + col_count[j]):
+            d = col_vals[p] - center[j]
+            s += d * d
+    return np.sqrt(s)
+
+
+@njit(cache=True)
+def _orthonormal(Z):
+    # Gram-Schmidt on two columns (numpy's QR up to the sign of each column).
+    Q = np.empty_like(Z)
+    a = np.sqrt(Z[:, 0] @ Z[:, 0])
+    Q[:, 0] = Z[:, 0] / a if a > 0 else Z[:, 0]
+    b = Z[:, 1] - (Q[:, 0] @ Z[:, 1]) * Q[:, 0]
+    nb = np.sqrt(b @ b)
+    Q[:, 1] = b / nb if nb > 0 else b
+    return Q
+
+
+@njit(cache=True)
+def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
+                    Q, iters, stuck):
+    """Block power iteration for the top two components of ``X.T @ X`` from the orthonormal start ``Q``.
+
+    Stops when both columns move by less than numpy's ``allclose`` tolerance on ``|cos|``,
+    or after ``iters`` steps. Returns ``(Q, ok)``; ``ok`` is False when the start carries
+    no variance (the caller restarts it from random vectors).
+    """
+    for _ in range(iters):
+        Z = centred_transpose_times(col_ptr, col_rows, col_vals, col_count, center, keep,
+                                    centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q))
+        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
+            return Q, False
+        Q_new = _orthonormal(Z)
+        done = True
+        for a in range(2):
+            if abs(abs(Q_new[:, a] @ Q[:, a]) - 1.0) > 1e-10 + 1e-5:
+                done = False
+        Q = Q_new
+        if done:
+            break
+    return Q, True
+
+
+@njit(cache=True)
+def pca_update(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
+               start, n_votes, n_comments, iters, stuck):
+    """One update's PCA from the start ``start`` (2 x columns, nonzero): ``(comps, projections, ok)``.
+
+    Power iteration from the start, then the two components ordered by variance, each
+    signed to agree with its start vector, and the participants' sparsity-aware
+    projections. ``ok`` is False when the start carries no variance (see
+    :func:`power_iteration`); the caller then restarts from random vectors.
+    """
+    Q, ok = power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center,
+                            keep, _orthonormal(np.ascontiguousarray(start.T)), iters, stuck)
+    XQ = centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q)
+    _, V = np.linalg.eigh(XQ.T @ XQ)
+    V = np.ascontiguousarray(V[:, ::-1])
+    comps = np.ascontiguousarray((Q @ V).T)
+    proj = XQ @ V
+    for a in range(2):
+        if comps[a] @ start[a] < 0:
+            comps[a] = -comps[a]
+            proj[:, a] = -proj[:, a]
+    for i in range(len(proj)):
+        s = np.sqrt(n_comments / max(n_votes[i], 1.0))
+        proj[i, 0] *= s
+        proj[i, 1] *= s
+    return comps, proj, ok
+
+
+@njit(cache=True)
+def group_update(X, base_last, base_k, base_iters, group_last, max_groups, group_iters):
+    """One update's clustering, as ``small-conv-update`` in conversation.clj does it.
+
+    Base clusters of the in-conv rows ``X`` (warm-started from ``base_last``, each row's
+    base-cluster id in the last update, -1 for none), then for each k in 2..min(max_groups,
+    2 + n_base // 12) a weighted k-means over the base-cluster centres, sorted by id
+    (weights: members; warm-started from ``group_last[k]``, the group of each base id in
+    the last update, -1 for none or a k not computed then), and its silhouette on the
+    base-cluster centres. Returns ``(base id per row, base ids, group of each base id per
+    k (rows indexed by k; -1 where not computed), silhouette per k (NaN where not computed))``.
+    """
+    ids_of_row, base_ids, B = kmeans(X, np.ones(len(X)), base_last, base_k, base_iters)
+    order = np.argsort(base_ids)
+    base_ids = base_ids[order]
+    B = np.ascontiguousarray(B[order])
+    nb = len(base_ids)
+    wts = np.bincount(np.searchsorted(base_ids, ids_of_row), minlength=nb).astype(np.float64)
+    D = np.empty((nb, nb))
+    for i in range(nb):
+        for j in range(nb):
+            D[i, j] = np.sqrt((B[i, 0] - B[j, 0]) ** 2 + (B[i, 1] - B[j, 1]) ** 2)
+    max_k = min(max_groups, 2 + nb // 12)
+    width = base_ids.max() + 1
+    groups = np.full((max_groups + 1, width), -1, dtype=np.int64)
+    sils = np.full(max_groups + 1, np.nan)
+    for k in range(2, max_k + 1):
+        last = np.full(nb, -1, dtype=np.int64)
+        for t in range(nb):
+            if base_ids[t] < group_last.shape[1]:
+                last[t] = group_last[k, base_ids[t]]
+        gids, gid_list, _ = kmeans(B, wts, last, k, group_iters)
+        for t in range(nb):
+            groups[k, base_ids[t]] = gids[t]
+        dense = np.searchsorted(np.sort(gid_list), gids)
+        sils[k] = silhouette(D, dense)
+    return ids_of_row, base_ids, groups, sils
