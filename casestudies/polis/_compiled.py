@@ -258,6 +258,13 @@ def warm_up() -> None:
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
     silhouette(D, np.array([0, 0, 0, 1], dtype=np.int64))
     group_update(X, np.full(4, -1, dtype=np.int64), 3, 100, np.full((6, 1), -1, dtype=np.int64), 5, 20)
+    # A 3 x 3 vote history: participants by row and by statement, all votes cast.
+    ptr = np.array([0, 3, 6, 9], dtype=np.int64)
+    idx = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int64)
+    vals = np.array([1.0, -1.0, 0.0, 1.0, 1.0, -1.0, -1.0, 0.0, 1.0])
+    count = np.full(3, 3, dtype=np.int64)
+    pca_update(ptr, idx, vals, count, ptr, idx, vals[[0, 3, 6, 1, 4, 7, 2, 5, 8]], count, np.zeros(3), np.ones(3),
+               np.eye(3)[:2].copy(), np.full(3, 3.0), 3.0, 100, 1e-12, 1e-9)
 
 
 # --- the replay's PCA -----------------------------------------------------------------------
@@ -313,68 +320,70 @@ def centred_norm(col_ptr, col_vals, col_count, center, keep):
 
 
 @njit(cache=True)
-def _orthonormal(Z):
-    # Gram-Schmidt on two columns (numpy's QR up to the sign of each column).
-    Q = np.empty_like(Z)
-    a = np.sqrt(Z[:, 0] @ Z[:, 0])
-    Q[:, 0] = Z[:, 0] / a if a > 0 else Z[:, 0]
-    b = Z[:, 1] - (Q[:, 0] @ Z[:, 1]) * Q[:, 0]
-    nb = np.sqrt(b @ b)
-    Q[:, 1] = b / nb if nb > 0 else b
-    return Q
-
-
-@njit(cache=True)
 def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
-                    Q, iters, stuck):
-    """Block power iteration for the top two components of ``X.T @ X`` from the orthonormal start ``Q``.
+                    Q, iters, stuck, tol):
+    """Subspace iteration with Rayleigh-Ritz for the top components of ``X.T @ X``, from the start ``Q``.
 
-    Stops when both columns move by less than numpy's ``allclose`` tolerance on ``|cos|``,
-    or after ``iters`` steps. Returns ``(Q, ok)``; ``ok`` is False when the start carries
-    no variance (the caller restarts it from random vectors).
+    ``Q`` (columns x p, p >= 2) holds the start vectors, the first two being last update's
+    components. Each step multiplies by ``X.T @ X``, orthonormalises, and rotates the
+    block onto its Ritz vectors (largest first). It stops when ``1 - |cos|`` between each
+    of the top two Ritz vectors and its last value is at most ``tol``, or after ``iters``
+    steps. The fixed point is the same as Polis's one-vector-at-a-time power iteration
+    with deflation (the top two eigenvectors); the extra vectors only make it converge
+    in fewer steps when the second and third eigenvalues are close. Returns ``(Q, ok)``;
+    ``ok`` is False when the start carries no variance (the caller restarts it from
+    random vectors).
     """
+    Q, _ = np.linalg.qr(Q)
+    Q = np.ascontiguousarray(Q)
+    U_last = Q.copy()
     for _ in range(iters):
         Z = centred_transpose_times(col_ptr, col_rows, col_vals, col_count, center, keep,
                                     centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q))
         if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
             return Q, False
-        Q_new = _orthonormal(Z)
+        # Rayleigh-Ritz on span(Q), reusing Z = X.T X Q: no extra product.
+        T = Q.T @ Z
+        _, V = np.linalg.eigh((T + T.T) / 2)
+        V = np.ascontiguousarray(V[:, ::-1])
+        U = np.ascontiguousarray(Q @ V)
         done = True
         for a in range(2):
-            if abs(abs(Q_new[:, a] @ Q[:, a]) - 1.0) > 1e-10 + 1e-5:
+            if abs(abs(U[:, a] @ U_last[:, a]) - 1.0) > tol:
                 done = False
-        Q = Q_new
         if done:
-            break
+            return U, True
+        U_last = U
+        Qz, _ = np.linalg.qr(np.ascontiguousarray(Z @ V))
+        Q = np.ascontiguousarray(Qz)
+    Q = U_last
     return Q, True
 
 
 @njit(cache=True)
 def pca_update(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
-               start, n_votes, n_comments, iters, stuck):
-    """One update's PCA from the start ``start`` (2 x columns, nonzero): ``(comps, projections, ok)``.
+               start, n_votes, n_comments, iters, stuck, tol):
+    """One update's PCA from the start vectors ``start`` (p x columns, p >= 2; the first two: last components).
 
-    Power iteration from the start, then the two components ordered by variance, each
-    signed to agree with its start vector, and the participants' sparsity-aware
-    projections. ``ok`` is False when the start carries no variance (see
-    :func:`power_iteration`); the caller then restarts from random vectors.
+    Returns ``(vectors, projections, ok)``: ``vectors`` (p x columns) are the Ritz vectors,
+    largest first, the first two being the components, each signed to agree with its
+    start vector (the next update's start), and ``projections`` the participants'
+    sparsity-aware projections on the two components. ``ok`` is False when the start
+    carries no variance (see :func:`power_iteration`).
     """
     Q, ok = power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center,
-                            keep, _orthonormal(np.ascontiguousarray(start.T)), iters, stuck)
-    XQ = centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q)
-    _, V = np.linalg.eigh(XQ.T @ XQ)
-    V = np.ascontiguousarray(V[:, ::-1])
-    comps = np.ascontiguousarray((Q @ V).T)
-    proj = XQ @ V
-    for a in range(2):
-        if comps[a] @ start[a] < 0:
-            comps[a] = -comps[a]
-            proj[:, a] = -proj[:, a]
+                            keep, np.ascontiguousarray(start.T), iters, stuck, tol)
+    vecs = np.ascontiguousarray(Q.T)
+    for a in range(vecs.shape[0]):
+        if vecs[a] @ start[a] < 0:
+            vecs[a] = -vecs[a]
+    comps = np.ascontiguousarray(vecs[:2].T)
+    proj = centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, comps)
     for i in range(len(proj)):
         s = np.sqrt(n_comments / max(n_votes[i], 1.0))
         proj[i, 0] *= s
         proj[i, 1] *= s
-    return comps, proj, ok
+    return vecs, proj, ok
 
 
 @njit(cache=True)

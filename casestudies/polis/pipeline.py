@@ -59,6 +59,16 @@ DEFAULT_N_UPDATES = 200
 DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
+#: The replay's PCA stops when each component's ``1 - |cos|`` with its last value is at
+#: most this (an angle of about 4.5e-5 rad), or after 100 steps. Polis's
+#: ``power-iteration`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848)
+#: runs until the eigenvalue repeats exactly, or 100 steps: a converged answer. The map
+#: error this leaves (about 1e-4 of a coordinate) is two orders below the 0.01 at which
+#: Polis's k-means calls two clusterings the same. The earlier 1e-5 (an angle of 4.5e-3)
+#: left errors of that size; benchmarks/POLIS-LOG.md has the effect of the change.
+PCA_TOL = 1e-9
+#: Vectors iterated together (the two components and two more, which only speed convergence).
+PCA_BLOCK = 4
 
 
 # --- who is clustered -----------------------------------------------------------------
@@ -222,33 +232,37 @@ class _State:
 
 
 def _pca(hist: "_History", start: np.ndarray | None, iters: int = 100):
-    """Two-component PCA of the mean-imputed, centred votes so far, by power iteration, as Polis computes it.
+    """Two-component PCA of the mean-imputed, centred votes so far, iterated from the last update's, as Polis computes it.
 
     Unseen cells, which mean imputation puts on their statement's mean, are zero once
     centred, so only the votes cast so far enter (``hist``, a :class:`_History`); columns
-    not seen yet get zero components. ``start`` (2 x columns) warm-starts the iteration
-    from the previous update's components, which also keeps their signs, as
-    ``wrapped-pca`` does with ``:start-vectors`` (math/src/polismath/math/pca.clj,
-    compdemocracy/polis at 7850848). Returns ``(comps, projections)`` with Polis's
-    sparsity-aware scaling (``sparsity-aware-project-ptpt``: ``sqrt(n_comments /
-    max(n_votes, 1))``, ``n_comments`` being the statements seen so far).
+    not seen yet get zero components. ``start`` (:data:`PCA_BLOCK` x columns: the last
+    update's two components, then two more vectors that only speed convergence)
+    warm-starts the iteration, which also keeps the components' signs, as ``wrapped-pca``
+    does with ``:start-vectors`` (math/src/polismath/math/pca.clj, compdemocracy/polis at
+    7850848); the iteration runs to :data:`PCA_TOL` (see
+    :func:`casestudies.polis._compiled.power_iteration`). Returns ``(vectors,
+    projections)``: the next update's start vectors, components first, and the
+    participants' projections with Polis's sparsity-aware scaling
+    (``sparsity-aware-project-ptpt``: ``sqrt(n_comments / max(n_votes, 1))``,
+    ``n_comments`` being the statements seen so far).
     """
     m = len(hist.col_count)
-    if start is None or not np.any(start):
-        start = np.random.default_rng(0).standard_normal((2, m))
+    if start is None or not np.any(start[:2]):
+        start = np.random.default_rng(0).standard_normal((PCA_BLOCK, m))
     stuck = 1e-12 * max(1.0, float(_compiled.centred_norm(hist.col_ptr, hist.col_vals, hist.col_count, hist.center, hist.keep)))
     rng = np.random.default_rng(0)
     vecs = np.ascontiguousarray(start, dtype=float)
     for _ in range(3):
-        comps, proj, ok = _compiled.pca_update(hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.col_ptr,
+        vecs, proj, ok = _compiled.pca_update(hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.col_ptr,
                                                hist.col_rows, hist.col_vals, hist.col_count, hist.center, hist.keep, vecs,
-                                               hist.n_votes(), float(hist.cols_seen.sum()), iters, stuck)
+                                               hist.n_votes(), float(hist.cols_seen.sum()), iters, stuck, PCA_TOL)
         if ok:
             break
         # The start vectors carry no variance (e.g. they sit on moderated-out statements):
         # restart from random vectors rather than stay stuck at zero.
         vecs = np.ascontiguousarray(vecs + rng.standard_normal(vecs.shape))
-    return comps, proj
+    return vecs, proj
 
 
 def _time_bounds(v: pd.DataFrame, every_s: float) -> np.ndarray:
@@ -399,10 +413,13 @@ def replay(
     sils: dict = {}
     proj = np.zeros((len(pids), 2))
     for stop in it:
+        seen_before = hist.cols_seen
         hist.advance(stop)
         n_cols = int(hist.cols_seen.sum())
-        comps, proj = _pca(hist, st.comps)
-        st.comps = comps
+        if st.comps is not None:
+            # power-iteration pads the start vector with 1s for statements new since the last update.
+            st.comps[:, hist.cols_seen & ~seen_before] = 1.0
+        st.comps, proj = _pca(hist, st.comps)  # the components and the extra start vectors
         if sticky:
             in_mask[entry_rows[entry_pos < stop]] = True
         else:
@@ -438,7 +455,7 @@ def replay(
         "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
         "map": pd.DataFrame(proj, index=pd.Index(pids, name="participant"), columns=["x", "y"]),
-        "comps": st.comps,
+        "comps": st.comps[:2],
         "center": hist.center,
         "tids": tids,
         "n_comments": int(hist.cols_seen.sum()),
