@@ -94,30 +94,13 @@ def _nearest(X, C):
 
 
 @njit(cache=True)
-def _init_clusters(X, k):
-    # init-clusters: the first k distinct rows, ids 0..k-1.
-    centers = np.empty((k, 2))
-    n_c = 0
-    for i in range(len(X)):
-        if n_c == k:
-            break
-        new = True
-        for j in range(n_c):
-            if centers[j, 0] == X[i, 0] and centers[j, 1] == X[i, 1]:
-                new = False
-                break
-        if new:
-            centers[n_c, 0] = X[i, 0]
-            centers[n_c, 1] = X[i, 1]
-            n_c += 1
-    return centers[:n_c].copy(), np.arange(n_c).astype(np.int64)
-
-
-@njit(cache=True)
-def _n_distinct_up_to(X, cap):
+def _first_distinct(X, cap):
+    """The first ``cap`` distinct rows of ``X``, in order (fewer if ``X`` has fewer)."""
     seen = np.empty((cap, 2))
     n = 0
     for i in range(len(X)):
+        if n == cap:
+            break
         new = True
         for j in range(n):
             if seen[j, 0] == X[i, 0] and seen[j, 1] == X[i, 1]:
@@ -127,9 +110,14 @@ def _n_distinct_up_to(X, cap):
             seen[n, 0] = X[i, 0]
             seen[n, 1] = X[i, 1]
             n += 1
-            if n == cap:
-                break
-    return n
+    return seen[:n].copy()
+
+
+@njit(cache=True)
+def _init_clusters(X, k):
+    # init-clusters: the first k distinct rows, ids 0..k-1.
+    centers = _first_distinct(X, k)
+    return centers, np.arange(len(centers)).astype(np.int64)
 
 
 @njit(cache=True)
@@ -166,7 +154,7 @@ def _clean_start(X, w, last, k):
     ids = ids[keep].copy()
     n_c = len(ids)
     C, _ = _weighted_centers(X, w, member, n_c)
-    possible = min(k, _n_distinct_up_to(X, k)) if k > n_c else k
+    possible = min(k, len(_first_distinct(X, k))) if k > n_c else k
     while possible > n_c:
         # most-distal: the row farthest from its nearest centre (the last such row on a tie).
         _, dist = _nearest(X, C)
@@ -340,7 +328,7 @@ def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, c
     for _ in range(iters):
         Z = centred_transpose_times(col_ptr, col_rows, col_vals, col_count, center, keep,
                                     centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q))
-        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
+        if np.sqrt(np.sum(Z[:, 1] ** 2)) < stuck:
             return Q, False
         # Rayleigh-Ritz on span(Q), reusing Z = X.T X Q: no extra product.
         T = Q.T @ Z
@@ -349,7 +337,10 @@ def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, c
         U = np.ascontiguousarray(Q @ V)
         done = True
         for a in range(2):
-            if abs(abs(U[:, a] @ U_last[:, a]) - 1.0) > tol:
+            cos = 0.0
+            for i in range(U.shape[0]):
+                cos += U[i, a] * U_last[i, a]
+            if abs(abs(cos) - 1.0) > tol:
                 done = False
         if done:
             return U, True
