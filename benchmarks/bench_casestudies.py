@@ -1,13 +1,7 @@
 """Benchmark the case-study methods (not a timed test): run by hand, or with ``make bench``.
 
-1. Polis opinion groups (``_polis_bench.py``): the defaults Polis's code leaves open (in-conv
-   rule, update schedule, k rule), chosen on the development conversations only; parity with
-   Polis's math fixtures; for all 13 open conversations, split into the development and check
-   sets, the agreement (adjusted Rand index with Polis's own ``group-id`` labels), coverage
-   and time of ``casestudies.polis`` against red-dwarf 0.4.0, side by side, with the ceiling
-   any clustering of the final map can reach (``polis.agreement_ceiling``); then the same
-   replay under several update schedules, and the ceiling on the map at 20 points along each
-   vote history (the bound for any earlier map).
+1. Polis opinion groups against red-dwarf on all 13 conversations: ``bench_polis.py`` (its own
+   script, so ``make bench`` runs it once; ``--with-polis`` runs it here too).
 2. Polis at scale (``_polis_scale_bench.py``): time and peak memory of the sparse single pass
    and of red-dwarf on synthetic conversations of 10,000, 50,000 and 200,000 participants x
    2,000 statements, each in a watched subprocess.
@@ -18,7 +12,7 @@
 
 Usage::
 
-    PAI_DATA_CACHE=../shared/data .venv/bin/python benchmarks/bench_casestudies.py [--skip-polis] [--skip-scale] [--skip-mf]
+    PAI_DATA_CACHE=../shared/data .venv/bin/python benchmarks/bench_casestudies.py [--with-polis] [--skip-scale] [--skip-mf]
 
 Results are printed and written to ``benchmarks/results/casestudies.json``.
 """
@@ -42,13 +36,13 @@ from _polis_scale_bench import scale_section  # noqa: E402
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--skip-polis", action="store_true")
+    ap.add_argument("--with-polis", action="store_true", help="also run the Polis section (bench_polis.py runs it alone)")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-mf", action="store_true")
     ap.add_argument("--ratings", type=int, default=1_000_000)
     args = ap.parse_args(argv)
     out: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count()}}
-    if not args.skip_polis:
+    if args.with_polis:
         polis_section(out)
     if not args.skip_scale:
         scale_section(out)

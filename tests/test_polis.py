@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from casestudies import datasets, polis
-from casestudies.polis import pipeline
+from casestudies.polis import _compiled, pipeline
 
 SHARED = os.environ.get(datasets.CACHE_ENV, "")
 needs_cache = pytest.mark.skipif(
@@ -48,7 +48,7 @@ def test_two_planted_camps_are_recovered():
 
 def test_kmeans_starts_from_first_distinct_points():
     X = np.array([[0.0, 0.0], [0.0, 0.0], [10.0, 0.0], [0.1, 0.0], [10.1, 0.0]])
-    lab = pipeline._polis_kmeans(X, 2, None)
+    lab = _compiled.kmeans(X, np.ones(len(X)), np.full(len(X), -1, dtype=np.int64), 2, 20)[0]
     assert lab[0] == lab[1] == lab[3] and lab[2] == lab[4] and lab[0] != lab[2]
 
 
@@ -59,7 +59,7 @@ def test_silhouette_matches_sklearn_when_no_singletons():
     X = np.vstack([rng.normal(0, 1, (20, 2)), rng.normal(5, 1, (15, 2))])
     lab = np.repeat([0, 1], [20, 15])
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
-    ours = pipeline._silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in (0, 1)])
+    ours = _compiled.silhouette(D, lab.astype(np.int64))
     assert ours == pytest.approx(silhouette_score(X, lab))
 
 
@@ -265,3 +265,73 @@ def test_in_conv_rules_differ_in_whether_early_joiners_stay():
     assert set(final["in_conv"]) == set(polis.in_conversation(full))
     with pytest.raises(ValueError, match="in_conv_rule"):
         polis.replay(conv, in_conv_rule="everyone")
+
+
+# --- the incremental replay: the stored history and the compiled steps -------------------------
+
+
+def _random_history(seed=5, n=40, m=15, n_votes=300):
+    rng = np.random.default_rng(seed)
+    pairs = rng.choice(n * m, size=n_votes, replace=False)
+    r, c = pairs // m, pairs % m
+    val = rng.choice([-1.0, 0.0, 1.0], size=n_votes)
+    return r.astype(np.int64), c.astype(np.int64), val
+
+
+def _dense_centred(r, c, val, stop, mod, n, m):
+    # Mean imputation the plain way: the votes so far in a dense matrix, NaN elsewhere, centred per column.
+    M = np.full((n, m), np.nan)
+    M[r[:stop], c[:stop]] = val[:stop]
+    M[:, mod] = 0.0  # Polis zeroes moderated-out columns for everyone
+    with np.errstate(invalid="ignore"):
+        mean = np.nanmean(np.where(np.isnan(M).all(0), 0.0, M), axis=0)
+    X = np.where(np.isnan(M), 0.0, M - mean)
+    X[:, ~(np.bincount(c[:stop], minlength=m) > 0)] = 0.0
+    return X
+
+
+def test_history_products_equal_the_dense_centred_matrix_at_every_update():
+    r, c, val = _random_history()
+    n, m = 40, 15
+    mod = np.zeros(m, bool)
+    mod[3] = True
+    hist = pipeline._History(r, c, val, mod, n, m)
+    Q = np.random.default_rng(0).standard_normal((m, 2))
+    for stop in (10, 120, 121, 300):
+        hist.advance(stop)
+        X = _dense_centred(r, c, val, stop, mod, n, m)
+        X[:, mod] = 0.0
+        args = (hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.center, hist.keep)
+        Y = _compiled.centred_times(*args, Q)
+        np.testing.assert_allclose(Y, X @ Q, atol=1e-12)
+        Z = _compiled.centred_transpose_times(hist.col_ptr, hist.col_rows, hist.col_vals, hist.col_count, hist.center,
+                                              hist.keep, Y)
+        np.testing.assert_allclose(Z, X.T @ (X @ Q), atol=1e-10)
+        # Non-missing cells per row: votes so far, plus every moderated-out column seen (zeroed, so not missing).
+        seen_mod = int((mod & (np.bincount(c[:stop], minlength=m) > 0)).sum())
+        kept = np.bincount(r[:stop], weights=(~mod[c[:stop]]).astype(float), minlength=n)
+        np.testing.assert_array_equal(hist.n_votes(), kept + seen_mod)
+
+
+def test_replay_pca_finds_the_top_two_principal_components():
+    r, c, val = _random_history(seed=8, n=60, m=20, n_votes=700)
+    hist = pipeline._History(r, c, val, np.zeros(20, bool), 60, 20)
+    hist.advance(len(r))
+    vecs, proj = pipeline._pca(hist, None)
+    X = _dense_centred(r, c, val, len(r), np.zeros(20, bool), 60, 20)
+    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    for i in range(2):
+        assert abs(vecs[i] @ Vt[i]) == pytest.approx(1.0, abs=1e-6)
+    n_votes = np.bincount(r, minlength=60)
+    np.testing.assert_allclose(proj, (X @ vecs[:2].T) * np.sqrt(20 / np.maximum(n_votes, 1))[:, None], atol=1e-9)
+
+
+def test_kmeans_warm_start_keeps_cluster_ids_and_numbers_a_split_after_the_largest():
+    X = np.array([[0.0, 0.0], [0.2, 0.0], [5.0, 5.0], [5.2, 5.0], [20.0, 0.0]])
+    last = np.array([5, 5, 9, 9, -1], dtype=np.int64)  # the far point is new since the last update
+    lab, ids, _ = _compiled.kmeans(X, np.ones(5), last, 3, 20)
+    assert list(lab[:4]) == [5, 5, 9, 9]
+    assert lab[4] == 10  # split off as the most distal point: the largest id in use plus one
+    # With k = 2 there is no room for a third cluster: the new point joins its nearest.
+    lab2, ids2, _ = _compiled.kmeans(X, np.ones(5), last, 2, 20)
+    assert set(ids2) <= {5, 9} and lab2[0] == lab2[1] and lab2[2] == lab2[3]

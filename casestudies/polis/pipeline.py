@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from casestudies.polis import _compiled
 from casestudies.polis.export import PolisConversation, has_vote_times
 from casestudies.polis.statements import comment_stats, consensus_comments, group_informed_consensus, representative_comments
 
@@ -58,6 +59,16 @@ DEFAULT_N_UPDATES = 200
 DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
+#: The replay's PCA stops when each component's ``1 - |cos|`` with its last value is at
+#: most this (an angle of about 4.5e-5 rad), or after 100 steps. Polis's
+#: ``power-iteration`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848)
+#: runs until the eigenvalue repeats exactly, or 100 steps: a converged answer. The map
+#: error this leaves (about 1e-4 of a coordinate) is two orders below the 0.01 at which
+#: Polis's k-means calls two clusterings the same. The earlier 1e-5 (an angle of 4.5e-3)
+#: left errors of that size; benchmarks/POLIS-LOG.md has the effect of the change.
+PCA_TOL = 1e-9
+#: Vectors iterated together (the two components and two more, which only speed convergence).
+PCA_BLOCK = 4
 
 
 # --- who is clustered -----------------------------------------------------------------
@@ -179,20 +190,20 @@ def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_group
     max_k = min(max_groups, 2 + len(B) // 12)
     ks = [force_k] if force_k else list(range(2, max(2, max_k) + 1))
     sils, labs = {}, {}
+    cold = np.full(len(B), -1, dtype=np.int64)
     for k in ks:
-        lab = _polis_kmeans(B, k, None, weights=w)
-        labs[k] = lab
-        sils[k] = _silhouette_clusters(D, [np.nonzero(lab == g)[0] for g in range(lab.max() + 1)])
-    best = max(sils, key=lambda k: sils[k])
+        lab = _compiled.kmeans(B, w, cold, k, 20)[0]  # cold start: ids 0..k-1
+        labs[k] = np.unique(lab, return_inverse=True)[1]
+        sils[k] = _compiled.silhouette(D, labs[k].astype(np.int64))
+    best = max(sorted(sils), key=lambda k: (sils[k], k))  # max-key: the larger k on a tie
     return {"labels": labs[best], "k": int(labs[best].max() + 1), "silhouettes": sils}
 
 
 def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> _Clustering:
     """Base clusters (Polis k-means with ``base_k`` clusters), then :func:`cluster_base` over them."""
-    base_labels = _polis_kmeans(xy, base_k, None, max_iters=100)
-    n = base_labels.max() + 1
-    centers = _centers_of(xy, np.ones(len(xy)), base_labels, n)
-    counts = np.bincount(base_labels, minlength=n).astype(float)
+    xy = np.ascontiguousarray(xy, dtype=float)
+    base_labels, _, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    counts = np.bincount(base_labels, minlength=len(centers)).astype(float)
     g = cluster_base(centers, counts, max_groups=max_groups, force_k=force_k)
     return _Clustering(centers, base_labels, counts, g["k"], g["labels"], g["silhouettes"])
 
@@ -206,114 +217,9 @@ def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MA
 # below follow the Clojure code (math/src/polismath/math/clusters.clj, conversation.clj).
 
 
-def _same_clustering(c1: np.ndarray, c2: np.ndarray, threshold: float = 0.01) -> bool:
-    if len(c1) != len(c2):
-        return False
-    a = c1[np.lexsort(c1.T[::-1])]
-    b = c2[np.lexsort(c2.T[::-1])]
-    return bool(np.all(np.linalg.norm(a - b, axis=1) < threshold))
-
-
-def _centers_of(X: np.ndarray, w: np.ndarray, lab: np.ndarray, n: int) -> np.ndarray:
-    W = np.bincount(lab, weights=w, minlength=n)
-    cx = np.bincount(lab, weights=w * X[:, 0], minlength=n)
-    cy = np.bincount(lab, weights=w * X[:, 1], minlength=n)
-    return np.column_stack([cx, cy]) / np.maximum(W, 1e-300)[:, None]
-
-
-def _as_points(X: np.ndarray) -> np.ndarray:
-    """Rows of an (n, 2) array as complex numbers: np.unique on them sorts and matches like np.unique(axis=0), faster."""
-    return X[:, 0] + 1j * X[:, 1]
-
-
 def _sqdist(X: np.ndarray, C: np.ndarray) -> np.ndarray:
     # |x - c|^2 without the (n, k, 2) temporary; clipped at 0 against rounding.
     return np.maximum((X * X).sum(1)[:, None] - 2.0 * X @ C.T + (C * C).sum(1)[None, :], 0.0)
-
-
-def _polis_kmeans(
-    X: np.ndarray,
-    k: int,
-    last: np.ndarray | None,
-    *,
-    weights: np.ndarray | None = None,
-    max_iters: int = 20,
-    n_distinct: int | None = None,
-    round_distinct: bool = False,
-) -> np.ndarray:
-    """One Polis k-means run on rows ``X``; returns a cluster label per row (0..k'-1).
-
-    ``last`` gives each row's cluster in the previous update (-1 for rows that are
-    new), or is None for a cold start from the first ``k`` distinct rows.
-    """
-    n = len(X)
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    if last is not None and (last >= 0).any():
-        # clean-start-clusters: recenter the old clusters on their members' new positions,
-        # merge identical ones, then split off the most distal points until there are k.
-        lab = np.full(n, -1)
-        ids = np.unique(last[last >= 0])
-        lab[last >= 0] = np.searchsorted(ids, last[last >= 0])
-        m = lab >= 0
-        centers = _centers_of(X[m], w[m], lab[m], len(ids))
-        _, first, inv = np.unique(_as_points(np.round(centers, 12)), return_index=True, return_inverse=True)
-        if len(first) < len(centers):
-            lab[m] = inv.ravel()[lab[m]]
-            centers = _centers_of(X[m], w[m], lab[m], len(first))
-        # Counting distinct rows costs a sort; it only matters when there are fewer centres than k.
-        if k > len(centers):
-            possible = min(k, n_distinct if n_distinct is not None else len(np.unique(_as_points(np.round(X, 12) if round_distinct else X))))
-        else:
-            possible = k
-        while possible > len(centers):
-            d = _sqdist(X, centers).min(1)
-            far = int(d.argmax())
-            if d[far] <= 0:
-                break
-            lab[far] = len(centers)
-            m = lab >= 0
-            used, lab[m] = np.unique(lab[m], return_inverse=True)
-            centers = _centers_of(X[m], w[m], lab[m], len(used))
-    else:
-        _, first = np.unique(_as_points(X), return_index=True)
-        centers = X[np.sort(first)[:k]].copy()
-    lab = None
-    for _ in range(max_iters + 1):
-        lab = _sqdist(X, centers).argmin(1)
-        counts = np.bincount(lab, minlength=len(centers))
-        n_used = len(centers)
-        if not counts.all():  # drop empty clusters, keeping the others in order
-            rank = np.cumsum(counts > 0) - 1
-            lab = rank[lab]
-            n_used = int(rank[-1]) + 1
-        new_centers = _centers_of(X, w, lab, n_used)
-        done = _same_clustering(centers, new_centers)
-        centers = new_centers
-        if done:
-            break
-    return lab
-
-
-def _silhouette_clusters(D: np.ndarray, clusters: list) -> float:
-    """Polis's silhouette on a distance matrix (a member alone in its cluster scores 0)."""
-    if len(clusters) < 2:
-        return -1.0
-    n = len(D)
-    lab = np.full(n, -1)
-    for j, m in enumerate(clusters):
-        lab[m] = j
-    onehot = np.zeros((n, len(clusters)))
-    onehot[np.arange(n), lab] = 1.0
-    sizes = onehot.sum(0)
-    sums = D @ onehot  # distance from each point to all members of each cluster
-    own = sizes[lab]
-    a = np.where(own > 1, sums[np.arange(n), lab] / np.maximum(own - 1, 1), 0.0)
-    other = sums / np.maximum(sizes, 1)
-    other[np.arange(n), lab] = np.inf
-    b = other.min(1)
-    denom = np.maximum(a, b)
-    s = np.where((own > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0.0)
-    return float(s.mean())
 
 
 @dataclass
@@ -325,44 +231,38 @@ class _State:
     comps: np.ndarray | None = None
 
 
-def _pca(X, n_votes: np.ndarray, start: np.ndarray | None, iters: int = 100):
-    """Two-component PCA of the mean-imputed, centred votes by power iteration, as Polis computes it.
+def _pca(hist: "_History", start: np.ndarray | None, iters: int = 100):
+    """Two-component PCA of the mean-imputed, centred votes so far, iterated from the last update's, as Polis computes it.
 
-    ``X`` is the centred vote matrix (scipy CSR: a vote minus its statement's mean; unseen
-    cells, which mean imputation puts on the mean, are zero and not stored), ``n_votes``
-    each row's number of non-missing cells. ``start`` (2 x n_comments) warm-starts the
-    iteration from the previous update's components, which also keeps their signs;
-    returns ``(comps, projections)`` with Polis's sparsity-aware scaling.
+    Unseen cells, which mean imputation puts on their statement's mean, are zero once
+    centred, so only the votes cast so far enter (``hist``, a :class:`_History`); columns
+    not seen yet get zero components. ``start`` (:data:`PCA_BLOCK` x columns: the last
+    update's two components, then two more vectors that only speed convergence)
+    warm-starts the iteration, which also keeps the components' signs, as ``wrapped-pca``
+    does with ``:start-vectors`` (math/src/polismath/math/pca.clj, compdemocracy/polis at
+    7850848); the iteration runs to :data:`PCA_TOL` (see
+    :func:`casestudies.polis._compiled.power_iteration`). Returns ``(vectors,
+    projections)``: the next update's start vectors, components first, and the
+    participants' projections with Polis's sparsity-aware scaling
+    (``sparsity-aware-project-ptpt``: ``sqrt(n_comments / max(n_votes, 1))``,
+    ``n_comments`` being the statements seen so far).
     """
-    m = X.shape[1]
-    XT = X.T.tocsr()
-    if start is None or not np.any(start):
-        Q = np.linalg.qr(np.random.default_rng(0).standard_normal((m, 2)))[0]
-    else:
-        Q = np.linalg.qr(start.T)[0]
+    m = len(hist.col_count)
+    if start is None or not np.any(start[:2]):
+        start = np.random.default_rng(0).standard_normal((PCA_BLOCK, m))
+    stuck = 1e-12 * max(1.0, float(_compiled.centred_norm(hist.col_ptr, hist.col_vals, hist.col_count, hist.center, hist.keep)))
     rng = np.random.default_rng(0)
-    stuck = 1e-12 * max(1.0, float(np.sqrt(X.data @ X.data)))
-    for _ in range(iters):
-        Z = XT @ (X @ Q)
-        if np.sqrt(Z[:, 1] @ Z[:, 1]) < stuck:
-            # The start vectors carry no variance (e.g. they sit on moderated-out
-            # statements): restart from random vectors rather than stay stuck at zero.
-            Q = np.linalg.qr(Q + rng.standard_normal(Q.shape))[0]
-            Z = XT @ (X @ Q)
-        Q_new = np.linalg.qr(Z)[0]
-        if np.all(np.abs(np.abs(np.einsum("ij,ij->j", Q_new, Q)) - 1.0) <= 1e-10 + 1e-5):  # np.allclose's tolerance
-            Q = Q_new
+    vecs = np.ascontiguousarray(start, dtype=float)
+    for _ in range(3):
+        vecs, proj, ok = _compiled.pca_update(hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.col_ptr,
+                                               hist.col_rows, hist.col_vals, hist.col_count, hist.center, hist.keep, vecs,
+                                               hist.n_votes(), float(hist.cols_seen.sum()), iters, stuck, PCA_TOL)
+        if ok:
             break
-        Q = Q_new
-    T = Q.T @ (XT @ (X @ Q))
-    _, V = np.linalg.eigh(T)
-    comps = (Q @ V[:, ::-1]).T
-    if start is not None and np.any(start):
-        for i in range(2):
-            if comps[i] @ start[i] < 0:
-                comps[i] = -comps[i]
-    proj = (X @ comps.T) * np.sqrt(m / np.maximum(n_votes, 1))[:, None]
-    return comps, proj
+        # The start vectors carry no variance (e.g. they sit on moderated-out statements):
+        # restart from random vectors rather than stay stuck at zero.
+        vecs = np.ascontiguousarray(vecs + rng.standard_normal(vecs.shape))
+    return vecs, proj
 
 
 def _time_bounds(v: pd.DataFrame, every_s: float) -> np.ndarray:
@@ -383,6 +283,69 @@ def _first_update(v: pd.DataFrame) -> int:
     new_c = np.cumsum(~v["comment-id"].duplicated().to_numpy())
     new_p = np.cumsum(~v["participant"].duplicated().to_numpy())
     return max(int(np.searchsorted(new_c, 2)), int(np.searchsorted(new_p, 3))) + 1
+
+
+class _History:
+    """The whole vote history, stored once; each update only adds its batch to running counts.
+
+    Votes are kept by participant (``row_*``) and by statement (``col_*``), each row's and
+    each column's votes in time order, so the votes cast so far are a prefix of every row
+    and column (``row_count``, ``col_count``); the compiled products in
+    :mod:`casestudies.polis._compiled` walk those prefixes and centre each vote on its
+    statement's current mean (``center``) as they go. :meth:`advance` costs O(batch):
+    nothing is rebuilt, re-sorted or rewritten per update.
+    """
+
+    def __init__(self, r, c, val, mod_mask, n_rows, n_cols):
+        self.r, self.c, self.val, self.mod_mask = r, c, val, mod_mask
+        by_row = np.argsort(r, kind="stable")  # votes are in time order: stable keeps it within a row
+        self.row_ptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))]).astype(np.int64)
+        self.row_cols, self.row_vals = c[by_row].astype(np.int64), val[by_row]
+        by_col = np.argsort(c, kind="stable")
+        self.col_ptr = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=n_cols))]).astype(np.int64)
+        self.col_rows, self.col_vals = r[by_col].astype(np.int64), val[by_col]
+        self.keep = (~mod_mask).astype(float)  # statements left out of the math are zeroed, as Polis zeroes them
+        self.col_sum = np.zeros(n_cols)
+        self.col_count = np.zeros(n_cols, dtype=np.int64)
+        self.row_count = np.zeros(n_rows, dtype=np.int64)  # votes so far, passes and moderated-out ones included
+        self.row_kept = np.zeros(n_rows)  # votes so far on statements still in the math
+        self.center = np.zeros(n_cols)
+        self.stop = 0
+
+    def advance(self, stop: int) -> None:
+        b = slice(self.stop, stop)
+        rb, cb, vb = self.r[b], self.c[b], self.val[b]
+        n_rows, n_cols = len(self.row_count), len(self.col_count)
+        self.col_sum += np.bincount(cb, weights=vb, minlength=n_cols)
+        self.col_count += np.bincount(cb, minlength=n_cols)
+        self.row_count += np.bincount(rb, minlength=n_rows)
+        self.row_kept += np.bincount(rb, weights=(~self.mod_mask[cb]).astype(float), minlength=n_rows)
+        self.stop = stop
+        center = self.col_sum / np.maximum(self.col_count, 1)
+        center[self.mod_mask] = 0.0
+        self.center = center
+
+    @property
+    def cols_seen(self) -> np.ndarray:
+        return self.col_count > 0
+
+    @property
+    def rows_seen(self) -> np.ndarray:
+        return self.row_count > 0
+
+    def n_votes(self) -> np.ndarray:
+        """Each row's non-missing cells in Polis's rating matrix: moderated-out columns are zeroed, so count for everyone."""
+        return self.row_kept + int((self.mod_mask & self.cols_seen).sum())
+
+
+def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int) -> np.ndarray:
+    """In-conv from the votes so far: ``min(7, n_comments)`` votes, topped up to 15 with the most active voters."""
+    chosen = seen & (counts >= min(MIN_VOTES, n_comments))
+    missing = GREEDY_N - int(chosen.sum())
+    if missing > 0:
+        rest = np.nonzero(seen & ~chosen)[0]
+        chosen[rest[np.argsort(-counts[rest], kind="stable")[:missing]]] = True
+    return chosen
 
 
 def replay(
@@ -409,9 +372,12 @@ def replay(
     and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
     With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
     instead of kept (the state a cold restart of Polis's math worker leaves).
-    """
-    import scipy.sparse as sp
 
+    Each update is incremental: the vote matrix is built once and each batch only
+    updates counts and values (:class:`_History`), and the PCA, base clusters and groups
+    start from the previous update's, as in Polis. Besides the labels, the result holds
+    the final map (``x``, ``y`` by participant) and the final components.
+    """
     if in_conv_rule not in IN_CONV_RULES:
         raise ValueError(f"in_conv_rule must be one of {', '.join(IN_CONV_RULES)}, not {in_conv_rule!r}.")
     v = conversation.votes
@@ -420,8 +386,7 @@ def replay(
     tids, c = np.unique(v["comment-id"].to_numpy(), return_inverse=True)
     mod_mask = np.isin(tids, np.asarray(list(conversation.moderated_out), dtype=tids.dtype))
     val = v["vote"].to_numpy(dtype=float)
-    row_seen = np.zeros(len(pids), bool)
-    col_seen = np.zeros(len(tids), bool)
+    hist = _History(r, c, val, mod_mask, len(pids), len(tids))
     if update_every is None:
         bounds = np.unique(np.linspace(0, len(v), n_updates + 1).astype(int))[1:]
     else:
@@ -436,7 +401,7 @@ def replay(
     # State kept between updates, by participant row and by base-cluster id.
     in_mask = np.zeros(len(pids), bool)
     base_of = np.full(len(pids), -1, dtype=np.int64)  # base-cluster id of each in-conv participant
-    group_of: dict[int, np.ndarray] = {}  # k -> group label by base-cluster id (-1: none)
+    group_last = np.full((max_groups + 1, 1), -1, dtype=np.int64)  # [k, base id] -> group id (-1: none)
     it = bounds
     if progress:
         try:
@@ -445,97 +410,39 @@ def replay(
             it = tqdm(bounds, desc=f"replaying {conversation.name}", leave=False)
         except ImportError:
             pass
-    start = 0
     sils: dict = {}
+    proj = np.zeros((len(pids), 2))
     for stop in it:
-        row_seen[r[start:stop]] = True
-        col_seen[c[start:stop]] = True
-        start = stop
-        rows = np.nonzero(row_seen)[0]
-        cols = np.nonzero(col_seen)[0]
-        # The votes so far as a sparse matrix over the rows and columns seen, centred on each
-        # statement's mean; moderated-out statements are zeroed for everyone, so they count as
-        # seen in every row's scaling and add nothing to the components.
-        ri = (np.cumsum(row_seen) - 1)[r[:stop]]
-        ci = (np.cumsum(col_seen) - 1)[c[:stop]]
-        vv = val[:stop]
-        modc = mod_mask[cols]
-        counts = np.bincount(ci, minlength=len(cols))
-        center = np.bincount(ci, weights=vv, minlength=len(cols)) / np.maximum(counts, 1)
-        center[modc] = 0.0
-        data = vv - center[ci]
-        data[modc[ci]] = 0.0
-        X = sp.csr_matrix((data, (ri, ci)), shape=(len(rows), len(cols)))
-        n_seen = np.bincount(ri, minlength=len(rows))
-        n_votes = np.bincount(ri, weights=(~modc[ci]).astype(float), minlength=len(rows)) + modc.sum()
-        start_vec = st.comps[:, cols] if st.comps is not None else None
-        comps, proj = _pca(X, n_votes, start_vec)
-        st.comps = np.zeros((2, len(tids)))
-        st.comps[:, cols] = comps
+        seen_before = hist.cols_seen
+        hist.advance(stop)
+        n_cols = int(hist.cols_seen.sum())
+        if st.comps is not None:
+            # power-iteration pads the start vector with 1s for statements new since the last update.
+            st.comps[:, hist.cols_seen & ~seen_before] = 1.0
+        st.comps, proj = _pca(hist, st.comps)  # the components and the extra start vectors
         if sticky:
             in_mask[entry_rows[entry_pos < stop]] = True
         else:
-            chosen = n_seen >= min(MIN_VOTES, len(cols))
-            # Fewer than GREEDY_N qualify: add the most active voters, as Polis's greedy top-up does.
-            for i in np.argsort(-n_seen, kind="stable")[: GREEDY_N]:
-                if chosen.sum() >= GREEDY_N:
-                    break
-                chosen[i] = True
-            in_mask[:] = False
-            in_mask[rows[chosen]] = True
+            in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols)
         ic_rows = np.nonzero(in_mask)[0]
-        X = proj[np.searchsorted(rows, ic_rows)]
-        prev_base = base_of[ic_rows]
-        lab = _polis_kmeans(X, base_k, prev_base if (base_of >= 0).any() else None, max_iters=100,
-                            round_distinct=True)
-        # Keep base-cluster ids stable: a cluster keeps the id of the old cluster it shares
-        # most members with (Polis keeps ids through warm starts).
-        n_new = lab.max() + 1
-        ids = np.full(n_new, -1)
-        has = prev_base >= 0
-        if has.any():
-            # Distinct (new cluster, old id) pairs in lexicographic order, as np.unique(axis=0) gives them.
-            span = int(prev_base[has].max()) + 1
-            codes, cnt = np.unique(lab[has].astype(np.int64) * span + prev_base[has], return_counts=True)
-            pairs = np.column_stack([codes // span, codes % span])
-            taken = set()
-            for j, old_id, _n in sorted(zip(pairs[:, 0], pairs[:, 1], cnt), key=lambda t: (t[0], -t[2])):
-                if ids[j] < 0 and old_id not in taken:
-                    ids[j] = old_id
-                    taken.add(old_id)
-        for j in range(n_new):
-            if ids[j] < 0:
-                ids[j] = st.next_base_id
-                st.next_base_id += 1
-        st.next_base_id = max(st.next_base_id, int(ids.max()) + 1)
+        X = np.ascontiguousarray(proj[ic_rows])
+        # Base clusters warm-started from the last update's (each keeps its id, as in Polis), then the
+        # group clusterings for every k, each from the last update's clustering for that k.
+        ids_of_row, base_ids, groups, sil_by_k = _compiled.group_update(X, base_of[ic_rows], base_k, 100, group_last,
+                                                                        max_groups, 20)
         base_of[:] = -1
-        base_of[ic_rows] = ids[lab]
-        order = np.argsort(ids)
-        base_ids = ids[order]
-        B = _centers_of(X, np.ones(len(X)), lab, n_new)[order]
-        wts = np.bincount(lab, minlength=n_new).astype(float)[order]
-        D = np.sqrt(((B[:, None] - B[None]) ** 2).sum(-1))
-        max_k = min(max_groups, 2 + len(B) // 12)
-        sils = {}
-        for k in range(2, max_k + 1):
-            prev = group_of.get(k)
-            if prev is not None:
-                last_g = np.where(base_ids < len(prev), prev[np.minimum(base_ids, len(prev) - 1)], -1)
-            else:
-                last_g = None
-            glab = _polis_kmeans(B, k, last_g, weights=wts, max_iters=20)
-            mapping = np.full(st.next_base_id, -1, dtype=np.int64)
-            mapping[base_ids] = glab
-            group_of[k] = mapping
-            sils[k] = _silhouette_clusters(D, [np.nonzero(glab == g)[0] for g in range(glab.max() + 1)])
-        this_k = max(sils, key=lambda k: sils[k])  # first k wins ties, like max-key over sorted keys
+        base_of[ic_rows] = ids_of_row
+        group_last = groups  # only the last update's clusterings are kept: a k not computed then starts cold
+        sils = {k: float(sil_by_k[k]) for k in range(2, max_groups + 1) if not np.isnan(sil_by_k[k])}
+        # (apply max-key silhouettes ks) over k = 2, 3, ...: on a tie Clojure's max-key returns the last, the larger k.
+        this_k = max(sorted(sils), key=lambda k: (sils[k], k))
         st.last_k_count = st.last_k_count + 1 if st.last_k == this_k else 1
         st.last_k = this_k
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
             st.smoothed_k = this_k
     # Final labels.
-    k = st.smoothed_k if st.smoothed_k in group_of else max(group_of)
-    gmap = group_of[k]
+    k = st.smoothed_k if st.smoothed_k in sils else max(sils)
+    gmap = group_last[k]
     ic_rows = np.nonzero(in_mask)[0]
     bases = base_of[ic_rows]
     known = (bases >= 0) & (bases < len(gmap))
@@ -547,6 +454,11 @@ def replay(
         "silhouettes": sils,
         "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
+        "map": pd.DataFrame(proj, index=pd.Index(pids, name="participant"), columns=["x", "y"]),
+        "comps": st.comps[:2],
+        "center": hist.center,
+        "tids": tids,
+        "n_comments": int(hist.cols_seen.sum()),
     }
 
 
@@ -629,9 +541,10 @@ def run(
     if matrix is None:
         raise ValueError("run() needs a conversation or a vote matrix.")
     moderated_out = [c for c in moderated_out if c in matrix.columns]
-    participants, comments = project(matrix, moderated_out)
     has_times = conversation is not None and has_vote_times(conversation.votes)
     history = use_history and conversation is not None
+    if not history:
+        participants, comments = project(matrix, moderated_out)
     extra: dict = {}
     if history:
         # Replay Polis's updates: groups depend on the path the conversation took.
@@ -652,6 +565,8 @@ def run(
             in_conv_rule=in_conv_rule,
             progress=progress,
         )
+        # The map is the last update's, as in Polis: no second PCA of the final votes.
+        participants, comments = _map_of_replay(rep, matrix)
         inside = pd.Index(rep["in_conv"])
         participants["in_conv"] = participants.index.isin(inside)
         participants["group"] = rep["labels"].reindex(participants.index)
@@ -673,6 +588,25 @@ def run(
         else "casestudies.polis (single pass)"
     return _with_statements(participants, comments, matrix, inside, moderated_out, pick_max, k=k, silhouettes=sils,
                             base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
+
+
+def _map_of_replay(rep: dict, matrix: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(participants, comments)`` as :func:`project` returns them, from the last update of :func:`replay`.
+
+    A statement's ``x, y`` is the projection of a single agree vote on it, scaled as
+    Polis scales a participant with one vote (``pca-project-cmnts`` in
+    math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848).
+    """
+    participants = rep["map"].reindex(matrix.index)
+    participants.index.name = matrix.index.name
+    participants["n_votes"] = matrix.notna().sum(axis=1)
+    comps, center = rep["comps"], rep["center"]
+    scale = np.sqrt(max(rep["n_comments"], 1))
+    comments = pd.DataFrame({"x": (1.0 - center) * comps[0] * scale, "y": (1.0 - center) * comps[1] * scale,
+                             "center": center, "pc1": comps[0], "pc2": comps[1]}, index=rep["tids"])
+    comments = comments.reindex(matrix.columns)
+    comments.index.name = matrix.columns.name
+    return participants, comments
 
 
 def _with_statements(participants, comments, votes, inside, moderated_out, pick_max, *, t0, **fields) -> PolisGroups:
