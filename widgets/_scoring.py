@@ -41,7 +41,7 @@ ANSWERED, NOT_APPLICABLE_STATUS, UNANSWERED = "answered", "not-applicable", "una
 #: kind has no such step, or no declared group has a role the question is asked of.
 NA_REASONS = ("answered-n/a", "no-participants", "process", "no-group")
 # Action kinds, in priority order (SCORING.md step 9).
-ACTION_KINDS = ("red-flag", "unanswered-guardrail", "next-step", "improve", "unanswered")
+ACTION_KINDS = ("red-flag", "unanswered-guardrail", "next-level-gate", "improve", "unanswered")
 
 
 class RubricError(ValueError):
@@ -911,7 +911,7 @@ class Score:
             elif level is None and c.raises:
                 kind, target = "unanswered-guardrail", None
             elif c.id in blocked and c.step == nxt:
-                kind, target = "next-step", (met_at if level is not None else None)
+                kind, target = "next-level-gate", (met_at if level is not None else None)
             elif level is not None:
                 kind, target = "improve", level + 1
             else:
