@@ -222,7 +222,7 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     if change.get("target") is None:
         change_text = "The band is at the top of the scale, or there are not enough answers yet."
     elif change.get("reachable"):
-        change_text = f"These answers together would move the band up to {_band_title(rubric, change['target'])}:"
+        change_text = f"These answers together would move the band up to at least {_band_title(rubric, change['target'])}:"
     else:
         change_text = (f"No change of answers alone reaches {_band_title(rubric, change['target'])}: "
                        "the plan's context (for example, inform only) sets its ceiling.")
