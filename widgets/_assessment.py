@@ -60,11 +60,16 @@ class AssessmentError(InputError):
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer: a level (0-3, "n/a" or None for unanswered), with optional evidence and notes."""
+    """One answer: a level (0-3, "n/a" or None for unanswered), with optional evidence and notes.
+
+    ``by_group`` holds the answers given per participant group (group id -> ``Answer``) for the
+    questions the rubric asks per group; a group without its own answer takes ``level``.
+    """
 
     level: int | str | None = None
     evidence: str = ""
     notes: str = ""
+    by_group: Mapping[str, "Answer"] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"level": self.level}
@@ -72,6 +77,8 @@ class Answer:
             out["evidence"] = self.evidence
         if self.notes:
             out["notes"] = self.notes
+        if self.by_group:
+            out["by_group"] = {gid: a.to_dict() for gid, a in self.by_group.items()}
         return out
 
 
@@ -98,11 +105,16 @@ class Assessment:
     actions: tuple[dict, ...] = ()
     migrations: tuple[str, ...] = ()
     source: str = "<data>"
+    context: Mapping[str, str] = field(default_factory=dict)
+    groups: tuple[dict, ...] = ()
     levels: dict[str, Any] = field(init=False, repr=False, compare=False)
+    group_levels: dict[str, dict[str, Any]] = field(init=False, repr=False, compare=False)
     _plan: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "levels", {cid: a.level for cid, a in self.answers.items()})
+        object.__setattr__(self, "group_levels", {cid: {g: ga.level for g, ga in a.by_group.items()}
+                                                  for cid, a in self.answers.items() if a.by_group})
         object.__setattr__(self, "_plan", {k: getattr(self, k) for k in PLAN_FIELDS})
 
     def plan_info(self) -> dict:
@@ -118,6 +130,10 @@ class Assessment:
             "scope": self.scope,
             **self.plan_info(),
         }
+        if self.context:
+            out["context"] = dict(self.context)
+        if self.groups:
+            out["groups"] = [dict(g) for g in self.groups]
         if self.assessor:
             out["assessor"] = self.assessor
         if self.notes:
@@ -187,6 +203,66 @@ def migrate_0_9_to_1_0(doc: dict) -> tuple[dict, list[str]]:
     return doc, notes
 
 
+#: Rubric 1.0 questions renamed in 2.0 with the same meaning (their answers move).
+RENAMED_1_0 = {"accountable-sponsor": "accountable-decision-holder", "policy-gate": "standing-rule",
+               "living-wage-contracts": "living-wage", "safety-risks": "identification-risk"}
+#: Rubric 1.0 questions with no 2.0 question of the same meaning: their answers are kept in the
+#: assessment's notes, word for word, and no longer count.
+RETIRED_1_0 = ("target-level-chosen", "refresh-participants", "pay-prompt", "pilot-instructions", "protect-dissent",
+               "fair-aggregation", "failure-log", "sourcing-guidelines", "worker-monitoring", "worker-voice")
+
+
+def migrate_1_0_to_2_0(doc: dict) -> tuple[dict, list[str]]:
+    """Rubric 1.0 -> 2.0.
+
+    - answers to questions whose meaning is the same are carried, level, evidence and notes;
+      four of them were renamed (``RENAMED_1_0``);
+    - answers to the 1.0 questions that 2.0 retired (``RETIRED_1_0``) are copied, word for word,
+      into the assessment's ``notes`` and no longer count;
+    - the plan context is set to its defaults (a product lifecycle, a company, people take part),
+      which was what rubric 1.0 assumed, and the team is asked to check it;
+    - the notes name every 2.0 question the file does not answer yet, so the team knows exactly
+      which to answer (the scorer lists them as unanswered, never as 0).
+    """
+    step = "1.0 -> 2.0"
+    doc = copy.deepcopy(doc)
+    answers = doc.setdefault("answers", {})
+    notes: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for old, new in RENAMED_1_0.items():
+        _rename(answers, old, new, notes, step, problems)
+    if problems:
+        raise _MigrationConflict(problems)
+    kept = []
+    for cid in RETIRED_1_0:
+        if cid in answers:
+            old = answers.pop(cid)
+            parts = [f"level {json.dumps(old.get('level'))}"]
+            if old.get("evidence"):
+                parts.append("evidence: " + old["evidence"])
+            if old.get("notes"):
+                parts.append("notes: " + old["notes"])
+            kept.append(f"- {cid} (rubric 1.0): " + "; ".join(parts))
+    if kept:
+        block = "Answers to rubric 1.0 questions that rubric 2.0 no longer asks:\n" + "\n".join(kept)
+        doc["notes"] = (doc["notes"].rstrip() + "\n\n" + block) if doc.get("notes") else block
+        notes.append(f"{step}: {len(kept)} answer(s) to retired questions kept in the notes, word for word: "
+                     + ", ".join(cid for cid in RETIRED_1_0 if f"- {cid} " in "\n".join(kept)) + ".")
+    if "context" not in doc:
+        from ._scoring import CONTEXT_DEFAULTS
+
+        doc["context"] = dict(CONTEXT_DEFAULTS)
+        notes.append(f"{step}: plan context set to what rubric 1.0 assumed (process: product-lifecycle, "
+                     "convener: company, participants: people-take-part); check it and change it if it does not fit.")
+    rubric = load_rubric("2.0")
+    todo = [c.id for c in rubric.criteria if (answers.get(c.id) or {}).get("level") is None]
+    if todo:
+        notes.append(f"{step}: please answer the {len(todo)} question(s) new or not yet answered in rubric 2.0: "
+                     + ", ".join(todo) + ".")
+    doc["rubric"] = {"id": RUBRIC_ID, "version": "2.0"}
+    return doc, notes
+
+
 class _MigrationConflict(Exception):
     def __init__(self, problems: list[tuple[str, str]]):
         self.problems = problems
@@ -195,9 +271,11 @@ class _MigrationConflict(Exception):
 #: from-version -> (to-version, function). Applied in a chain until the current version.
 MIGRATIONS: dict[str, tuple[str, Callable[[dict], tuple[dict, list[str]]]]] = {
     "0.9": ("1.0", migrate_0_9_to_1_0),
+    "1.0": ("2.0", migrate_1_0_to_2_0),
 }
 #: Criterion ids of older rubric versions that the migrations know (for error messages).
-RETIRED_IDS = {"0.9": {"participants-paid", "feedback-loop", "consent"}}
+RETIRED_IDS = {"0.9": {"participants-paid", "feedback-loop", "consent"},
+               "1.0": set(RENAMED_1_0) | set(RETIRED_1_0)}
 
 
 def _version_key(v: str) -> tuple[int, ...]:
@@ -280,10 +358,15 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
 _SCHEMA_CACHE: dict = {}
 
 _TOP_FIELDS = {"format", "format_version", "rubric", "scope", "team", "product", "model_type", "lifecycle_stage",
-               "date", "assessor", "notes", "migrations", "answers"}
+               "date", "assessor", "notes", "migrations", "answers", "context", "groups"}
 _REQUIRED = {"format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date",
              "answers"}
-_ANSWER_FIELDS = {"level", "evidence", "notes"}
+_ANSWER_FIELDS = {"level", "evidence", "notes", "by_group"}
+_CELL_FIELDS = {"level", "evidence", "notes"}
+_CONTEXT_CHOICES = {"process": ("product-lifecycle", "single-decision", "standing-body"),
+                    "convener": ("company", "public-body", "council-or-coop", "community-organisation"),
+                    "participants": ("people-take-part", "inform-only")}
+_ROLES = ("governance", "participants", "advisers", "workers", "data-contributors", "partners", "informed-only")
 _RE = __import__("re")
 _ID_RX = _RE.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _VERSION_RX = _RE.compile(r"[0-9]+\.[0-9]+")
@@ -314,20 +397,41 @@ def _surely_valid(doc) -> bool:
     migrations = doc.get("migrations", [])
     if type(migrations) is not list or len(migrations) > 100 or not all(_text(m, 0, 2000) for m in migrations):
         return False
+    context = doc.get("context", {})
+    if type(context) is not dict or not all(type(k) is str and k in _CONTEXT_CHOICES and type(v) is str
+                                            and v in _CONTEXT_CHOICES[k] for k, v in context.items()):
+        return False
+    groups = doc.get("groups", [])
+    if type(groups) is not list or len(groups) > 20:
+        return False
+    for g in groups:
+        if not (type(g) is dict and g.keys() == {"id", "label", "role"} and type(g["id"]) is str
+                and len(g["id"]) <= 60 and _ID_RX.fullmatch(g["id"]) and _text(g["label"], 1, 200)
+                and type(g["role"]) is str and g["role"] in _ROLES):
+            return False
     answers = doc["answers"]
     if type(answers) is not dict or len(answers) > 200:
         return False
     for cid, ans in answers.items():
         if not (type(cid) is str and len(cid) <= 60 and _ID_RX.fullmatch(cid)):
             return False
-        if type(ans) is not dict or not ans.keys() <= _ANSWER_FIELDS:
+        if type(ans) is not dict or not ans.keys() <= _ANSWER_FIELDS or not _cell_ok(ans):
             return False
-        level = ans.get("level")
-        if not (level is None or level == "n/a" and type(level) is str or type(level) is int and 0 <= level <= 3):
+        cells = ans.get("by_group", {})
+        if type(cells) is not dict or len(cells) > 20:
             return False
-        if not (_text(ans.get("evidence", ""), 0, 20000) and _text(ans.get("notes", ""), 0, 20000)):
-            return False
+        for gid, cell in cells.items():
+            if not (type(gid) is str and len(gid) <= 60 and _ID_RX.fullmatch(gid) and type(cell) is dict
+                    and cell.keys() <= _CELL_FIELDS and _cell_ok(cell)):
+                return False
     return True
+
+
+def _cell_ok(ans: dict) -> bool:
+    level = ans.get("level")
+    if not (level is None or level == "n/a" and type(level) is str or type(level) is int and 0 <= level <= 3):
+        return False
+    return _text(ans.get("evidence", ""), 0, 20000) and _text(ans.get("notes", ""), 0, 20000)
 
 
 @functools.lru_cache(maxsize=1)
@@ -401,6 +505,12 @@ def _check_header(doc: Mapping, source: str) -> None:
 def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Problem]:
     problems = []
     ids = rubric.by_id
+    groups = doc.get("groups", [])
+    roles = {}
+    for i, g in enumerate(groups):
+        if g["id"] in roles:
+            problems.append(Problem(source, f"groups.{i + 1}.id", "a group id used once", repr(g["id"])))
+        roles[g["id"]] = g["role"]
     for cid, ans in doc["answers"].items():
         if cid not in ids:
             close = difflib.get_close_matches(cid, list(ids), n=1)
@@ -409,8 +519,26 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
                                     f"a criterion id of rubric {rubric.id} {rubric.version}{hint}",
                                     "an unknown criterion"))
             continue
-        if ans.get("level") == NOT_APPLICABLE and not ids[cid].not_applicable_if:
+        crit = ids[cid]
+        if ans.get("level") == NOT_APPLICABLE and not crit.not_applicable_if:
             problems.append(Problem(source, f"answers.{cid}.level", _NA_EXPECTED, '"n/a"'))
+        cells = ans.get("by_group") or {}
+        if cells and not crit.per_group:
+            problems.append(Problem(source, f"answers.{cid}.by_group",
+                                    "one answer for the whole plan: this question is not asked per group "
+                                    "(give its level directly)", "answers per group"))
+            cells = {}
+        for gid, cell in cells.items():
+            where = f"answers.{cid}.by_group.{gid}"
+            if gid not in roles:
+                known = ", ".join(roles) or "none declared"
+                problems.append(Problem(source, where, f"a group id declared under groups ({known})", "an unknown group"))
+            elif roles[gid] not in crit.group_roles:
+                problems.append(Problem(source, where,
+                                        f"a group whose role this question is asked of ({', '.join(crit.group_roles)})",
+                                        f"a group with role {roles[gid]!r}"))
+            elif cell.get("level") == NOT_APPLICABLE and not crit.not_applicable_if:
+                problems.append(Problem(source, f"{where}.level", _NA_EXPECTED, '"n/a"'))
         if len(problems) >= MAX_PROBLEMS:
             break
     for i, act in enumerate(doc.get("actions", [])):
@@ -442,14 +570,21 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
         raise AssessmentError([Problem(source, "answers", "a mapping of criterion id to answer", _short(answers))])
     found = Collector(source)
     by_id = rubric.by_id
+    cells = []
     for cid, answer in answers.items():
         if isinstance(answer, Mapping):
-            level = answer.get("level")
+            level, by_group = answer.get("level"), answer.get("by_group")
         else:
-            level = getattr(answer, "level", answer)
+            level, by_group = getattr(answer, "level", answer), getattr(answer, "by_group", None)
+        where = f"answers.{cid}" if isinstance(cid, str) else "answers"
+        cells.append((cid, f"{where}.level" if isinstance(cid, str) else where, level))
+        if isinstance(by_group, Mapping):
+            for gid, cell in by_group.items():
+                lv = cell.get("level") if isinstance(cell, Mapping) else getattr(cell, "level", cell)
+                cells.append((cid, f"{where}.by_group.{gid}.level", lv))
+    for cid, where, level in cells:
         if level is None or (type(level) is int and 0 <= level <= 3):
             continue
-        where = f"answers.{cid}.level" if isinstance(cid, str) else "answers"
         if level == NOT_APPLICABLE and type(level) is str:
             criterion = by_id.get(cid)
             if criterion is None or criterion.not_applicable_if:
@@ -519,14 +654,18 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
         raise AssessmentError(problems)
     # Integral floats such as 2.0 pass the schema's "integer"; store them as int.
     for ans in doc["answers"].values():
-        if isinstance(ans.get("level"), float):
-            ans["level"] = int(ans["level"])
+        for cell in [ans, *(ans.get("by_group") or {}).values()]:
+            if isinstance(cell.get("level"), float):
+                cell["level"] = int(cell["level"])
     doc, notes = migrate(doc, source)
     rubric = rubric or load_rubric(CURRENT_VERSION)
     problems = _semantic_problems(doc, rubric, source)
     if problems:
         raise AssessmentError(problems)
-    answers = {cid: Answer(level=a.get("level"), evidence=a.get("evidence", ""), notes=a.get("notes", ""))
+    answers = {cid: Answer(level=a.get("level"), evidence=a.get("evidence", ""), notes=a.get("notes", ""),
+                           by_group={gid: Answer(level=g.get("level"), evidence=g.get("evidence", ""),
+                                                 notes=g.get("notes", ""))
+                                     for gid, g in (a.get("by_group") or {}).items()})
                for cid, a in doc["answers"].items()}
     return Assessment(
         team=doc["team"], product=doc["product"], model_type=doc["model_type"],
@@ -536,6 +675,7 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
         rater=doc.get("rater", ""), round=doc.get("round"),
         actions=tuple(dict(x) for x in doc.get("actions", [])),
         migrations=tuple(doc.get("migrations", [])) + tuple(notes), source=source,
+        context=dict(doc.get("context", {})), groups=tuple(dict(g) for g in doc.get("groups", [])),
     )
 
 

@@ -54,10 +54,18 @@ def _option_title(options, value) -> str:
     return str(value)
 
 
+_LABEL_KINDS = {"practice": "Guidance", "guardrail": "Guardrail", "guardrails": "Guardrails", "usecase": "Use case",
+                "supplychain": "Supply chain", "tool": "Tool"}
+
+
 def _label_title(rubric: Rubric, label: str) -> str:
-    if label.startswith("theme-"):
+    """A reader's name for a book section label, when the site gave no title for it."""
+    if label.startswith("theme-") and label[6:] in rubric.themes:
         return "Guidance: " + rubric.themes[label[6:]]["title"]
-    return "Guardrail: " + rubric.red_flags[label[10:]]["title"]
+    if label.startswith("guardrail-") and label[10:] in rubric.red_flags:
+        return "Guardrail: " + rubric.red_flags[label[10:]]["title"]
+    kind, _, rest = label.partition("-")
+    return f"{_LABEL_KINDS.get(kind, 'Book')}: " + rest.replace("-", " ").capitalize()
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +96,7 @@ def _action_text(rubric: Rubric, action: Mapping) -> str:
     if target is None:
         return f"Answer this question; then, if needed: {crit.action}"
     if target == 3:
-        return f"Have it confirmed by participants or an independent reviewer. Level 3 means: {crit.levels[3]}"
+        return f"Put it in place, with evidence a reader can check. Level 3 means: {crit.levels[3]}"
     if not action.get("level"):
         return f"{crit.action} Level {target} means: {crit.levels[target]}"
     return f"Reach level {target}: {crit.levels[target]}"
@@ -137,10 +145,12 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     band = score["band"]
     limits = []
     for lim in band["limited_by"]:
-        if lim["kind"] == "iap2":
-            limits.append(f"the IAP2 level reached ({rubric.iap2_levels[lim['id']]['title']})")
-        elif lim["kind"] == "score":
-            limits.append("the overall score")
+        if lim["kind"] == "ladder":
+            limits.append(f"the power the plan shares (next step: {rubric.iap2_levels[lim['id']]['title']})")
+        elif lim["kind"] == "context":
+            limits.append("the plan informs only: nobody takes part")
+        elif lim["kind"] == "profile":
+            limits.append("a weak profile on the other questions (one band lower)")
         else:
             limits.append(f"the red flag \"{rubric.red_flags[lim['id']]['title']}\"")
     could = "" if band["low"] == band["high"] else (
@@ -156,12 +166,18 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
                              f"{comp['unanswered']} unanswered of {comp['in_scope']}; confidence {comp['confidence']}"),
     ]
 
+    group_labels = {g["id"]: g["label"] for g in score.get("groups") or []}
     flags = []
     for f in score["red_flags"]:
         flag = rubric.red_flags[f["id"]]
+        who = ""
+        if f.get("groups"):
+            who = " For: " + ", ".join(group_labels.get(g, g) for g in f["groups"]) + "."
         flags.append([["strong", flag["title"]],
-                      ["text", f" (caps the band at {_band_title(rubric, f['cap'])}). {flag['meaning'].strip()} Raised by "],
-                      *_questions(rubric, f["raised_by"]), ["text", ". "], *read(f["explained_in"])])
+                      ["text", f" (limits the band to {_band_title(rubric, f.get('limit', f['cap']))}). "
+                               f"{flag['meaning'].strip()}{who} Raised by "],
+                      *_questions(rubric, f["raised_by"]), ["text", f". Next step: {flag['next_step']} "],
+                      *read(f["explained_in"])])
     if not flags:
         flags.append([["text", "None raised."]])
     for f in score["unconfirmed_flags"]:
@@ -198,6 +214,32 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     else:
         next_steps = {"ordered": steps}
 
+    change = score.get("what_would_change") or {}
+    moves = []
+    for m in change.get("moves") or []:
+        if not in_view(m["criterion"]):
+            continue
+        crit = rubric.by_id[m["criterion"]]
+        group = f" for {group_labels.get(m['group'], m['group'])}" if m.get("group") else ""
+        start = "unanswered" if m["from"] is None else f"level {m['from']}"
+        moves.append([["strong", crit.question], ["text", f"{group}: from {start} to level {m['to']} ({crit.levels[m['to']]})"]])
+    if change.get("target") is None:
+        change_text = "The band is at the top of the scale, or there are not enough answers yet."
+    elif change.get("reachable"):
+        change_text = f"These answers together would move the band up to at least {_band_title(rubric, change['target'])}:"
+    else:
+        change_text = (f"No change of answers alone reaches {_band_title(rubric, change['target'])}: "
+                       "the plan's context (for example, inform only) sets its ceiling.")
+    change_blocks = [{"paragraph": [["text", change_text]]}]
+    if moves:
+        change_blocks.append({"list": moves})
+
+    group_rows = []
+    for g in score.get("groups") or []:
+        raised = ", ".join(rubric.red_flags[f]["title"] for f in g["red_flags"]) or "none"
+        group_rows.append([[["text", g["label"]]], [["text", g["role"] + (" (holds power)" if g["holds_power"] else "")]],
+                           [["text", raised]]])
+
     answers = a.get("answers") or {}
     rows = []
     for c in score["contributions"]:
@@ -206,7 +248,15 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         ans = answers.get(c["criterion"])
         texts = [ans.get(k) for k in ("evidence", "notes")] if isinstance(ans, Mapping) else []
         shown = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
-        if c["flag_raised"]:
+        if c.get("reason") == "no-participants":
+            shown += " (no participants)"
+        elif c.get("reason") in ("process", "no-group"):
+            shown += " (does not apply to this plan)"
+        if c.get("groups"):
+            shown += " [" + "; ".join(f"{group_labels.get(x['group'], x['group'])}: "
+                                      f"{'n/a' if x['status'] == 'not-applicable' else x['level'] if x['level'] is not None else 'unanswered'}"
+                                      for x in c["groups"]) + "]"
+        if c.get("flags"):
             shown += " (red flag)"
         rows.append([[["text", rubric.by_id[c["criterion"]].question]], [["text", rubric.themes[c["theme"]]["title"]]],
                      [["text", str(c["weight_points"])]],
@@ -216,11 +266,15 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     sections = [
         {"heading": "Where the plan stands", "blocks": [{"list": standing}]},
         {"heading": "Red flags", "blocks": [{"list": flags}]},
+        {"heading": "What would change the result", "blocks": change_blocks},
         {"heading": "Themes", "blocks": [{"table": {
             "caption": "Score per theme, in percent of the points available on answered questions",
             "head": ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"],
             "rows": themes}}]},
         {"heading": "Next steps", "blocks": [next_steps]},
+        *([{"heading": "Participant groups", "blocks": [{"table": {
+            "caption": "Each declared group: its role and the red flags raised for it",
+            "head": ["Group", "Role", "Red flags raised for it"], "rows": group_rows}}]}] if group_rows else []),
         {"heading": "Answers: how each number was reached", "blocks": [{"table": {
             "caption": "Each question in view: answer, points, evidence and notes",
             "head": ["Question", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], "rows": rows}}]},
@@ -689,8 +743,10 @@ def rubric_rows(rubric: Rubric | None = None) -> list[dict]:
     for c in rubric.criteria:
         rows.append({
             "id": c.id, "theme": c.theme, "question": c.question, "weight": c.weight, "weight_points": c.points,
-            "short": c.short, "stages": ";".join(c.stages), "gate": c.gate or "",
-            "red_flag": c.flag or "", "flag_at_or_below": "" if c.flag_at_or_below is None else c.flag_at_or_below,
+            "short": c.short, "stages": ";".join(c.stages), "ladder_step": c.step or "",
+            "per_group": c.per_group, "needs_participants": c.needs_participants,
+            "raises_at_0": ";".join(c.flags_at(0)), "raises_at_1": ";".join(c.flags_at(1)),
+            "raises_at_2": ";".join(c.flags_at(2)),
             "not_applicable_if": c.not_applicable_if or "",
             "level_0": c.levels[0], "level_1": c.levels[1], "level_2": c.levels[2], "level_3": c.levels[3],
             "next_step": c.action, "who": c.who, "explained_in": c.explained_in,
@@ -746,17 +802,25 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
     if part in (None, "bands"):
         if part is None:
             out += heading("The participation bands", 2)
-        out += ["| Band | Needs IAP2 level | Needs overall score | Meaning |", "|---|---|---|---|"]
+        out += ["| Band | IAP2 level | Meaning |", "|---|---|---|"]
         for b in data["bands"]:
-            out.append(f"| **{b['title']}** | {rubric.iap2_levels[b['iap2']]['title']} | {b['min_percent']} % or more | "
+            out.append(f"| **{b['title']}** | {rubric.iap2_levels[b['iap2']]['title']} | "
                        f"{' '.join(b['meaning'].split())} {cite(b['sources'])} |")
         out.append("")
+        rules = rubric.rules
+        steps = "; ".join(f"*{rubric.iap2_levels[step]['title']}*: " + (" and " if rule == "all" else " or ").join(
+            f"`{cid}`" for cid in cids) for step, rule, cids in rubric.ladder)
+        out += [f"The ladder of power (each step met when its questions are answered at {rules['met_at']} or more): "
+                f"{steps}. The band is tokenism plus one band for each step met after *Inform*; a profile under "
+                f"{rules['profile_low_percent']} % on the other questions lowers it by one (never below "
+                f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it.", ""]
     if part in (None, "flags"):
         if part is None:
             out += heading("Red flags (guardrails)", 2)
         out += ["| Red flag | What it means | Caps the band at | Raised by |", "|---|---|---|---|"]
         for f in data["red_flags"]:
-            raised_by = ", ".join(f"`{c.id}` at level {c.flag_at_or_below}" for c in rubric.criteria if c.flag == f["id"])
+            raised_by = ", ".join(f"`{c.id}` at level " + " or ".join(str(lv) for lv in sorted(c.raises) if f["id"] in c.raises[lv])
+                                  for c in rubric.criteria if f["id"] in c.flags)
             title = f"{f['title']} ({ref(f['explained_in'])})" if myst else f"{f['title']} (`{f['explained_in']}`)"
             out.append(f"| {title} | {f['meaning']} | {rubric.bands[f['cap']]['title']} | {raised_by} |")
         out.append("")
@@ -769,10 +833,15 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
                 tags = [f"weight {c.weight} ({c.points} points)", "stages: " + ", ".join(c.stages)]
                 if c.short:
                     tags.append("in the short version")
-                if c.gate:
-                    tags.append(f"gate for IAP2 *{rubric.iap2_levels[c.gate]['title']}*")
-                if c.flag:
-                    tags.append(f"raises *{rubric.red_flags[c.flag]['title']}* at level {c.flag_at_or_below}")
+                if c.step:
+                    tags.append(f"a step of the ladder of power (IAP2 *{rubric.iap2_levels[c.step]['title']}*)")
+                if c.per_group:
+                    tags.append("answered per group (" + ", ".join(c.group_roles) + ")")
+                if c.needs_participants:
+                    tags.append("not applicable when nobody takes part")
+                for f in c.flags:
+                    at = " or ".join(str(lv) for lv in sorted(c.raises) if f in c.raises[lv])
+                    tags.append(f"raises *{rubric.red_flags[f]['title']}* at level {at}")
                 line = "; ".join(tags)
                 body = [line[0].upper() + line[1:] + ".", ""]
                 body += [f"- **{i}**: {c.levels[i]}" for i in range(4)]

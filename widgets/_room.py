@@ -214,7 +214,7 @@ def room_summary(ratings: Iterable[Rating], *, anonymise: bool = False, rubric: 
                 row = contrib.get(c.id)
                 if row is None:
                     continue
-                status, level = row[3], row[4]
+                status, level = row.status, row.level
                 levels.append({"rater": name, "level": level if status == "answered" else
                                ("n/a" if status == "not-applicable" else None)})
             ints = [x["level"] for x in levels if type(x["level"]) is int]

@@ -2,7 +2,8 @@
 
 The algorithm is specified step by step in ``widgets/rubric/SCORING.md``; a JavaScript port runs
 the same steps and a parity test compares ``Score.to_dict()`` on shared fixtures. Everything here
-is integer arithmetic until the final rounding, so both languages agree to the last digit.
+is integer arithmetic until the final rounding, so both languages agree to the last digit. Every
+calibrated number (ladder, thresholds, caps) is read from the rubric file, never written here.
 The book chapter "The rubric" (``book/selfassessment/01-rubric.md``) explains the method.
 """
 
@@ -12,7 +13,6 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from operator import attrgetter, getitem, itemgetter, mul
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -20,20 +20,28 @@ import yaml
 
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubric"
 RUBRIC_ID = "engagement-plan"
-#: Rubric versions this toolkit can score, newest last. Older assessment files are migrated
-#: forward by ``widgets._assessment`` before scoring.
-RUBRIC_FILES = {"1.0": RUBRIC_DIR / "engagement-plan.yaml"}
-CURRENT_VERSION = "1.0"
+#: Rubric versions this toolkit can read, oldest first. Only the newest is scored; older ones are
+#: kept, frozen, so that ``widgets._assessment`` can migrate saved files forward.
+RUBRIC_FILES = {"1.0": RUBRIC_DIR / "engagement-plan-1.0.yaml", "2.0": RUBRIC_DIR / "engagement-plan.yaml"}
+RUBRIC_SCHEMAS = {"1.0": "rubric-1.0.schema.json", "2.0": "rubric.schema.json"}
+CURRENT_VERSION = "2.0"
 
 NOT_APPLICABLE = "n/a"
 SCOPES = ("full", "short")
 IAP2_ORDER = ("none", "inform", "consult", "involve", "collaborate", "empower")
 BAND_ORDER = ("non-participation", "tokenism", "consultation", "involvement", "collaboration", "community-led")
-#: A gate is met at this answer level ("done and documented") or above.
-GATE_LEVEL = 2
+LADDER_STEPS = IAP2_ORDER[1:]
 MAX_LEVEL = 3
-#: The only guardrails that may not apply to a plan: no contracted data workers, no harmful content.
-N_A_FLAGS = ("below-living-wage", "unsupported-harmful-exposure")
+#: Plan context and its defaults (ASSESSMENT-FORMAT.md).
+CONTEXT_DEFAULTS = {"process": "product-lifecycle", "convener": "company", "participants": "people-take-part"}
+INFORM_ONLY = "inform-only"
+#: Statuses of a criterion (or of one group's answer).
+ANSWERED, NOT_APPLICABLE_STATUS, UNANSWERED = "answered", "not-applicable", "unanswered"
+#: Why a criterion is not applicable: the team said so, the plan has no participants, the process
+#: kind has no such step, or no declared group has a role the question is asked of.
+NA_REASONS = ("answered-n/a", "no-participants", "process", "no-group")
+# Action kinds, in priority order (SCORING.md step 9).
+ACTION_KINDS = ("red-flag", "unanswered-guardrail", "next-level-gate", "improve", "unanswered")
 
 
 class RubricError(ValueError):
@@ -56,7 +64,11 @@ def round_percent(numerator: int, denominator: int) -> float | None:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One rubric question, as read from the YAML file."""
+    """One rubric question, as read from the YAML file.
+
+    ``raises`` maps an answer level to the red flags a descriptor at that level raises; ``step``
+    is the ladder step the criterion belongs to (SCORING.md step 4), or ``None``.
+    """
 
     id: str
     index: int
@@ -67,20 +79,48 @@ class Criterion:
     points: int
     stages: tuple[str, ...]
     short: bool
-    gate: str | None
-    flag: str | None
-    flag_at_or_below: int | None
+    raises: Mapping[int, tuple[str, ...]]
+    needs_participants: bool
+    processes: tuple[str, ...] | None
+    per_group: bool
+    group_roles: tuple[str, ...]
+    group_rule: str
     not_applicable_if: str | None
     sources: tuple[str, ...]
     source_note: str | None
     explained_in: str
     action: str
     who: str
+    step: str | None = None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Every red flag some level of this criterion raises, in order of first appearance."""
+        out: list[str] = []
+        for level in sorted(self.raises):
+            out.extend(f for f in self.raises[level] if f not in out)
+        return tuple(out)
+
+    @property
+    def flag(self) -> str | None:
+        """The first red flag this criterion can raise (``None`` if it raises none)."""
+        return self.flags[0] if self.raises else None
+
+    @property
+    def flag_at_or_below(self) -> int | None:
+        """The highest answer level that raises a flag (``None`` if it raises none)."""
+        return max(self.raises) if self.raises else None
+
+    def flags_at(self, level) -> tuple[str, ...]:
+        """The red flags an answer at ``level`` raises (none for n/a or unanswered)."""
+        if type(level) is not int:
+            return ()
+        return self.raises.get(level, ())
 
 
 @dataclass(frozen=True)
 class Rubric:
-    """The engagement-plan rubric: themes, criteria, red flags, bands and IAP2 levels.
+    """The engagement-plan rubric: themes, criteria, red flags, bands, IAP2 levels and band rules.
 
     ``data`` is the validated YAML as plain Python data (what the JS host and exports read).
     """
@@ -118,6 +158,23 @@ class Rubric:
     def model_type_ids(self) -> tuple[str, ...]:
         return tuple(m["id"] for m in self.data["model_types"])
 
+    @functools.cached_property
+    def roles(self) -> dict[str, dict]:
+        return {r["id"]: r for r in self.data.get("group_roles", [])}
+
+    @functools.cached_property
+    def context_options(self) -> dict[str, tuple[str, ...]]:
+        return {q["id"]: tuple(o["id"] for o in q["options"]) for q in self.data.get("context", [])}
+
+    @functools.cached_property
+    def rules(self) -> Mapping[str, Any]:
+        return self.data.get("band_rules", {})
+
+    @functools.cached_property
+    def ladder(self) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+        """(step, rule, criterion ids) for each ladder step, in ladder order."""
+        return tuple((s["step"], s["rule"], tuple(s["criteria"])) for s in self.rules.get("ladder", []))
+
     def in_scope(self, scope: str = "full") -> tuple[Criterion, ...]:
         """Criteria of the full version, or of the short version (``short: true``), in rubric order."""
         if scope == "short":
@@ -125,25 +182,17 @@ class Rubric:
         return self.criteria
 
     @functools.cached_property
-    def _scopes(self) -> dict[str, "_ScopeTable"]:
-        # Everything the scorer needs per scope, computed once per rubric (see _ScopeTable).
-        return {scope: _scope_table(self, scope) for scope in SCOPES}
-
-    @functools.cached_property
     def _flag_caps(self) -> dict[str, int]:
         return {f["id"]: BAND_ORDER.index(f["cap"]) for f in self.data["red_flags"]}
 
     @functools.cached_property
+    def _flag_caps_hard(self) -> frozenset[str]:
+        """The flags whose effect is to cap the band (the others lower it by ``flag_drop``)."""
+        return frozenset(f["id"] for f in self.data["red_flags"] if f.get("effect", "cap") == "cap")
+
+    @functools.cached_property
     def _flag_rank(self) -> dict[str, int]:
         return {f["id"]: i for i, f in enumerate(self.data["red_flags"])}
-
-    @functools.cached_property
-    def _band_thresholds(self) -> tuple[int, ...]:
-        return tuple(self.bands[b]["min_percent"] for b in BAND_ORDER)
-
-    @functools.cached_property
-    def _theme_order(self) -> tuple[str, ...]:
-        return tuple(t["id"] for t in self.data["themes"])
 
 
 def _read_schema(name: str) -> dict:
@@ -155,36 +204,49 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     """Return every problem in a rubric document: schema errors, then cross-reference errors."""
     import jsonschema
 
+    version = str(data.get("version", "")) if isinstance(data, Mapping) else ""
+    schema = RUBRIC_SCHEMAS["1.0" if version == "1.0" else "2.0"]
     problems = [
         f"{'/'.join(str(p) for p in err.absolute_path) or '(top level)'}: {err.message}"
-        for err in jsonschema.Draft202012Validator(_read_schema("rubric.schema.json")).iter_errors(data)
+        for err in jsonschema.Draft202012Validator(_read_schema(schema)).iter_errors(data)
     ]
     if problems:
         return problems
+    if version == "1.0":
+        return _check_rubric_1_0(data)
     themes = [t["id"] for t in data["themes"]]
     flags = [f["id"] for f in data["red_flags"]]
+    roles = [r["id"] for r in data["group_roles"]]
     stages = {s["id"] for s in data["lifecycle_stages"]}
     ids = [c["id"] for c in data["criteria"]]
-    for kind, seq in (("theme", themes), ("red flag", flags), ("criterion", ids)):
+    for kind, seq in (("theme", themes), ("red flag", flags), ("criterion", ids), ("group role", roles)):
         dupes = sorted({x for x in seq if seq.count(x) > 1})
         if dupes:
             problems.append(f"duplicate {kind} ids: {', '.join(dupes)}")
-    if [b["id"] for b in sorted(data["bands"], key=lambda b: b["index"])] != list(BAND_ORDER):
-        problems.append(f"bands must be, in index order: {', '.join(BAND_ORDER)}")
-    if [b["iap2"] for b in sorted(data["bands"], key=lambda b: b["index"])] != list(IAP2_ORDER):
-        problems.append("band i must correspond to IAP2 level i")
-    if [lv["id"] for lv in sorted(data["iap2_levels"], key=lambda x: x["index"])] != list(IAP2_ORDER):
-        problems.append(f"iap2_levels must be, in index order: {', '.join(IAP2_ORDER)}")
-    mins = [b["min_percent"] for b in sorted(data["bands"], key=lambda b: b["index"])]
-    if mins != sorted(mins):
-        problems.append("band min_percent must not decrease along the scale")
-    for t in data["themes"]:
-        if t["explained_in"] != f"theme-{t['id']}":
-            problems.append(f"theme {t['id']}: explained_in must be theme-{t['id']}")
-    for f in data["red_flags"]:
-        if f["explained_in"] != f"guardrail-{f['id']}":
-            problems.append(f"red flag {f['id']}: explained_in must be guardrail-{f['id']}")
-    flagged = set()
+    problems.extend(_check_scales(data))
+    contexts = {q["id"]: [o["id"] for o in q["options"]] for q in data["context"]}
+    if set(contexts) != set(CONTEXT_DEFAULTS):
+        problems.append(f"context questions must be: {', '.join(CONTEXT_DEFAULTS)}")
+    for key, default in CONTEXT_DEFAULTS.items():
+        if default not in contexts.get(key, [default]):
+            problems.append(f"context {key}: the default {default!r} must be an option")
+    if INFORM_ONLY not in contexts.get("participants", [INFORM_ONLY]):
+        problems.append(f"context participants: must offer {INFORM_ONLY!r}")
+    rules = data["band_rules"]
+    if [s["step"] for s in rules["ladder"]] != list(LADDER_STEPS):
+        problems.append(f"band_rules.ladder steps must be, in order: {', '.join(LADDER_STEPS)}")
+    in_ladder = [cid for s in rules["ladder"] for cid in s["criteria"]]
+    for cid in sorted({x for x in in_ladder if in_ladder.count(x) > 1}):
+        problems.append(f"criterion {cid}: in more than one ladder step (one answer must move at most one step)")
+    for cid in in_ladder:
+        if cid not in ids:
+            problems.append(f"band_rules.ladder: unknown criterion {cid!r}")
+    by_id = {c["id"]: c for c in data["criteria"]}
+    for cid in in_ladder:
+        c = by_id.get(cid)
+        if c and "not_applicable_if" in c:
+            problems.append(f"criterion {cid}: a ladder criterion cannot be answered n/a")
+    raised = set()
     for c in data["criteria"]:
         where = f"criterion {c['id']}"
         if c["theme"] not in themes:
@@ -192,21 +254,26 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
         for s in c["stages"]:
             if s not in stages:
                 problems.append(f"{where}: unknown lifecycle stage {s!r}")
-        label = c["explained_in"]
-        if not (label.startswith("theme-") and label[6:] in themes or
-                label.startswith("guardrail-") and label[10:] in flags):
-            problems.append(f"{where}: explained_in {label!r} is not a theme-* or guardrail-* label of this rubric")
-        if "flag" in c:
-            if c["flag"]["id"] not in flags:
-                problems.append(f"{where}: unknown red flag {c['flag']['id']!r}")
-            flagged.add(c["flag"]["id"])
-            if "not_applicable_if" in c and c["flag"]["id"] not in N_A_FLAGS:
-                problems.append(f"{where}: this guardrail applies to every plan, so it cannot be answered n/a")
-        if "gate" in c and "not_applicable_if" in c:
-            problems.append(f"{where}: a gate criterion cannot be answered n/a")
+        raises = c.get("raises", {})
+        previous = None
+        for level in ("2", "1", "0"):
+            here = set(raises.get(level, []))
+            for f in here:
+                if f not in flags:
+                    problems.append(f"{where}: unknown red flag {f!r}")
+            raised |= here
+            if previous is not None and not previous <= here:
+                problems.append(f"{where}: a flag raised at a level must also be raised at every lower level")
+            previous = here
+        per_group = c.get("per_group", False)
+        if per_group != ("group_roles" in c) or per_group != ("group_rule" in c):
+            problems.append(f"{where}: per_group, group_roles and group_rule go together")
+        for r in c.get("group_roles", []):
+            if r not in roles:
+                problems.append(f"{where}: unknown group role {r!r}")
     for f in flags:
-        if f not in flagged:
-            problems.append(f"red flag {f}: no criterion raises it")
+        if f not in raised:
+            problems.append(f"red flag {f}: no level descriptor raises it")
     order = [themes.index(c["theme"]) for c in data["criteria"] if c["theme"] in themes]
     if order != sorted(order):
         problems.append("criteria must be listed theme by theme, in the order of `themes`")
@@ -214,29 +281,62 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for t in themes:
         if t not in short_themes:
             problems.append(f"theme {t}: has no criterion in the short version")
-    for f in flags:
-        if not any(c.get("short") and c.get("flag", {}).get("id") == f for c in data["criteria"]):
-            problems.append(f"red flag {f}: no short-version criterion raises it")
+    for t in data["themes"]:
+        if t["explained_in"] != f"theme-{t['id']}":
+            problems.append(f"theme {t['id']}: explained_in must be theme-{t['id']}")
+    return problems
+
+
+def _check_scales(data: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if [b["id"] for b in sorted(data["bands"], key=lambda b: b["index"])] != list(BAND_ORDER):
+        problems.append(f"bands must be, in index order: {', '.join(BAND_ORDER)}")
+    if [b["iap2"] for b in sorted(data["bands"], key=lambda b: b["index"])] != list(IAP2_ORDER):
+        problems.append("band i must correspond to IAP2 level i")
+    if [lv["id"] for lv in sorted(data["iap2_levels"], key=lambda x: x["index"])] != list(IAP2_ORDER):
+        problems.append(f"iap2_levels must be, in index order: {', '.join(IAP2_ORDER)}")
+    return problems
+
+
+def _check_rubric_1_0(data: Mapping[str, Any]) -> list[str]:
+    """The cross-references of the frozen rubric 1.0 (read only to migrate saved files)."""
+    problems = _check_scales(data)
+    flags = {f["id"] for f in data["red_flags"]}
+    themes = {t["id"] for t in data["themes"]}
+    for c in data["criteria"]:
+        if c["theme"] not in themes:
+            problems.append(f"criterion {c['id']}: unknown theme {c['theme']!r}")
+        if "flag" in c and c["flag"]["id"] not in flags:
+            problems.append(f"criterion {c['id']}: unknown red flag {c['flag']['id']!r}")
+    ids = [c["id"] for c in data["criteria"]]
+    if len(set(ids)) != len(ids):
+        problems.append("duplicate criterion ids")
     return problems
 
 
 def _build(data: Mapping[str, Any]) -> Rubric:
     weights = {k: v["points"] for k, v in data["weights"].items()}
-    criteria = tuple(
-        Criterion(
+    steps = {cid: s["step"] for s in data.get("band_rules", {}).get("ladder", []) for cid in s["criteria"]}
+    criteria = []
+    for i, c in enumerate(data["criteria"]):
+        if "flag" in c:  # rubric 1.0: one flag at or below a level
+            raises = {lv: (c["flag"]["id"],) for lv in range(c["flag"]["at_or_below"] + 1)}
+        else:
+            raises = {int(k): tuple(v) for k, v in c.get("raises", {}).items()}
+        criteria.append(Criterion(
             id=c["id"], index=i, theme=c["theme"], question=c["question"],
             levels=tuple(c["levels"][str(k)] for k in range(4)),
             weight=c["weight"], points=weights[c["weight"]], stages=tuple(c["stages"]),
-            short=bool(c.get("short", False)), gate=c.get("gate"),
-            flag=c["flag"]["id"] if "flag" in c else None,
-            flag_at_or_below=c["flag"]["at_or_below"] if "flag" in c else None,
+            short=bool(c.get("short", False)), raises=raises,
+            needs_participants=bool(c.get("needs_participants", False)),
+            processes=tuple(c["processes"]) if "processes" in c else None,
+            per_group=bool(c.get("per_group", False)), group_roles=tuple(c.get("group_roles", ())),
+            group_rule=c.get("group_rule", "worst"),
             not_applicable_if=c.get("not_applicable_if"), sources=tuple(c["sources"]),
             source_note=c.get("source_note"), explained_in=c["explained_in"],
-            action=c["next_step"]["action"], who=c["next_step"]["who"],
-        )
-        for i, c in enumerate(data["criteria"])
-    )
-    return Rubric(id=data["id"], version=data["version"], data=data, criteria=criteria)
+            action=c["next_step"]["action"], who=c["next_step"]["who"], step=steps.get(c["id"]),
+        ))
+    return Rubric(id=data["id"], version=data["version"], data=data, criteria=tuple(criteria))
 
 
 @functools.lru_cache(maxsize=None)
@@ -244,7 +344,8 @@ def load_rubric(version: str | None = None) -> Rubric:
     """Load and validate the engagement-plan rubric (the newest version by default).
 
     Raises ``KeyError`` naming the known versions if ``version`` is unknown. Old *assessment
-    files* do not need old rubrics: ``load_assessment`` migrates them to the current version.
+    files* do not need old rubrics to be scored: ``load_assessment`` migrates them to the current
+    version; the frozen 1.0 rubric is loadable for that migration and for reference.
     """
     version = CURRENT_VERSION if version is None else str(version)
     if version not in RUBRIC_FILES:
@@ -287,27 +388,38 @@ class Tally:
     def high_percent(self) -> float | None:
         return round_percent(self.earned + self.unanswered_max, self.applicable_max)
 
+    def add(self, status: str, points: int, weight: int) -> None:
+        if status == ANSWERED:
+            self.earned += points
+            self.answered_max += 3 * weight
+            self.answered += 1
+        elif status == UNANSWERED:
+            self.unanswered_max += 3 * weight
+            self.unanswered += 1
+        else:
+            self.not_applicable += 1
+
     def to_dict(self) -> dict:
-        earned, answered_max, unanswered_max = self.earned, self.answered_max, self.unanswered_max
-        applicable = answered_max + unanswered_max
         return {
-            "earned": earned, "answered_max": answered_max, "unanswered_max": unanswered_max,
-            "applicable_max": applicable, "percent": round_percent(earned, answered_max),
-            "low_percent": round_percent(earned, applicable),
-            "high_percent": round_percent(earned + unanswered_max, applicable),
-            "answered": self.answered, "not_applicable": self.not_applicable, "unanswered": self.unanswered,
+            "earned": self.earned, "answered_max": self.answered_max, "unanswered_max": self.unanswered_max,
+            "applicable_max": self.applicable_max, "percent": self.percent, "low_percent": self.low_percent,
+            "high_percent": self.high_percent, "answered": self.answered, "not_applicable": self.not_applicable,
+            "unanswered": self.unanswered,
         }
 
 
 class FlagResult(NamedTuple):
-    """A red flag and the criteria behind it: the answers that raised it, or those left unanswered."""
+    """A red flag and the criteria behind it: the answers that raised it, or those left unanswered.
+    ``groups`` names the groups it was raised for (empty when raised for the plan as a whole)."""
 
     flag: str
     criteria: tuple[str, ...]
+    groups: tuple[str, ...] = ()
 
 
 class BandLimit(NamedTuple):
-    """What holds the band where it is (SCORING.md step 6): ``kind`` is "iap2", "score" or "red-flag"."""
+    """What holds the band where it is (SCORING.md step 6): ``kind`` is "ladder", "context",
+    "profile" or "red-flag"."""
 
     kind: str
     id: str
@@ -320,16 +432,18 @@ class Contribution(NamedTuple):
     theme: str
     weight_points: int
     status: str
+    reason: str | None
     level: int | None
     points: int
     max_points: int
-    gate: str | None
-    flag: str | None
-    flag_raised: bool
+    step: str | None
+    in_profile: bool
+    flags: tuple[str, ...]
+    groups: tuple[dict, ...]
 
 
 class Action(NamedTuple):
-    """One prioritised next step (SCORING.md step 8); ``kind`` is one of ``ACTION_KINDS``."""
+    """One prioritised next step (SCORING.md step 9); ``kind`` is one of ``ACTION_KINDS``."""
 
     kind: str
     criterion: str
@@ -337,174 +451,329 @@ class Action(NamedTuple):
     level: int | None
     target_level: int | None
     gain: int | None
+    group: str | None = None
 
 
-# Action kinds, in priority order (SCORING.md step 8).
-ACTION_KINDS = ("red-flag", "unanswered-guardrail", "next-level-gate", "improve", "unanswered")
-ANSWERED, NOT_APPLICABLE_STATUS, UNANSWERED = "answered", "not-applicable", "unanswered"
-#: The answer levels a criterion's precomputed outcomes cover; any other value is worked out
-#: on the spot by the same function, so the result does not depend on the shortcut.
-STANDARD_LEVELS = (None, NOT_APPLICABLE, 0, 1, 2, 3)
-# Bounds that let an action's sort key be one integer: points still missing stay below
-# _MISSING_SPAN, and a rubric has fewer than _LATER_STAGE criteria (checked when the tables are built).
-_MISSING_SPAN = 10_000
-_LATER_STAGE = 10_000
-_STANDARD_TYPES = frozenset({int, str, type(None)})
+class Group(NamedTuple):
+    """A participant group declared by an assessment."""
+
+    id: str
+    label: str
+    role: str
 
 
-# --------------------------------------------------------------------------- precomputed tables
-# What a criterion contributes depends only on its own answer; the action it asks for, and that
-# action's place in the list, also depend on whether the criterion gates the plan's next IAP2
-# level and whether it belongs to the plan's lifecycle stage. All of these are worked out once per
-# rubric for every standard answer, with their JSON form, so scoring a plan is mostly lookups.
+class _Row(NamedTuple):
+    """One criterion's state in a plan (SCORING.md steps 1-2)."""
+
+    criterion: Criterion
+    status: str
+    reason: str | None
+    level: Any  # the effective level: an int when answered
+    groups: tuple[tuple[str, str, Any], ...]  # (group id, status, level) for per-group questions
+    raises: tuple[tuple[str, str | None, int], ...]  # (flag, group id or None, level)
 
 
-class _ActionEntry(NamedTuple):
-    #: The order of SCORING.md step 8 as one integer: kind, then larger gaps first, then criteria
-    #: of the plan's lifecycle stage, then rubric order. Unique within a plan.
-    sort_key: int
-    action: Action
-    as_dict: dict  # the JSON form, with "rank" to fill in
+class _Eval(NamedTuple):
+    """Everything the band needs, for one set of answers (SCORING.md steps 1-7)."""
+
+    rows: tuple[_Row, ...]
+    overall: Tally
+    themes: tuple[tuple[str, Tally], ...]
+    profile: Tally
+    steps_met: tuple[str, ...]
+    iap2: int
+    ladder_band: int
+    profile_drop: int
+    pre_band: int
+    flag_limits: dict  # flag -> (limit band index, raised for a power-holding group?)
+    raised: dict  # flag -> list of (criterion id, group id or None, level)
+    band: int | None
 
 
-def _variant(at_next_gate: bool, in_plan_stage: bool) -> int:
-    """Index in ``_Outcome.actions`` of the action for one situation of the criterion."""
-    return 2 * at_next_gate + (not in_plan_stage)
+# --------------------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Outcome:
-    contribution: Contribution
-    as_dict: dict
-    #: The action asked for (or None) in each situation, indexed by ``_variant(...)``.
-    actions: tuple[_ActionEntry | None, ...]
-
-
-class _ThemeSlice(NamedTuple):
-    theme: str
-    start: int  # criteria are stored theme by theme: this theme is positions start..end-1
-    end: int
-    points: tuple[int, ...]
-    full_max: int
-
-
-class _FlagCheck(NamedTuple):
-    position: int
-    criterion: str
-    flag: str
-    at_or_below: int
-    cap: int  # index in BAND_ORDER
-
-
-class _GateLevel(NamedTuple):
-    level: int  # index in IAP2_ORDER
-    positions: tuple[int, ...]  # positions of the criteria that gate it
-
-
-@dataclass(frozen=True, slots=True)
-class _ScopeTable:
-    ids: tuple[str, ...]
-    criteria: tuple[Criterion, ...]
-    #: Per criterion, in rubric order: standard answer level -> _Outcome.
-    outcomes: tuple[dict[Any, _Outcome], ...]
-    #: Indexed by the plan's next IAP2 level: lifecycle stage -> the ``_variant`` of each criterion.
-    variants: tuple[dict[str, tuple[int, ...]], ...]
-    #: Indexed by the plan's next IAP2 level: the variants for a stage that is none of the rubric's.
-    variants_other_stage: tuple[tuple[int, ...], ...]
-    themes: tuple[_ThemeSlice, ...]
-    flags: tuple[_FlagCheck, ...]
-    gates_by_level: tuple[_GateLevel, ...]
-    full_max: int
-
-    def action_variants(self, next_level: int, stage: Any) -> tuple[int, ...]:
-        try:
-            found = self.variants[next_level].get(stage)
-        except TypeError:  # an unhashable stage (unvalidated input) is no criterion's stage
-            found = None
-        return self.variants_other_stage[next_level] if found is None else found
-
-
-def _contribution(c: Criterion, level: Any) -> Contribution:
-    """SCORING.md step 2 for one criterion and one answer level."""
-    pts = c.points
+def _status(level) -> str:
     if level is None:
-        return Contribution(c.id, c.theme, pts, UNANSWERED, None, 0, 0, c.gate, c.flag, False)
-    if level == NOT_APPLICABLE:
-        return Contribution(c.id, c.theme, pts, NOT_APPLICABLE_STATUS, None, 0, 0, c.gate, c.flag, False)
-    flag_max = -1 if c.flag_at_or_below is None else c.flag_at_or_below
-    return Contribution(c.id, c.theme, pts, ANSWERED, level, pts * level, 3 * pts, c.gate, c.flag,
-                        bool(c.flag) and level <= flag_max)
+        return UNANSWERED
+    if level == NOT_APPLICABLE and type(level) is str:
+        return NOT_APPLICABLE_STATUS
+    return ANSWERED
 
 
-def _action_entry(c: Criterion, contribution: Contribution, at_next_gate: bool,
-                  in_plan_stage: bool) -> _ActionEntry | None:
-    """SCORING.md step 8 for one criterion: the action it asks for, or None if it asks for none."""
-    status, level, pts = contribution.status, contribution.level, contribution.weight_points
-    if status == NOT_APPLICABLE_STATUS or (status == ANSWERED and level >= MAX_LEVEL):
-        return None
-    if contribution.flag_raised:
-        priority, target = 0, max(level + 1, GATE_LEVEL)
-    elif status == UNANSWERED and c.flag:
-        priority, target = 1, None
-    elif at_next_gate and (status == UNANSWERED or level < GATE_LEVEL):
-        priority, target = 2, None if status == UNANSWERED else GATE_LEVEL
-    elif status == ANSWERED:
-        priority, target = 3, level + 1
-    else:
-        priority, target = 4, None
-    gain = None if target is None else pts * (target - level)
-    missing = pts * (MAX_LEVEL - (level or 0))
-    if not 0 <= missing < _MISSING_SPAN:
-        raise RubricError(f"criterion {c.id}: weight points out of the range the scorer supports")
-    action = Action(ACTION_KINDS[priority], c.id, c.theme, level, target, gain)
-    as_dict = {"rank": None, "criterion": c.id, "kind": action.kind, "theme": c.theme, "level": level,
-               "target_level": target, "gain": gain, "action": c.action, "who": c.who, "explained_in": c.explained_in}
-    gap_rank = priority * _MISSING_SPAN + (_MISSING_SPAN - 1 - missing)
-    sort_key = (2 * gap_rank + (not in_plan_stage)) * _LATER_STAGE + c.index
-    return _ActionEntry(sort_key, action, as_dict)
+def _row(c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, by_group: Mapping) -> _Row:
+    """Step 1 and 2 for one criterion: applicability, per-group answers, effective level, raises."""
+    if c.needs_participants and context["participants"] == INFORM_ONLY:
+        return _Row(c, NOT_APPLICABLE_STATUS, "no-participants", None, (), ())
+    if c.processes is not None and context["process"] not in c.processes:
+        return _Row(c, NOT_APPLICABLE_STATUS, "process", None, (), ())
+    if c.per_group and groups:
+        asked = [g for g in groups if g.role in c.group_roles]
+        if not asked:
+            return _Row(c, NOT_APPLICABLE_STATUS, "no-group", None, (), ())
+        cells = tuple((g.id, _status(lv), lv) for g in asked
+                      for lv in [by_group[g.id] if g.id in by_group else plain])
+        ints = [lv for _, st, lv in cells if st == ANSWERED]
+        raises = tuple((f, gid, lv) for gid, st, lv in cells if st == ANSWERED for f in c.flags_at(lv))
+        if ints:
+            level = min(ints) if c.group_rule == "worst" else max(ints)
+            return _Row(c, ANSWERED, None, level, cells, raises)
+        if all(st == NOT_APPLICABLE_STATUS for _, st, _ in cells):
+            return _Row(c, NOT_APPLICABLE_STATUS, "answered-n/a", None, cells, ())
+        return _Row(c, UNANSWERED, None, None, cells, ())
+    status = _status(plain)
+    if status == ANSWERED:
+        return _Row(c, ANSWERED, None, plain, (), tuple((f, None, plain) for f in c.flags_at(plain)))
+    return _Row(c, status, "answered-n/a" if status == NOT_APPLICABLE_STATUS else None, None, (), ())
 
 
-def _outcome(c: Criterion, level: Any) -> _Outcome:
-    contribution = _contribution(c, level)
-    actions = [None] * 4
-    for at_gate in (False, True):
-        for in_stage in (False, True):
-            actions[_variant(at_gate, in_stage)] = _action_entry(c, contribution, at_gate, in_stage)
-    return _Outcome(contribution, contribution._asdict(), tuple(actions))
+def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
+              plain: Mapping, by_group: Mapping) -> _Eval:
+    """Steps 1-7 of SCORING.md for one set of answers."""
+    rules = rubric.rules
+    met_at = rules["met_at"]
+    rows = tuple(_row(c, context, groups, plain.get(c.id), by_group.get(c.id, {})) for c in rubric.in_scope(scope))
+    overall = Tally(0, 0, 0, 0, 0, 0)
+    profile = Tally(0, 0, 0, 0, 0, 0)
+    themes: dict[str, Tally] = {}
+    for r in rows:
+        c = r.criterion
+        points = c.points * r.level if r.status == ANSWERED else 0
+        overall.add(r.status, points, c.points)
+        themes.setdefault(c.theme, Tally(0, 0, 0, 0, 0, 0)).add(r.status, points, c.points)
+        if c.step is None:
+            profile.add(r.status, points, c.points)
+    theme_order = [t["id"] for t in rubric.data["themes"]]
+    theme_tallies = tuple((t, themes[t]) for t in theme_order if t in themes)
 
+    # Step 4: the ladder of power and the IAP2 level.
+    state = {r.criterion.id: r for r in rows}
+    steps_met = []
+    for step, rule, cids in rubric.ladder:
+        present = [state[cid] for cid in cids if cid in state]
+        ok = [r.status == ANSWERED and r.level >= met_at for r in present]
+        if present and (all(ok) if rule == "all" else any(ok)):
+            steps_met.append(step)
+    power_steps = sum(1 for s in steps_met if s != "inform")
+    ladder_band = 1 + power_steps
+    iap2 = ladder_band if power_steps else (1 if "inform" in steps_met else 0)
 
-def _scope_table(rubric: Rubric, scope: str) -> _ScopeTable:
-    crit = rubric.in_scope(scope)
-    if len(rubric.criteria) >= _LATER_STAGE:
-        raise RubricError(f"the scorer supports fewer than {_LATER_STAGE} criteria")
+    # Step 5: the profile.
+    drop = 0
+    if (profile.answered_max >= rules["profile_min_points"]
+            and 100 * profile.earned < rules["profile_low_percent"] * profile.answered_max):
+        drop = 1
+    floor = BAND_ORDER.index(rules["profile_floor"])
+    pre = max(min(ladder_band, floor), ladder_band - drop)
+
+    # Step 6: red flags and the band.
+    power_roles = {rid for rid, r in rubric.roles.items() if r["holds_power"]}
+    plan_has_power_group = any(g.role in power_roles for g in groups)
+    group_role = {g.id: g.role for g in groups}
+    raised: dict[str, list] = {}
+    for r in rows:
+        for f, gid, lv in r.raises:
+            raised.setdefault(f, []).append((r.criterion.id, gid, lv))
     caps = rubric._flag_caps
-    gate_levels = [IAP2_ORDER.index(c.gate) if c.gate else 0 for c in crit]
-    themes = []
-    for t in rubric._theme_order:
-        pos = [i for i, c in enumerate(crit) if c.theme == t]
-        start, end = (pos[0], pos[-1] + 1) if pos else (0, 0)
-        pts = tuple(c.points for c in crit[start:end])
-        themes.append(_ThemeSlice(t, start, end, pts, 3 * sum(pts)))
-    next_levels = range(len(IAP2_ORDER) + 1)  # the plan's IAP2 index + 1; index 0 is never used
-    return _ScopeTable(
-        ids=tuple(c.id for c in crit),
-        criteria=crit,
-        outcomes=tuple({lv: _outcome(c, lv) for lv in STANDARD_LEVELS} for c in crit),
-        variants=tuple({stage: tuple(_variant(g == nxt, stage in c.stages) for c, g in zip(crit, gate_levels))
-                        for stage in rubric.stage_ids} for nxt in next_levels),
-        variants_other_stage=tuple(tuple(_variant(g == nxt, False) for g in gate_levels) for nxt in next_levels),
-        themes=tuple(themes),
-        flags=tuple(_FlagCheck(i, c.id, c.flag, c.flag_at_or_below, caps[c.flag])
-                    for i, c in enumerate(crit) if c.flag),
-        gates_by_level=tuple(_GateLevel(k, tuple(i for i, g in enumerate(gate_levels) if g == k))
-                             for k in range(1, len(IAP2_ORDER))),
-        full_max=sum(3 * c.points for c in crit),
-    )
+    capping = rubric._flag_caps_hard
+    limits = {}
+    for f, where in raised.items():
+        power = any(gid is None or not plan_has_power_group or group_role[gid] in power_roles
+                    for _, gid, _ in where)
+        limit = caps[f] if power and f in capping else max(caps[f], pre - rules["flag_drop"])
+        limits[f] = (limit, power)
+    band = None
+    if overall.answered:
+        band = min([pre] + [lim for lim, _ in limits.values()])
+    return _Eval(rows, overall, theme_tallies, profile, tuple(steps_met), iap2, ladder_band, drop, pre,
+                 limits, raised, band)
 
 
-_ACTIONS_OF = attrgetter("actions")
-_SORT_KEY = itemgetter(0)  # _ActionEntry.sort_key
-_AS_DICT = attrgetter("as_dict")
+def _filled(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...], plain: Mapping,
+            by_group: Mapping, value: int) -> tuple[dict, dict]:
+    """The answers with every unanswered question (and unanswered group cell) set to ``value``."""
+    new_plain = dict(plain)
+    new_groups = {cid: dict(cells) for cid, cells in by_group.items()}
+    for c in rubric.in_scope(scope):
+        if new_plain.get(c.id) is None:
+            new_plain[c.id] = value
+        if c.per_group and groups:
+            cells = new_groups.setdefault(c.id, {})
+            for g in groups:
+                if g.role in c.group_roles and g.id in cells and cells[g.id] is None:
+                    cells[g.id] = value
+    return new_plain, new_groups
+
+
+# --------------------------------------------------------------------------- what would change
+
+
+def _first_clean_level(c: Criterion, level, below: int, caps: Mapping[str, int]) -> int:
+    """The lowest level above ``level`` at which the criterion raises no flag capped below ``below``."""
+    start = 0 if type(level) is not int else level + 1
+    for lv in range(start, MAX_LEVEL + 1):
+        if not any(caps[f] < below for f in c.flags_at(lv)):
+            return lv
+    return MAX_LEVEL
+
+
+def _current(row: _Row, gid: str | None):
+    if gid is None:
+        return row.level if row.status == ANSWERED else None
+    for g, st, lv in row.groups:
+        if g == gid:
+            return lv if st == ANSWERED else None
+    return None
+
+
+def _apply(plain: Mapping, by_group: Mapping, moves: Mapping) -> tuple[dict, dict]:
+    new_plain = dict(plain)
+    new_groups = {cid: dict(cells) for cid, cells in by_group.items()}
+    for (cid, gid), lv in moves.items():
+        if gid is None:
+            new_plain[cid] = lv
+        else:
+            new_groups.setdefault(cid, {})[gid] = lv
+    return new_plain, new_groups
+
+
+def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
+                       plain: Mapping, by_group: Mapping, ev: _Eval) -> dict:
+    """SCORING.md step 8: the answers to change to move the band up one, and what holds it down."""
+    holding = _holding_down(rubric, ev)
+    if ev.band is None or ev.band >= len(BAND_ORDER) - 1:
+        return {"target": None, "reachable": False, "moves": [], "holding_down": holding}
+    target = ev.band + 1
+    caps = rubric._flag_caps
+    met_at = rubric.rules["met_at"]
+    rows = {r.criterion.id: r for r in ev.rows}
+    moves: dict[tuple[str, str | None], int] = {}
+
+    def want(cid: str, gid: str | None, level: int) -> None:
+        key = (cid, gid)
+        if _current(rows[cid], gid) is not None and _current(rows[cid], gid) >= level:
+            return
+        if moves.get(key, -1) < level:
+            moves[key] = level
+
+    # 1. Every answer raising a flag capped below the target is moved to its first clean level.
+    for r in ev.rows:
+        for f, gid, lv in r.raises:
+            if caps[f] < target:
+                want(r.criterion.id, gid, _first_clean_level(r.criterion, lv, target, caps))
+    # 2. Enough ladder steps, or the profile, to lift the pre-flag band to the target.
+    need = target - (ev.ladder_band - ev.profile_drop)
+    if need > 0:
+        options = []
+        for step, rule, cids in rubric.ladder:
+            if step == "inform" or step in ev.steps_met:
+                continue
+            cost = _step_moves(rows, rule, cids, met_at, groups)
+            if cost is not None:  # moves already wanted (step 1) cost nothing more
+                options.append([m for m in cost if moves.get(m[:2], -1) < m[2]])
+        options.sort(key=len)  # stable: ladder order among equal costs
+        plan_a = options[:need] if len(options) >= need else None
+        plan_b = None
+        if ev.profile_drop and len(options) >= need - 1:
+            plan_b = options[:need - 1] + [_profile_moves(rubric, ev)]
+        chosen = plan_a
+        if plan_b is not None and (plan_a is None or sum(map(len, plan_b)) < sum(map(len, plan_a))):
+            chosen = plan_b
+        for group_of_moves in chosen or []:
+            for cid, gid, lv in group_of_moves:
+                want(cid, gid, lv)
+    order = list(moves)
+    new = _evaluate(rubric, scope, context, groups, *_apply(plain, by_group, moves))
+    if new.band is None or new.band < target:
+        return {"target": BAND_ORDER[target], "reachable": False, "moves": [], "holding_down": holding}
+    # 3. Prune: drop every move the target does not need, last added first.
+    for key in reversed(order):
+        trial = {k: v for k, v in moves.items() if k != key}
+        if _evaluate(rubric, scope, context, groups, *_apply(plain, by_group, trial)).band >= target:
+            moves = trial
+    index = {c.id: c.index for c in rubric.criteria}
+    group_index = {g.id: i for i, g in enumerate(groups)}
+    out = [{"criterion": cid, "group": gid, "from": _current(rows[cid], gid), "to": lv}
+           for (cid, gid), lv in sorted(moves.items(),
+                                        key=lambda kv: (index[kv[0][0]], -1 if kv[0][1] is None else group_index[kv[0][1]]))]
+    return {"target": BAND_ORDER[target], "reachable": True, "moves": out, "holding_down": holding}
+
+
+def _step_moves(rows: Mapping[str, _Row], rule: str, cids, met_at: int, groups) -> list | None:
+    """The moves that would meet one ladder step, or ``None`` if it cannot be met (n/a, out of scope)."""
+    present = [rows[cid] for cid in cids if cid in rows]
+    if not present:
+        return None
+    candidates = []
+    for r in present:
+        if r.status == NOT_APPLICABLE_STATUS:
+            if rule == "all":
+                return None
+            continue
+        if r.status == ANSWERED and r.level >= met_at:
+            continue
+        gid = None
+        if r.groups:  # a per-group question read from its best-placed group: lift that group
+            best = max(r.groups, key=lambda cell: -1 if cell[1] != ANSWERED else cell[2])
+            gid = best[0]
+        candidates.append((r.criterion.id, gid, met_at, -1 if r.level is None else r.level))
+    if rule == "all":
+        return [(cid, gid, lv) for cid, gid, lv, _ in candidates]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda cand: cand[3])  # first of the highest current levels
+    return [best[:3]]
+
+
+def _profile_moves(rubric: Rubric, ev: _Eval) -> list:
+    """Answers raised to 3, largest gain first, until the profile is no longer low (step 8)."""
+    low = rubric.rules["profile_low_percent"]
+    earned, answered_max = ev.profile.earned, ev.profile.answered_max
+    cands = []
+    for r in ev.rows:
+        c = r.criterion
+        if c.step is not None or r.status == NOT_APPLICABLE_STATUS or (c.per_group and r.groups):
+            continue
+        current = r.level if r.status == ANSWERED else None
+        if current == MAX_LEVEL:
+            continue
+        cands.append((-(c.points * (MAX_LEVEL - (current or 0))), c.index, c, current))
+    cands.sort(key=lambda x: (x[0], x[1]))
+    out = []
+    for _, _, c, current in cands:
+        if 100 * earned >= low * answered_max:
+            break
+        earned += c.points * (MAX_LEVEL - (current or 0))
+        if current is None:
+            answered_max += 3 * c.points
+        out.append((c.id, None, MAX_LEVEL))
+    return out
+
+
+def _holding_down(rubric: Rubric, ev: _Eval) -> list[dict]:
+    """The answers that hold the band where it is (SCORING.md step 8)."""
+    if ev.band is None:
+        return []
+    out = []
+    for f in sorted(ev.flag_limits, key=rubric._flag_rank.__getitem__):
+        if ev.flag_limits[f][0] == ev.band:
+            out.extend({"kind": "red-flag", "id": f, "criterion": cid, "group": gid, "level": lv}
+                       for cid, gid, lv in ev.raised[f])
+    if ev.pre_band == ev.band and ev.profile_drop and ev.ladder_band > ev.pre_band:
+        out.append({"kind": "profile", "id": "profile", "criterion": None, "group": None, "level": None})
+    if ev.pre_band == ev.band and ev.ladder_band == ev.band:
+        rows = {r.criterion.id: r for r in ev.rows}
+        met_at = rubric.rules["met_at"]
+        for step, _rule, cids in rubric.ladder:
+            if step == "inform" or step in ev.steps_met:
+                continue
+            for cid in cids:
+                r = rows.get(cid)
+                if r is not None and not (r.status == ANSWERED and r.level >= met_at):
+                    out.append({"kind": "ladder", "id": step, "criterion": cid, "group": None,
+                                "level": r.level if r.status == ANSWERED else None})
+            break
+    return out
 
 
 # --------------------------------------------------------------------------- the score
@@ -514,29 +783,25 @@ _AS_DICT = attrgetter("as_dict")
 class Score:
     """The result of scoring one assessment. ``to_dict()`` is the documented, JSON-ready form.
 
-    The summary (band, IAP2 level, tallies, red flags, completeness) is computed by
-    ``score_plan``; the per-criterion ``contributions`` and the prioritised ``actions`` are derived
-    from the same answers on first use, so every number traces to the answers that produced it.
-    Band and IAP2 levels are indexes in ``BAND_ORDER`` and ``IAP2_ORDER``.
+    Band and IAP2 levels are indexes in ``BAND_ORDER`` and ``IAP2_ORDER``. The "what would
+    change" search (SCORING.md step 8) runs on first use of ``what_would_change``.
     """
 
     rubric: Rubric
     scope: str
     plan: dict
-    levels: tuple  # answer level of each criterion in scope, in rubric order
-    overall: Tally
-    themes: tuple[tuple[str, Tally], ...]  # (theme id, its tally), in rubric order
-    iap2: int
-    iap2_high: int  # the IAP2 level if every unanswered gate were met
-    band: int | None
+    context: dict
+    groups: tuple[Group, ...]
+    _ev: _Eval
+    iap2_high: int
     band_low: int | None
     band_high: int | None
     band_limits: tuple[BandLimit, ...]
     red_flags: tuple[FlagResult, ...]
     unconfirmed_flags: tuple[FlagResult, ...]
     confidence: str
-    _outcomes: list | None = field(default=None, init=False)
-    _actions: list | None = field(default=None, init=False)
+    _answers: tuple = ()
+    _change: dict | None = field(default=None, init=False)
 
     # -- convenient views
     @property
@@ -548,95 +813,184 @@ class Score:
         return self.rubric.version
 
     @property
+    def band(self) -> int | None:
+        return self._ev.band
+
+    @property
     def band_id(self) -> str | None:
-        return None if self.band is None else BAND_ORDER[self.band]
+        return None if self._ev.band is None else BAND_ORDER[self._ev.band]
+
+    @property
+    def iap2(self) -> int:
+        return self._ev.iap2
 
     @property
     def iap2_level(self) -> str:
-        return IAP2_ORDER[self.iap2]
+        return IAP2_ORDER[self._ev.iap2]
+
+    @property
+    def overall(self) -> Tally:
+        return self._ev.overall
+
+    @property
+    def profile(self) -> Tally:
+        return self._ev.profile
+
+    @property
+    def themes(self) -> tuple[tuple[str, Tally], ...]:
+        return self._ev.themes
 
     @property
     def flag_ids(self) -> list[str]:
         return [f.flag for f in self.red_flags]
 
+    @property
+    def levels(self) -> tuple:
+        """The effective level of each criterion in scope, in rubric order (n/a and None kept)."""
+        return tuple(r.level if r.status == ANSWERED else (NOT_APPLICABLE if r.status == NOT_APPLICABLE_STATUS else None)
+                     for r in self._ev.rows)
+
     def theme(self, theme_id: str) -> Tally:
-        return dict(self.themes)[theme_id]
+        return dict(self._ev.themes)[theme_id]
 
     @property
-    def iap2_blocked_by(self) -> tuple[str, ...]:
-        """Gate criteria of the next IAP2 level that are not yet met (answered at 2 or more)."""
-        nxt = self.iap2 + 1
-        if nxt >= len(IAP2_ORDER):
-            return ()
-        table = self.rubric._scopes[self.scope]
-        levels = self.levels
-        return tuple(table.ids[pos] for pos in table.gates_by_level[nxt - 1].positions
-                     if not (type(levels[pos]) is int and levels[pos] >= GATE_LEVEL))
+    def next_step(self) -> str | None:
+        """The first ladder step the plan does not meet (``None`` when it meets them all)."""
+        return next((s for s, _, _ in self.rubric.ladder if s not in self._ev.steps_met), None)
 
-    def _details(self) -> tuple[list[_Outcome], list[_ActionEntry]]:
-        """Each criterion's outcome, in rubric order, and the actions, in priority order."""
-        if self._outcomes is None:
-            table = self.rubric._scopes[self.scope]
-            levels = self.levels
-            outcomes = None
-            if _STANDARD_TYPES.issuperset(map(type, levels)):  # bool and float levels have no shortcut
-                try:
-                    outcomes = list(map(dict.__getitem__, table.outcomes, levels))
-                except KeyError:  # an int outside 0-3 or a string other than "n/a"
-                    pass
-            if outcomes is None:  # levels other than the standard ones: worked out on the spot
-                outcomes = [_outcome(c, lv) for c, lv in zip(table.criteria, levels)]
-            variants = table.action_variants(self.iap2 + 1, self.plan.get("lifecycle_stage"))
-            actions = list(filter(None, map(getitem, map(_ACTIONS_OF, outcomes), variants)))
-            actions.sort(key=_SORT_KEY)  # an int key sorts several times faster than the records
-            self._outcomes, self._actions = outcomes, actions
-        return self._outcomes, self._actions
+    @property
+    def next_step_blocked_by(self) -> tuple[str, ...]:
+        step = self.next_step
+        met_at = self.rubric.rules["met_at"]
+        rows = {r.criterion.id: r for r in self._ev.rows}
+        for s, _, cids in self.rubric.ladder:
+            if s == step:
+                return tuple(cid for cid in cids if cid in rows
+                             and not (rows[cid].status == ANSWERED and rows[cid].level >= met_at))
+        return ()
+
+    @property
+    def what_would_change(self) -> dict:
+        if self._change is None:
+            plain, by_group = self._answers
+            self._change = _what_would_change(self.rubric, self.scope, self.context, self.groups,
+                                              plain, by_group, self._ev)
+        return self._change
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
         """One row per criterion in scope, in rubric order (SCORING.md step 2)."""
-        return tuple(o.contribution for o in self._details()[0])
+        out = []
+        for r in self._ev.rows:
+            c = r.criterion
+            answered = r.status == ANSWERED
+            flags = tuple(dict.fromkeys(f for f, _, _ in r.raises))
+            cells = tuple({"group": gid, "status": st, "level": lv if st == ANSWERED else None,
+                           "flags": list(dict.fromkeys(f for f, g, _ in r.raises if g == gid))}
+                          for gid, st, lv in r.groups)
+            out.append(Contribution(c.id, c.theme, c.points, r.status, r.reason, r.level if answered else None,
+                                    c.points * r.level if answered else 0, 3 * c.points if answered else 0,
+                                    c.step, c.step is None, flags, cells))
+        return tuple(out)
 
     @property
     def actions(self) -> tuple[Action, ...]:
-        """Prioritised actions, most urgent first (SCORING.md step 8)."""
-        return tuple(e.action for e in self._details()[1])
+        """Prioritised actions, most urgent first (SCORING.md step 9)."""
+        caps = self.rubric._flag_caps
+        nxt = self.next_step
+        blocked = set(self.next_step_blocked_by)
+        met_at = self.rubric.rules["met_at"]
+        stage = self.plan.get("lifecycle_stage")
+        keyed = []
+        for r in self._ev.rows:
+            c = r.criterion
+            if r.status == NOT_APPLICABLE_STATUS or (r.status == ANSWERED and r.level == MAX_LEVEL and not r.raises):
+                continue
+            level = r.level if r.status == ANSWERED else None
+            group = None
+            if r.raises:
+                worst = min(lv for _, _, lv in r.raises)
+                group = next(g for _, g, lv in r.raises if lv == worst)
+                kind, target = "red-flag", _first_clean_level(c, worst, len(BAND_ORDER), caps)
+                level = worst if level is None else min(level, worst)
+            elif level is None and c.raises:
+                kind, target = "unanswered-guardrail", None
+            elif c.id in blocked and c.step == nxt:
+                kind, target = "next-level-gate", (met_at if level is not None else None)
+            elif level is not None:
+                kind, target = "improve", level + 1
+            else:
+                kind, target = "unanswered", None
+            gain = None if target is None else c.points * (target - level)
+            missing = c.points * (MAX_LEVEL - (level or 0))
+            key = (ACTION_KINDS.index(kind), -missing, 0 if stage in c.stages else 1, c.index)
+            keyed.append((key, Action(kind, c.id, c.theme, level, target, gain, group)))
+        keyed.sort(key=lambda x: x[0])
+        return tuple(a for _, a in keyed)
 
     def to_dict(self) -> dict:
         """Plain JSON types only; the keys and their meaning are specified in SCORING.md."""
         rubric = self.rubric
         flags = rubric.red_flags
-        overall = self.overall
-        n_in_scope = len(self.levels)
-        outcomes, actions = self._details()
-        action_dicts = list(map(dict.copy, map(_AS_DICT, actions)))
-        for rank, action in enumerate(action_dicts, start=1):
-            action["rank"] = rank  # the first key of each template, so it keeps its place
+        ev = self._ev
+        overall = ev.overall
+        n_in_scope = len(ev.rows)
+        power_roles = {rid for rid, r in rubric.roles.items() if r["holds_power"]}
+        any_power = any(g.role in power_roles for g in self.groups)
+        group_flags: dict[str, list[str]] = {g.id: [] for g in self.groups}
+        group_levels: dict[str, dict] = {g.id: {} for g in self.groups}
+        for r in ev.rows:
+            for gid, st, lv in r.groups:
+                group_levels[gid][r.criterion.id] = lv if st == ANSWERED else (NOT_APPLICABLE if st == NOT_APPLICABLE_STATUS else None)
+        for f in self.flag_ids:
+            for _, gid, _ in ev.raised[f]:
+                if gid is not None and f not in group_flags[gid]:
+                    group_flags[gid].append(f)
+        actions = []
+        for rank, a in enumerate(self.actions, start=1):
+            c = rubric.by_id[a.criterion]
+            actions.append({"rank": rank, "criterion": a.criterion, "kind": a.kind, "theme": a.theme,
+                            "group": a.group, "level": a.level, "target_level": a.target_level, "gain": a.gain,
+                            "action": c.action, "who": c.who, "explained_in": c.explained_in})
         return {
             "rubric": {"id": rubric.id, "version": rubric.version},
             "scope": self.scope,
             "plan": dict(self.plan),
+            "context": dict(self.context),
             "band": {
                 "id": self.band_id,
                 "low": None if self.band_low is None else BAND_ORDER[self.band_low],
                 "high": None if self.band_high is None else BAND_ORDER[self.band_high],
                 "limited_by": [{"kind": k, "id": v} for k, v in self.band_limits],
+                "ladder": BAND_ORDER[ev.ladder_band],
+                "profile_drop": ev.profile_drop,
             },
             "iap2": {
-                "level": IAP2_ORDER[self.iap2],
-                "index": self.iap2,
+                "level": self.iap2_level,
+                "index": ev.iap2,
                 "high": IAP2_ORDER[self.iap2_high],
-                "next_level_blocked_by": list(self.iap2_blocked_by),
+                "steps_met": list(ev.steps_met),
+                "next_step": self.next_step,
+                "next_step_blocked_by": list(self.next_step_blocked_by),
             },
             "overall": overall.to_dict(),
-            "themes": [{"id": t, "explained_in": f"theme-{t}", **tally.to_dict()} for t, tally in self.themes],
+            "profile": {"earned": ev.profile.earned, "answered_max": ev.profile.answered_max,
+                        "percent": ev.profile.percent, "low_percent": rubric.rules["profile_low_percent"],
+                        "drop": ev.profile_drop},
+            "themes": [{"id": t, "explained_in": f"theme-{t}", **tally.to_dict()} for t, tally in ev.themes],
+            "groups": [{"id": g.id, "label": g.label, "role": g.role,
+                        "holds_power": g.role in power_roles or not any_power,
+                        "red_flags": group_flags[g.id], "levels": group_levels[g.id]} for g in self.groups],
             "red_flags": [
-                {"id": f, "cap": flags[f]["cap"], "raised_by": list(ids), "explained_in": flags[f]["explained_in"]}
-                for f, ids in self.red_flags
+                {"id": f.flag, "kind": flags[f.flag]["kind"], "cap": flags[f.flag]["cap"],
+                 "limit": BAND_ORDER[ev.flag_limits[f.flag][0]], "power": ev.flag_limits[f.flag][1],
+                 "raised_by": list(f.criteria), "groups": list(f.groups), "explained_in": flags[f.flag]["explained_in"]}
+                for f in self.red_flags
             ],
             "unconfirmed_flags": [
-                {"id": f, "cap": flags[f]["cap"], "unanswered": list(ids), "explained_in": flags[f]["explained_in"]}
-                for f, ids in self.unconfirmed_flags
+                {"id": f.flag, "cap": flags[f.flag]["cap"], "unanswered": list(f.criteria),
+                 "explained_in": flags[f.flag]["explained_in"]}
+                for f in self.unconfirmed_flags
             ],
             "completeness": {
                 "in_scope": n_in_scope,
@@ -646,8 +1000,14 @@ class Score:
                 "percent": round_percent(overall.answered + overall.not_applicable, n_in_scope),
                 "confidence": self.confidence,
             },
-            "contributions": list(map(dict.copy, map(_AS_DICT, outcomes))),
-            "actions": action_dicts,
+            "what_would_change": self.what_would_change,
+            "contributions": [
+                {"criterion": c.criterion, "theme": c.theme, "weight_points": c.weight_points, "status": c.status,
+                 "reason": c.reason, "level": c.level, "points": c.points, "max_points": c.max_points,
+                 "step": c.step, "in_profile": c.in_profile, "flags": list(c.flags), "groups": list(c.groups)}
+                for c in self.contributions
+            ],
+            "actions": actions,
         }
 
     def __repr__(self) -> str:
@@ -655,115 +1015,47 @@ class Score:
                 f"red_flags={self.flag_ids}, confidence={self.confidence!r})")
 
 
-# --------------------------------------------------------------------------- scoring
-
-
-def _band_index(iap2: int, earned: int, answered_max: int, thresholds, caps) -> tuple[int, int, int]:
-    """Lowest of the IAP2 limit, the score limit and the red-flag caps (SCORING.md step 6)."""
-    by_score = 0
-    for i, minimum in enumerate(thresholds):
-        if 100 * earned >= minimum * answered_max:
-            by_score = i
-    cap = min(caps) if caps else len(BAND_ORDER) - 1
-    return min(iap2, by_score, cap), by_score, cap
-
-
 def answer_levels(answers: Mapping[str, Any]) -> dict[str, Any]:
     """Map criterion id -> level (int, "n/a" or None) from an ``answers`` mapping."""
     out = {}
     for cid, a in answers.items():
-        if type(a) is dict:
-            out[cid] = a.get("level")
-        elif isinstance(a, Mapping):
+        if isinstance(a, Mapping):
             out[cid] = a.get("level")
         else:
             out[cid] = getattr(a, "level", a)
     return out
 
 
-def _tally(table: _ScopeTable, lvs: list) -> tuple[Tally, tuple[tuple[str, Tally], ...]]:
-    """Steps 2-4: integer sums per theme and overall. Each theme is a slice of the criteria; a
-    theme whose answers are all levels is summed in C (sum of map)."""
-    themes = []
-    te = tam = tum = tan = tna = tua = 0
-    for theme_id, start, end, pts, full_max in table.themes:
-        answers = lvs[start:end]
-        if None not in answers and NOT_APPLICABLE not in answers:
-            e, am, um, an, na, ua = sum(map(mul, pts, answers)), full_max, 0, end - start, 0, 0
+def group_answer_levels(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Map criterion id -> {group id: level} from the ``by_group`` parts of an ``answers`` mapping."""
+    out = {}
+    for cid, a in answers.items():
+        cells = a.get("by_group") if isinstance(a, Mapping) else getattr(a, "by_group", None)
+        if cells:
+            out[cid] = {gid: (cell.get("level") if isinstance(cell, Mapping) else getattr(cell, "level", cell))
+                        for gid, cell in cells.items()}
+    return out
+
+
+def _groups_of(raw) -> tuple[Group, ...]:
+    out = []
+    for g in raw or ():
+        if isinstance(g, Group):
+            out.append(g)
+        elif isinstance(g, Mapping):
+            out.append(Group(g["id"], g.get("label", g["id"]), g["role"]))
         else:
-            e = am = um = na = ua = an = 0
-            for p, level in zip(pts, answers):
-                if level is None:
-                    um += 3 * p
-                    ua += 1
-                elif level == NOT_APPLICABLE:
-                    na += 1
-                else:
-                    e += p * level
-                    am += 3 * p
-                    an += 1
-        themes.append((theme_id, Tally(e, am, um, an, na, ua)))
-        te += e
-        tam += am
-        tum += um
-        tan += an
-        tna += na
-        tua += ua
-    return Tally(te, tam, tum, tan, tna, tua), tuple(themes)
-
-
-def _check_flags(table: _ScopeTable, lvs: list) -> tuple[dict[str, list[str]], dict[str, list[str]], list[int]]:
-    """Red flags raised by an answer at or below the criterion's threshold, flags left unconfirmed
-    because the criterion is unanswered, and the caps of those unconfirmed flags."""
-    raised: dict[str, list[str]] = {}
-    unconfirmed: dict[str, list[str]] = {}
-    unconfirmed_caps: list[int] = []
-    for pos, cid, flag, flag_max, cap in table.flags:
-        level = lvs[pos]
-        if level is None:
-            if flag in unconfirmed:
-                unconfirmed[flag].append(cid)
-            else:
-                unconfirmed[flag] = [cid]
-            unconfirmed_caps.append(cap)
-        elif level != NOT_APPLICABLE and level <= flag_max:
-            if flag in raised:
-                raised[flag].append(cid)
-            else:
-                raised[flag] = [cid]
-    return raised, unconfirmed, unconfirmed_caps
-
-
-def _iap2_levels(table: _ScopeTable, lvs: list) -> tuple[int, int]:
-    """Step 5: the IAP2 level as answered (unanswered gates not met) and with unanswered gates met."""
-    iap2 = iap2_high = 0
-    point_ok = high_ok = True
-    for level_index, positions in table.gates_by_level:
-        if not positions:
-            break
-        for pos in positions:
-            level = lvs[pos]
-            if level is None:
-                point_ok = False
-            elif level == NOT_APPLICABLE or level < GATE_LEVEL:
-                point_ok = high_ok = False
-                break
-        if point_ok:
-            iap2 = level_index
-        if high_ok:
-            iap2_high = level_index
-        else:
-            break
-    return iap2, iap2_high
+            out.append(Group(g.id, g.label, g.role))
+    return tuple(out)
 
 
 def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     """Score an assessment against the rubric, following ``widgets/rubric/SCORING.md`` exactly.
 
     ``assessment`` is an ``Assessment`` (from ``load_assessment``, already validated and migrated)
-    or a mapping with ``answers`` ({criterion id: {"level": 0-3 | "n/a" | None}}) and optionally
-    ``scope``, ``team``, ``product``, ``model_type``, ``lifecycle_stage`` and ``date``.
-    Answers to criteria outside the scope are ignored.
+    or a mapping with ``answers`` ({criterion id: {"level": 0-3 | "n/a" | None, "by_group": {...}}})
+    and optionally ``scope``, ``context``, ``groups``, ``team``, ``product``, ``model_type``,
+    ``lifecycle_stage`` and ``date``. Answers to criteria outside the scope are ignored.
     """
     if rubric is None:
         rubric = load_rubric()
@@ -771,51 +1063,45 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
         from ._assessment import validate_plan  # the file format's answer rules, for a plan given as a dict
 
         validate_plan(assessment, rubric)
-        levels = answer_levels(assessment.get("answers") or {})
+        answers = assessment.get("answers") or {}
+        plain = answer_levels(answers)
+        by_group = group_answer_levels(answers)
         scope = assessment.get("scope") or "full"
         plan = {k: assessment.get(k) for k in ("team", "product", "model_type", "lifecycle_stage", "date")}
+        context = {**CONTEXT_DEFAULTS, **(assessment.get("context") or {})}
+        groups = _groups_of(assessment.get("groups"))
     else:
-        levels = assessment.levels
+        plain = assessment.levels
+        by_group = assessment.group_levels
         scope = assessment.scope
         plan = assessment.plan_info()
+        context = {**CONTEXT_DEFAULTS, **assessment.context}
+        groups = _groups_of(assessment.groups)
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
-    table = rubric._scopes[scope]
-    get = levels.get
-    lvs = [get(cid) for cid in table.ids]
-    overall, themes = _tally(table, lvs)
-    raised, unconfirmed, unconfirmed_caps = _check_flags(table, lvs)
-    iap2, iap2_high = _iap2_levels(table, lvs)
+    ev = _evaluate(rubric, scope, context, groups, plain, by_group)
+    low = _evaluate(rubric, scope, context, groups, *_filled(rubric, scope, context, groups, plain, by_group, 0))
+    high = _evaluate(rubric, scope, context, groups, *_filled(rubric, scope, context, groups, plain, by_group, MAX_LEVEL))
 
-    # Step 6: band, with its low and high bounds.
-    caps_of = rubric._flag_caps
-    thresholds = rubric._band_thresholds
-    raised_order = sorted(raised, key=rubric._flag_rank.__getitem__) if len(raised) > 1 else list(raised)
-    raised_caps = [caps_of[f] for f in raised_order]
     limits: list[BandLimit] = []
-    if overall.answered == 0:
-        band = None
-    else:
-        band, by_score, _cap = _band_index(iap2, overall.earned, overall.answered_max, thresholds, raised_caps)
-        if iap2 == band:
-            limits.append(BandLimit("iap2", IAP2_ORDER[iap2]))
-        if by_score == band:
-            limits.append(BandLimit("score", BAND_ORDER[by_score]))
-        for f in raised_order:
-            if caps_of[f] == band:
+    if ev.band is not None:
+        if context["participants"] == INFORM_ONLY and ev.band == ev.ladder_band:
+            limits.append(BandLimit("context", INFORM_ONLY))
+        elif ev.band == ev.ladder_band and ev.band == ev.pre_band:
+            limits.append(BandLimit("ladder", next((s for s, _, _ in rubric.ladder
+                                                    if s != "inform" and s not in ev.steps_met), "empower")))
+        if ev.profile_drop and ev.band == ev.pre_band and ev.pre_band < ev.ladder_band:
+            limits.append(BandLimit("profile", BAND_ORDER[ev.pre_band]))
+        for f in sorted(ev.flag_limits, key=rubric._flag_rank.__getitem__):
+            if ev.flag_limits[f][0] == ev.band:
                 limits.append(BandLimit("red-flag", f))
-    if overall.answered + overall.unanswered == 0:
-        band_low = band_high = None
-    else:
-        applicable = overall.answered_max + overall.unanswered_max
-        band_low = _band_index(iap2, overall.earned, applicable, thresholds, raised_caps + unconfirmed_caps)[0]
-        band_high = _band_index(iap2_high, overall.earned + overall.unanswered_max, applicable,
-                                thresholds, raised_caps)[0]
+    all_na = ev.overall.answered + ev.overall.unanswered == 0
+    band_low = None if all_na else low.band
+    band_high = None if all_na else high.band
 
-    # Step 7: completeness and confidence.
-    n = len(lvs)
-    done = overall.answered + overall.not_applicable
-    if overall.answered == 0:
+    n = len(ev.rows)
+    done = ev.overall.answered + ev.overall.not_applicable
+    if ev.overall.answered == 0:
         confidence = "none"
     elif 10 * done >= 9 * n and band_low == band_high:
         confidence = "high"
@@ -824,12 +1110,21 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     else:
         confidence = "low"
 
-    if unconfirmed:
-        unconfirmed_flags = tuple(FlagResult(f, tuple(unconfirmed[f]))
-                                  for f in sorted(unconfirmed, key=rubric._flag_rank.__getitem__) if f not in raised)
-    else:
-        unconfirmed_flags = ()
-    # Positional arguments in the order of Score's fields (a third of the cost of keywords).
-    return Score(rubric, scope, plan, tuple(lvs), overall, themes,
-                 iap2, iap2_high, band, band_low, band_high, tuple(limits),
-                 tuple(FlagResult(f, tuple(raised[f])) for f in raised_order), unconfirmed_flags, confidence)
+    rank = rubric._flag_rank.__getitem__
+    raised = tuple(FlagResult(f, tuple(dict.fromkeys(cid for cid, _, _ in ev.raised[f])),
+                              tuple(dict.fromkeys(gid for _, gid, _ in ev.raised[f] if gid is not None)))
+                   for f in sorted(ev.raised, key=rank))
+    unconfirmed: dict[str, list[str]] = {}
+    for r in ev.rows:
+        c = r.criterion
+        if not c.raises or r.status == NOT_APPLICABLE_STATUS:
+            continue
+        if r.status == UNANSWERED or any(st == UNANSWERED for _, st, _ in r.groups):
+            for f in c.flags:
+                if f not in ev.raised:
+                    unconfirmed.setdefault(f, [])
+                    if c.id not in unconfirmed[f]:
+                        unconfirmed[f].append(c.id)
+    unconfirmed_flags = tuple(FlagResult(f, tuple(unconfirmed[f])) for f in sorted(unconfirmed, key=rank))
+    return Score(rubric, scope, plan, context, groups, ev, high.iap2, band_low, band_high, tuple(limits),
+                 raised, unconfirmed_flags, confidence, (dict(plain), {k: dict(v) for k, v in by_group.items()}))

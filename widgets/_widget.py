@@ -306,7 +306,7 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 "max_points": contrib.get("max_points", 0),
                 "weight": c.weight,
                 "flag": c.flag,
-                "flag_raised": contrib.get("flag_raised", False),
+                "flag_raised": bool(contrib.get("flags")),
                 "evidence": ans.get("evidence", ""),
                 "notes": ans.get("notes", ""),
                 "next_step": c.action,
