@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from widgets import AssessmentError, load_assessment, score_plan
+from widgets import AssessmentError, load_assessment, load_rubric, score_plan
 from widgets._assessment import MIGRATIONS, migrate_0_9_to_1_0
 from widgets._scoring import CURRENT_VERSION
 
@@ -62,10 +62,10 @@ def test_round_trip_keeps_everything():
 
 def test_unquoted_yaml_date_and_version_are_accepted(tmp_path):
     text = (EXAMPLES / "inform-only.yaml").read_text(encoding="utf-8")
-    text = text.replace('date: "2026-08-20"', "date: 2026-08-20").replace('version: "1.0"', "version: 1.0")
+    text = text.replace('date: "2026-08-20"', "date: 2026-08-20").replace('version: "2.0"', "version: 2.0")
     (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
     a = load_assessment(tmp_path / "x.yaml")
-    assert a.date == "2026-08-20" and a.rubric_version == "1.0"
+    assert a.date == "2026-08-20" and a.rubric_version == "2.0"
 
 
 def test_every_problem_is_listed_with_field_and_expectation():
@@ -82,7 +82,7 @@ def test_unknown_criterion_gets_a_suggestion():
 
 
 def test_na_only_where_the_rubric_allows_it():
-    load_assessment(minimal(living_wage_contracts={"level": "n/a"}))
+    load_assessment(minimal(living_wage={"level": "n/a"}))
     (p,) = problems_of(minimal(pay_participants={"level": "n/a"}))
     assert p.field == "answers.pay-participants.level"
 
@@ -110,7 +110,7 @@ def test_bad_levels_are_rejected(value):
 
 def test_newer_rubric_version_is_a_clear_error():
     doc = minimal()
-    doc["rubric"]["version"] = "2.0"
+    doc["rubric"]["version"] = "3.0"
     (p,) = problems_of(doc)
     assert p.field == "rubric.version" and "update the toolkit" in p.expected
 
@@ -158,22 +158,29 @@ def test_migration_0_9_fixture_loads_and_keeps_every_word():
     assert a.answers["informed-consent"].level == 2
     assert a.answers["informed-consent"].notes == "Reviewed by the advice centre."
     assert a.answers["withdrawal"].level is None and "please answer" in a.answers["withdrawal"].notes.lower()
-    assert len(a.migrations) == 3
+    # Three notes for 0.9 -> 1.0, then the context and the questions to answer for 1.0 -> 2.0.
+    assert len(a.migrations) == 5 and a.migrations[3].startswith("1.0 -> 2.0: plan context")
     assert not {"participants-paid", "feedback-loop", "consent"} & set(a.answers)
     # The split question is unconfirmed, not silently scored.
     score = score_plan(a)
-    assert any(f == "no-consent-withdrawal" for f, _ in score.unconfirmed_flags)
+    assert "no-withdrawal" in [f.flag for f in score.unconfirmed_flags]
     # Saving the migrated file and loading it again keeps the migration history.
     again = load_assessment(a.to_dict())
     assert again.migrations == a.migrations and again.rubric_version == CURRENT_VERSION
 
 
-def test_migration_function_is_pure_and_small():
-    doc = yaml.safe_load((FIXTURES / "rubric-0.9.yaml").read_text(encoding="utf-8"))
+def _migrated_fixture(name, step):
+    """A fixture's document, and what one migration step makes of it (checking it is left unchanged)."""
+    doc = yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
     doc["date"] = str(doc["date"])
     before = copy.deepcopy(doc)
-    new, notes = migrate_0_9_to_1_0(doc)
+    new, notes = step(doc)
     assert doc == before, "migrations must not modify their input"
+    return doc, new, notes
+
+
+def test_migration_function_is_pure_and_small():
+    doc, new, notes = _migrated_fixture("rubric-0.9.yaml", migrate_0_9_to_1_0)
     assert new["rubric"]["version"] == "1.0" and len(notes) == 3
 
 
@@ -242,3 +249,79 @@ def test_model_types_and_stages_come_from_the_rubric():
         with pytest.raises(AssessmentError) as err:
             load_assessment({**doc, field: "frontier"})
         assert any(p.field == field and all(json.dumps(i) in p.expected for i in ids) for p in err.value.problems)
+
+
+# ----------------------------------------------------------------------------- rubric 1.0 -> 2.0
+
+
+def test_migration_1_0_fixture_carries_answers_and_names_the_questions_to_answer():
+    from widgets._assessment import RENAMED_1_0, RETIRED_1_0
+
+    old = yaml.safe_load((FIXTURES / "rubric-1.0.yaml").read_text(encoding="utf-8"))["answers"]
+    a = load_assessment(FIXTURES / "rubric-1.0.yaml")
+    assert a.rubric_version == CURRENT_VERSION == "2.0"
+    rubric = load_rubric()
+    # Same meaning, same id: level, evidence and notes carried word for word.
+    for cid, ans in old.items():
+        new_id = RENAMED_1_0.get(cid, cid)
+        if cid in RETIRED_1_0:
+            assert cid not in a.answers
+            continue
+        assert new_id in rubric.by_id, cid
+        assert a.answers[new_id].level == ans.get("level")
+        assert a.answers[new_id].evidence == ans.get("evidence", "")
+    assert a.answers["living-wage"].evidence.startswith("Per-label rate")
+    # Retired questions: every word kept in the notes.
+    for cid in RETIRED_1_0:
+        if cid in old:
+            assert f"- {cid} (rubric 1.0): level {old[cid]['level']}" in a.notes
+            if old[cid].get("evidence"):
+                assert old[cid]["evidence"] in a.notes
+    # The message names exactly the questions still to answer.
+    todo = [m for m in a.migrations if "please answer" in m]
+    assert len(todo) == 1
+    missing = [c.id for c in rubric.criteria if a.levels.get(c.id) is None]
+    assert todo[0].endswith(", ".join(missing) + ".") and f"the {len(missing)} question(s)" in todo[0]
+    assert "claims-match-mechanisms" in missing and "pay-participants" not in missing
+    assert a.context == {"process": "product-lifecycle", "convener": "company", "participants": "people-take-part"}
+    # It scores (the new questions unanswered, never taken as 0) and saves as a valid 2.0 file.
+    score = score_plan(a)
+    assert score.overall.unanswered == len(missing) and score.band is not None
+    again = load_assessment(a.to_dict())
+    assert again.migrations == a.migrations and again.rubric_version == "2.0" and again.notes == a.notes
+
+
+def test_migration_1_0_function_is_pure_and_refuses_a_clash():
+    from widgets._assessment import migrate_1_0_to_2_0
+
+    doc, new, notes = _migrated_fixture("rubric-1.0.yaml", migrate_1_0_to_2_0)
+    assert new["rubric"]["version"] == "2.0" and any("renamed to 'living-wage'" in n for n in notes)
+    doc["answers"]["living-wage"] = {"level": 1}
+    problems = problems_of(doc)
+    assert [p.field for p in problems] == ["answers.living-wage-contracts"]
+
+
+def test_groups_and_per_group_answers_are_checked():
+    groups = [{"id": "panel", "label": "Panel", "role": "governance"},
+              {"id": "workers", "label": "Annotators", "role": "workers"}]
+    good = minimal(pay_participants={"level": 2, "by_group": {"panel": {"level": 3, "evidence": "paid"}}})
+    good["groups"] = groups
+    good["context"] = {"process": "single-decision"}
+    a = load_assessment(good)
+    assert a.group_levels == {"pay-participants": {"panel": 3}} and a.context == {"process": "single-decision"}
+    assert load_assessment(a.to_dict()).to_dict() == a.to_dict()
+    bad = minimal(pay_participants={"by_group": {"workers": {"level": 2}, "nobody": {"level": 1}}},
+                  purpose_stated={"level": 2, "by_group": {"panel": {"level": 2}}},
+                  harmful_exposure={"by_group": {"panel": {"level": "n/a"}}},
+                  informed_consent={"by_group": {"panel": {"level": "n/a"}}})
+    bad["groups"] = groups + [{"id": "panel", "label": "Again", "role": "advisers"}]
+    fields = {p.field: p.expected for p in problems_of(bad)}
+    assert set(fields) == {"groups.3.id", "answers.pay-participants.by_group.workers",
+                           "answers.pay-participants.by_group.nobody", "answers.purpose-stated.by_group",
+                           "answers.informed-consent.by_group.panel.level"}
+    assert "role" in fields["answers.pay-participants.by_group.workers"]
+    assert "declared under groups" in fields["answers.pay-participants.by_group.nobody"]
+    wrong = minimal()
+    wrong["context"] = {"participants": "none"}
+    wrong["groups"] = [{"id": "x", "label": "X", "role": "boss"}]
+    assert {p.field for p in problems_of(wrong)} == {"context.participants", "groups.1.role"}

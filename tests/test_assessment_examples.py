@@ -14,9 +14,14 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "widgets" / "examples"
 EXPECTED = {
     # file: (band, IAP2 level reached, red flags)
     "community-led.yaml": ("community-led", "empower", []),
-    "participation-washing.yaml": ("non-participation", "none", ["decision-already-made", "no-report-back"]),
+    "participation-washing.yaml": ("non-participation", "none", [
+        "unpaid-participation", "decision-already-made", "no-withdrawal", "no-report-back", "participation-washing",
+        "unpaid-community-partners", "pay-conditional-on-completion", "stories-used-for-marketing", "unfunded-after-project-end", "affected-group-left-out"]),
     "inform-only.yaml": ("tokenism", "inform", []),
-    "vendor-labelling.yaml": ("tokenism", "consult", ["below-living-wage", "unsupported-harmful-exposure"]),
+    "vendor-labelling.yaml": ("tokenism", "consult", [
+        "below-living-wage", "unsupported-harmful-exposure", "pay-conditional-on-completion",
+        "unpaid-qualification-rounds", "unpaid-rejected-work", "unpiloted-instructions", "no-worker-channel",
+        "vendor-chosen-on-price", "nothing-for-workers-at-end"]),
 }
 
 
@@ -49,11 +54,23 @@ def test_vendor_plan_is_capped_by_labour_flags_not_by_its_consultation():
     score = score_plan(load_assessment(EXAMPLES / "vendor-labelling.yaml"))
     kinds = {k for k, _ in score.band_limits}
     assert kinds == {"red-flag"}, "without the flags it would reach consultation"
-    first_two = {a[1] for a in score.actions[:2]}
-    assert first_two == {"living-wage-contracts", "harmful-exposure"}
+    assert score.to_dict()["band"]["ladder"] == "consultation"
+    first_two = {a.criterion for a in score.actions[:2]}
+    assert first_two == {"living-wage", "harmful-exposure"}
+    # The labour flags come from the annotators; the users' panel is treated well.
+    d = score.to_dict()
+    assert {g["id"]: g["red_flags"] for g in d["groups"]}["users"] == []
+    assert all(f["groups"] == ["annotators"] for f in d["red_flags"] if f["id"] != "vendor-chosen-on-price")
+    change = d["what_would_change"]
+    assert change["target"] == "consultation" and change["reachable"]
+    assert {(m["criterion"], m["group"]) for m in change["moves"]} >= {("living-wage", "annotators"),
+                                                                     ("harmful-exposure", "annotators")}
 
 
 def test_honest_inform_only_plan_is_not_flagged():
     score = score_plan(load_assessment(EXAMPLES / "inform-only.yaml"))
     assert score.flag_ids == [] and score.unconfirmed_flags == ()
-    assert score.band_limits == (("iap2", "inform"),)
+    assert score.band_limits == (("context", "inform-only"),)
+    # Nobody is asked for anything: pay, consent and report-back do not apply.
+    reasons = {c.criterion: c.reason for c in score.contributions}
+    assert reasons["pay-participants"] == reasons["report-back"] == "no-participants"

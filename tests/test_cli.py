@@ -41,7 +41,7 @@ def test_score_formats(capsys, fmt):
     assert code == 0 and err == ""
     assert "Growth squad" in out or fmt == "md" and "Growth squad" in out.replace("\\", "")
     if fmt == "json":
-        assert json.loads(out)["score"]["red_flags"][0]["id"] == "decision-already-made"
+        assert "decision-already-made" in [f["id"] for f in json.loads(out)["score"]["red_flags"]]
     if fmt == "html":
         assert out.startswith("<!DOCTYPE html>") and "http" not in out.split("<body>")[0]
 
@@ -66,7 +66,8 @@ def test_validate_ok_and_bad(capsys, tmp_path):
 
 def test_validate_reports_migrations(capsys):
     code, out, _ = run(capsys, "validate", str(ROOT / "tests" / "fixtures" / "assessments" / "rubric-0.9.yaml"))
-    assert code == 0 and out.count("migrated:") == 3
+    # Three notes for 0.9 -> 1.0, two for 1.0 -> 2.0 (the context, the questions to answer).
+    assert code == 0 and out.count("migrated:") == 5 and "please answer" in out
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])
@@ -96,7 +97,7 @@ def test_rubric_export(capsys, fmt):
     assert code == 0
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(out)))
-        assert len(rows) == 51 and rows[0]["id"] == "purpose-stated"
+        assert len(rows) == 59 and rows[0]["id"] == "purpose-stated"
         assert {"question", "level_0", "level_3", "next_step", "who", "explained_in"} <= set(rows[0])
     elif fmt == "json":
         assert json.loads(out)["id"] == "engagement-plan"

@@ -60,7 +60,7 @@ def test_invalid_answers_are_reported_not_scored(widget):
     widget.assessment = doc
     assert any("early-start" in e for e in widget.errors)
     assert widget.score["completeness"]["answered"] == 0
-    widget.assessment = dict(doc, answers={"no-such-question": {"level": 2}, "stakeholder-map": {"level": 2}})
+    widget.assessment = dict(doc, answers={"no-such-question": {"level": 2}, "direct-participation": {"level": 2}})
     assert any("no-such-question" in e for e in widget.errors)
     assert widget.score["completeness"]["answered"] == 1
 
@@ -144,7 +144,7 @@ def test_report_is_markdown_with_user_text_escaped(widget):
     assert report.startswith("# Engagement-plan self-assessment: ")
     assert "<script" not in report and "<img" not in report
     assert "&lt;script&gt;" in report
-    assert "## Red flags" in report and "Engagement only after the decision is fixed" in report
+    assert "## Red flags" in report and "Consulting on a decision already taken" in report
     assert "## Next steps" in report
 
 
