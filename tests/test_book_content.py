@@ -31,10 +31,12 @@ THEME_IDS = [
     "purpose-timing", "who-takes-part", "fair-treatment", "power-process",
     "influence-report-back", "deployment-relationship", "supply-chain",
 ]
-FLAG_IDS = [
+#: The book's seven guardrails: one section each in book/guardrails (consent and withdrawal share one).
+GUARDRAIL_IDS = [
     "unpaid-participation", "decision-already-made", "synthetic-stand-ins", "no-consent-withdrawal",
     "no-report-back", "below-living-wage", "unsupported-harmful-exposure",
 ]
+SHOW_FLAG_RE = re.compile(r"p1\.show_flags?\(([^)]*)\)")
 
 LABEL_RE = re.compile(r"^\(([A-Za-z0-9_.:-]+)\)=\s*$", re.MULTILINE)
 CITE_RE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
@@ -88,28 +90,44 @@ def test_theme_sections_exist_once_in_guidance(book_labels):
         assert where[0].parent == BOOK / "guidance"
 
 
-def test_guardrails_and_red_flags_are_one_to_one(rubric, book_labels):
-    flags = {f["id"] for f in rubric["red_flags"]}
-    assert flags == set(FLAG_IDS), "the rubric's red flags differ from the team's agreed ids"
+def _guardrail_sections() -> dict[str, str]:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (BOOK / "guardrails").glob("[0-9]*.md"))
+    out = {}
+    for g in GUARDRAIL_IDS:
+        start = text.index(f"(guardrail-{g})=")
+        nxt = text.find("\n(guardrail-", start + 1)
+        out[g] = text[start: nxt if nxt > 0 else len(text)]
+    return out
+
+
+def test_guardrails_and_red_flags_link_both_ways(rubric, book_labels):
+    """Every guardrail section is the book section of at least one red flag and shows every flag
+    it explains; every guardrail-kind flag is explained by a guardrail section; and each flag a
+    section shows names that section as its own."""
+    flags = {f["id"]: f for f in rubric["red_flags"]}
     guardrails = {label[len("guardrail-"):]: paths for label, paths in book_labels.items()
                   if label.startswith("guardrail-")}
-    assert set(guardrails) - flags == set(), f"guardrail sections with no red flag: {set(guardrails) - flags}"
-    assert flags - set(guardrails) == set(), f"red flags with no guardrail section: {flags - set(guardrails)}"
-    for flag, paths in guardrails.items():
-        assert len(paths) == 1, f"guardrail-{flag} defined more than once: {paths}"
+    assert set(guardrails) == set(GUARDRAIL_IDS)
+    for g, paths in guardrails.items():
+        assert len(paths) == 1, f"guardrail-{g} defined more than once: {paths}"
         assert paths[0].parent == BOOK / "guardrails"
+    explained = {g: {f for f, x in flags.items() if x["explained_in"] == f"guardrail-{g}"} for g in GUARDRAIL_IDS}
+    for g in GUARDRAIL_IDS:
+        assert explained[g], f"guardrail-{g} is no red flag's section"
+    for f, x in flags.items():
+        if x["kind"] == "guardrail":
+            assert x["explained_in"].startswith("guardrail-") and x["explained_in"][10:] in guardrails, f
+    for g, section in _guardrail_sections().items():
+        shown = {name for call in SHOW_FLAG_RE.findall(section) for name in re.findall(r'"([a-z0-9-]+)"', call)}
+        assert shown == explained[g], f"guardrail-{g} shows {sorted(shown)}, explains {sorted(explained[g])}"
 
 
 def test_guardrail_sections_have_the_three_parts():
-    text = "\n".join(p.read_text(encoding="utf-8") for p in (BOOK / "guardrails").glob("[0-9]*.md"))
-    for flag in FLAG_IDS:
-        start = text.index(f"(guardrail-{flag})=")
-        nxt = text.find("\n(guardrail-", start + 1)
-        section = text[start: nxt if nxt > 0 else len(text)]
+    for flag, section in _guardrail_sections().items():
         for part in ("**What not to do.**", "**Warning signs.**", "**What to do instead.**"):
             assert part in section, f"guardrail-{flag} lacks {part}"
         assert "washing" in section.lower(), f"guardrail-{flag} does not name the participation-washing sign"
-        assert f'p1.show_flag("{flag}")' in section, f"guardrail-{flag} does not list the rubric's checks"
+        assert SHOW_FLAG_RE.search(section), f"guardrail-{flag} does not list the rubric's checks"
 
 
 def test_practice_map_names_real_criteria_and_sections(rubric, book_labels):
@@ -146,7 +164,7 @@ def test_usecase_selfchecks_name_real_criteria_and_chapters(rubric, book_labels)
 def test_helper_markdown_is_generated_from_the_rubric(rubric):
     from widgets import partone
 
-    for flag in FLAG_IDS:
+    for flag in [f["id"] for f in rubric["red_flags"]]:
         md = partone.flag_markdown(flag)
         title = next(f["title"] for f in rubric["red_flags"] if f["id"] == flag)
         assert title.split()[0] in md and md.count("(criterion `") >= 1

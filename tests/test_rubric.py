@@ -52,9 +52,14 @@ def test_every_catalogue_flag_is_a_rubric_flag_with_the_same_id_and_section():
         mine = rubric.red_flags[f["id"]]
         assert mine["explained_in"] == f["book"].split("#")[1], f["id"]
         assert mine["kind"] == f["kind"]
-        # Guardrails cap the band hard; the others cap it at tokenism or above.
+        # Guardrails cap the band hard; the other flags lower it by one, unless a corpus principle
+        # caps them (proxies only are at most tokenism; claims without mechanisms are tokenism).
         if f["kind"] == "guardrail":
-            assert mine["cap"] in ("non-participation", "tokenism"), f["id"]
+            assert mine["cap"] in ("non-participation", "tokenism") and mine["effect"] == "cap", f["id"]
+        elif f["id"] in ("proxies-replace-affected", "participation-washing"):
+            assert (mine["cap"], mine["effect"]) == ("tokenism", "cap")
+        else:
+            assert mine["effect"] == "lower", f["id"]
 
 
 def test_every_flag_fires_on_some_descriptor_and_not_only_at_level_0():
@@ -72,7 +77,7 @@ def test_one_scale_and_the_calibrated_numbers_live_in_the_rubric(data):
     assert [s["name"] for s in data["scale"]] == ["Absent", "Intended", "Committed", "In place"]
     rules = data["band_rules"]
     assert [s["step"] for s in rules["ladder"]] == ["inform", "consult", "involve", "collaborate", "empower"]
-    assert {"profile_low_percent", "profile_min_points", "profile_floor", "other_group_drop", "met_at"} <= set(rules)
+    assert {"profile_low_percent", "profile_min_points", "profile_floor", "flag_drop", "met_at"} <= set(rules)
     source = (ROOT / "widgets" / "_scoring.py").read_text(encoding="utf-8")
     for n in (rules["profile_low_percent"], rules["profile_min_points"]):
         assert not re.search(rf"[^\w.]{n}[^\w.]", source.replace("round_percent", "")), n

@@ -243,9 +243,14 @@ def test_each_flag_limits_at_its_cap():
         lowest = min(crit.raises)
         s = score_plan(plan(every(3, **{crit.id: lowest})))
         assert s.flag_ids == sorted(crit.raises[lowest], key=list(RUBRIC.red_flags).index), crit.id
-        cap = min(BAND_ORDER.index(RUBRIC.red_flags[f]["cap"]) for f in crit.raises[lowest])
-        ladder_band = 1 + len([st for st in s.to_dict()["iap2"]["steps_met"] if st != "inform"])
-        assert s.band == min(cap, ladder_band), crit.id
+        d = s.to_dict()
+        ladder_band = 1 + len([st for st in d["iap2"]["steps_met"] if st != "inform"])
+        limits = []
+        for f in crit.raises[lowest]:
+            flag, cap = RUBRIC.red_flags[f], BAND_ORDER.index(RUBRIC.red_flags[f]["cap"])
+            # Capping flags cap; lowering flags take one band off, never below their cap.
+            limits.append(cap if flag["effect"] == "cap" else max(cap, ladder_band - RUBRIC.rules["flag_drop"]))
+        assert s.band == min([ladder_band] + limits), crit.id
 
 
 def test_to_dict_is_plain_json_and_deterministic():

@@ -186,6 +186,11 @@ class Rubric:
         return {f["id"]: BAND_ORDER.index(f["cap"]) for f in self.data["red_flags"]}
 
     @functools.cached_property
+    def _flag_caps_hard(self) -> frozenset[str]:
+        """The flags whose effect is to cap the band (the others lower it by ``flag_drop``)."""
+        return frozenset(f["id"] for f in self.data["red_flags"] if f.get("effect", "cap") == "cap")
+
+    @functools.cached_property
     def _flag_rank(self) -> dict[str, int]:
         return {f["id"]: i for i, f in enumerate(self.data["red_flags"])}
 
@@ -266,8 +271,6 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
         for r in c.get("group_roles", []):
             if r not in roles:
                 problems.append(f"{where}: unknown group role {r!r}")
-        if c.get("group_rule") == "best" and raises:
-            problems.append(f"{where}: a question read from the best-placed group cannot raise flags")
     for f in flags:
         if f not in raised:
             problems.append(f"red flag {f}: no level descriptor raises it")
@@ -551,8 +554,9 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
         ok = [r.status == ANSWERED and r.level >= met_at for r in present]
         if present and (all(ok) if rule == "all" else any(ok)):
             steps_met.append(step)
-    iap2 = max((IAP2_ORDER.index(s) for s in steps_met), default=0)
-    ladder_band = 1 + sum(1 for s in steps_met if s != "inform")
+    power_steps = sum(1 for s in steps_met if s != "inform")
+    ladder_band = 1 + power_steps
+    iap2 = ladder_band if power_steps else (1 if "inform" in steps_met else 0)
 
     # Step 5: the profile.
     drop = 0
@@ -571,11 +575,12 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
         for f, gid, lv in r.raises:
             raised.setdefault(f, []).append((r.criterion.id, gid, lv))
     caps = rubric._flag_caps
+    capping = rubric._flag_caps_hard
     limits = {}
     for f, where in raised.items():
         power = any(gid is None or not plan_has_power_group or group_role[gid] in power_roles
                     for _, gid, _ in where)
-        limit = caps[f] if power else max(caps[f], pre - rules["other_group_drop"])
+        limit = caps[f] if power and f in capping else max(caps[f], pre - rules["flag_drop"])
         limits[f] = (limit, power)
     band = None
     if overall.answered:

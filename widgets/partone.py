@@ -77,13 +77,12 @@ def criteria_for_practice(label: str, rubric: dict | None = None) -> list[dict]:
 def _criterion_line(c: dict, rubric: dict, current_flag: str | None = None) -> str:
     theme = _themes_by_id(rubric)[c["theme"]]
     weight = c["weight"]
-    flag = c.get("flag")
-    if not flag:
-        extra = ""
-    elif flag["id"] == current_flag:
-        extra = f"; an answer at level {flag['at_or_below']} raises this red flag"
+    raises = c.get("raises") or {}
+    if current_flag is not None and any(current_flag in fs for fs in raises.values()):
+        at = " or ".join(lv for lv in sorted(raises) if current_flag in raises[lv])
+        extra = f"; an answer at level {at} raises this red flag"
     else:
-        extra = f"; raises red flag {{ref}}`guardrail-{flag['id']}` at level {flag['at_or_below']}"
+        extra = ""
     return (
         f"- **{escape_markdown(c['question'])}** "
         f"(criterion `{c['id']}`, weight {weight}, theme {{ref}}`{_role_text(theme['title'])} <theme-{theme['id']}>`{extra})"
@@ -118,10 +117,12 @@ def flag_markdown(flag_id: str) -> str:
     flag = flags[flag_id]
     bands = {b["id"]: b for b in rubric.get("bands", [])}
     cap = bands.get(flag.get("cap"), {}).get("title", flag.get("cap"))
-    raising = [c for c in rubric["criteria"] if (c.get("flag") or {}).get("id") == flag_id]
+    raising = [c for c in rubric["criteria"] if any(flag_id in fs for fs in (c.get("raises") or {}).values())]
     lines = [
         f"Red flag *{escape_markdown(flag['title'])}*: {escape_markdown(flag['meaning'])}",
-        f"A plan that raises it is capped at the band *{escape_markdown(cap)}*, whatever its other answers.",
+        f"A plan that raises it for a group that holds power is capped at the band *{escape_markdown(cap)}*, "
+        "whatever its other answers.",
+        f"Next step: {escape_markdown(flag['next_step'])}",
         "",
         "Rubric questions that raise this red flag:",
         "",
@@ -133,6 +134,11 @@ def flag_markdown(flag_id: str) -> str:
 def show_flag(flag_id: str) -> Markdown:
     """Display :func:`flag_markdown` in a notebook cell."""
     return Markdown(flag_markdown(flag_id))
+
+
+def show_flags(*flag_ids: str) -> Markdown:
+    """Display the boxes of several red flags that one book section explains, in one cell."""
+    return Markdown("\n\n".join(flag_markdown(f) for f in flag_ids))
 
 
 def selfcheck_markdown(usecase: str) -> str:

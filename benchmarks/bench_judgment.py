@@ -1,0 +1,190 @@
+"""Does the self-assessment judge like an experienced reviewer? The judgment benchmark on the
+calibration corpus (targets on the held-out set: band 100 % within the acceptable bands, flag
+recall >= 95 %, flag precision >= 90 %).
+
+Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout|all] [--json PATH]
+
+Every fill `benchmarks/calibration/fills/<reader>/<plan-id>.yaml` of a plan in the chosen set is
+loaded and scored with the current rubric, and compared with that set's expected answers
+(`expected.yaml`, or `heldout/expected.yaml`) as `benchmarks/calibration/README.md` proposes:
+
+- band: in `band.acceptable`, and equal to `band.expected`; the same for the IAP2 level;
+- flag recall: of all `must_raise` claims, the share whose flag the score raises;
+- flag precision: raised flags that are in `must_raise`, over raised flags that are in
+  `must_raise` or `must_not_raise`; a raised flag in neither list is reported, not counted.
+
+A plan filled by several readers counts once per fill (every reader is reported, none is
+chosen); a fill that cannot be loaded counts as a miss on every measure and is listed. The design
+and held-out sets are always reported separately. Results go to `test-artifacts/judgment.json`.
+The exit status is 1 when the held-out set is in the run and misses a target, else 0.
+
+Whoever designs the rubric runs this with `--set design` only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from widgets import AssessmentError, load_assessment, score_plan  # noqa: E402
+
+CORPUS = ROOT / "benchmarks" / "calibration"
+EXPECTED = {"design": CORPUS / "expected.yaml", "heldout": CORPUS / "heldout" / "expected.yaml"}
+FILLS = CORPUS / "fills"
+ARTIFACTS = ROOT / "test-artifacts"
+#: The issue's targets, checked on the held-out set.
+TARGETS = {"band_acceptable": 100.0, "recall": 95.0, "precision": 90.0}
+
+
+def load_expected(path: Path) -> list[dict]:
+    """The plans of one expected-answers file."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["plans"]
+
+
+def find_fills(fills_dir: Path, plan_ids) -> list[tuple[str, str, Path]]:
+    """(reader, plan id, path) for every reader's fill of the given plans, sorted."""
+    wanted = set(plan_ids)
+    out = []
+    if fills_dir.is_dir():
+        for reader in sorted(p for p in fills_dir.iterdir() if p.is_dir()):
+            for path in sorted(reader.glob("*.yaml")):
+                if path.stem in wanted:
+                    out.append((reader.name, path.stem, path))
+    return out
+
+
+def judge(expected: dict, score: dict | None) -> dict:
+    """Compare one score (``Score.to_dict()``, or ``None`` when the fill could not be scored) with
+    one plan's expected answers."""
+    must = [c["flag"] for c in expected.get("must_raise", [])]
+    must_not = {c["flag"] for c in expected.get("must_not_raise", [])}
+    if score is None:
+        return {"plan": expected["id"], "band": None, "band_ok": False, "band_exact": False,
+                "iap2": None, "iap2_ok": False, "iap2_exact": False, "claims": len(must), "recalled": 0,
+                "missed": sorted(set(must)), "true_raised": [], "false_raised": [], "unlisted": [], "raised": []}
+    raised = [f["id"] for f in score["red_flags"]]
+    band, iap2 = score["band"]["id"], score["iap2"]["level"]
+    listed = set(must)
+    return {
+        "plan": expected["id"],
+        "band": band, "band_ok": band in expected["band"]["acceptable"], "band_exact": band == expected["band"]["expected"],
+        "iap2": iap2, "iap2_ok": iap2 in expected["iap2"]["acceptable"], "iap2_exact": iap2 == expected["iap2"]["expected"],
+        "claims": len(must), "recalled": sum(1 for f in must if f in raised),
+        "missed": sorted({f for f in must if f not in raised}),
+        "true_raised": [f for f in raised if f in listed],
+        "false_raised": [f for f in raised if f in must_not and f not in listed],
+        "unlisted": [f for f in raised if f not in listed and f not in must_not],
+        "raised": raised,
+    }
+
+
+def _pct(n: int, d: int) -> float | None:
+    return None if d == 0 else round(100.0 * n / d, 1)
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Agreement, recall and precision over judged fills (micro-averaged: every claim and every
+    raised flag counts once)."""
+    n = len(rows)
+    claims = sum(r["claims"] for r in rows)
+    recalled = sum(r["recalled"] for r in rows)
+    tp = sum(len(r["true_raised"]) for r in rows)
+    fp = sum(len(r["false_raised"]) for r in rows)
+    return {
+        "fills": n,
+        "band_acceptable": _pct(sum(r["band_ok"] for r in rows), n),
+        "band_exact": _pct(sum(r["band_exact"] for r in rows), n),
+        "iap2_acceptable": _pct(sum(r["iap2_ok"] for r in rows), n),
+        "iap2_exact": _pct(sum(r["iap2_exact"] for r in rows), n),
+        "claims": claims, "recalled": recalled, "recall": _pct(recalled, claims),
+        "true_raised": tp, "false_raised": fp, "precision": _pct(tp, tp + fp),
+        "unlisted": dict(sorted(Counter(f for r in rows for f in r["unlisted"]).items())),
+    }
+
+
+def misses_targets(summary: dict) -> list[str]:
+    """The targets a set's summary misses (a measure with nothing to measure counts as missed)."""
+    out = []
+    for key, target in TARGETS.items():
+        value = summary.get(key)
+        if value is None or value < target:
+            out.append(f"{key} {value} < {target}")
+    return out
+
+
+def run_set(name: str, expected_path: Path = None, fills_dir: Path = FILLS) -> dict:
+    """Judge every fill of one set; return its rows, errors, per-reader and overall summaries."""
+    plans = {p["id"]: p for p in load_expected(expected_path or EXPECTED[name])}
+    rows, errors = [], []
+    for reader, plan_id, path in find_fills(fills_dir, plans):
+        try:
+            score = score_plan(load_assessment(path)).to_dict()
+        except AssessmentError as err:
+            errors.append({"reader": reader, "plan": plan_id, "problems": [str(p) for p in err.problems][:10]})
+            score = None
+        rows.append({"reader": reader, **judge(plans[plan_id], score)})
+    unfilled = sorted(set(plans) - {r["plan"] for r in rows})
+    readers = sorted({r["reader"] for r in rows})
+    return {"set": name, "plans": len(plans), "unfilled": unfilled, "errors": errors, "rows": rows,
+            "summary": summarise(rows), "by_reader": {rd: summarise([r for r in rows if r["reader"] == rd])
+                                                      for rd in readers}}
+
+
+def _cell(value) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def print_set(result: dict) -> None:
+    s = result["summary"]
+    print(f"\n== {result['set']} set: {result['plans']} plans, {s['fills']} fills "
+          f"({', '.join(result['by_reader']) or 'no readers'}) ==")
+    print(f"{'reader':<8} {'plan':<30} {'band':<18} {'ok':<3} {'iap2':<12} {'ok':<3} {'recall':<8} "
+          f"{'wrong flags':<40} unlisted")
+    for r in result["rows"]:
+        recall = f"{r['recalled']}/{r['claims']}"
+        print(f"{r['reader']:<8} {r['plan']:<30} {str(r['band']):<18} {'y' if r['band_ok'] else 'N':<3} "
+              f"{str(r['iap2']):<12} {'y' if r['iap2_ok'] else 'N':<3} {recall:<8} "
+              f"{','.join(r['false_raised'] + ['-' + m for m in r['missed']]) or '':<40} {','.join(r['unlisted'])}")
+    for name, summ in [("all", s), *result["by_reader"].items()]:
+        print(f"{name:<8} band {_cell(summ['band_acceptable'])} % acceptable ({_cell(summ['band_exact'])} % exact); "
+              f"IAP2 {_cell(summ['iap2_acceptable'])} % ({_cell(summ['iap2_exact'])} % exact); "
+              f"recall {_cell(summ['recall'])} % ({summ['recalled']}/{summ['claims']}); "
+              f"precision {_cell(summ['precision'])} % ({summ['true_raised']}/{summ['true_raised'] + summ['false_raised']})")
+    if s["unlisted"]:
+        print("raised but in neither list: " + ", ".join(f"{f} x{n}" for f, n in s["unlisted"].items()))
+    if result["unfilled"]:
+        print("plans with no fill: " + ", ".join(result["unfilled"]))
+    for e in result["errors"]:
+        print(f"could not load {e['reader']}/{e['plan']}: {e['problems'][0]}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", choices=["design", "heldout", "all"], default="design")
+    ap.add_argument("--json", type=Path, default=ARTIFACTS / "judgment.json", help="where to write the results")
+    args = ap.parse_args(argv)
+    names = ["design", "heldout"] if args.set == "all" else [args.set]
+    results = {name: run_set(name) for name in names}
+    for name in names:
+        print_set(results[name])
+    failed = []
+    if "heldout" in results:
+        failed = misses_targets(results["heldout"]["summary"])
+        print("\nheld-out targets: " + ("met" if not failed else "MISSED: " + "; ".join(failed)))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"targets": TARGETS, "sets": results, "heldout_missed": failed}, indent=2) + "\n",
+                         encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
