@@ -96,9 +96,9 @@ def test_clicks_are_scored_by_the_python_widget(browser, new_page, harness):
     page.locator(".pai-result .pai-flags li[data-flag='decision-already-made']").wait_for()
     assert page.locator(".pai-result .pai-band-title").get_attribute("data-band") == w.score["band"]["id"]
     # Python changes flow back to the page.
-    w.answer("stakeholder-map", 3)
+    w.answer("direct-participation", 3)
     page.evaluate("(a) => window.__model.set('assessment', a)", w.assessment)
-    assert page.locator("fieldset[data-criterion='stakeholder-map'] input[value='3']").is_checked()
+    assert page.locator("fieldset[data-criterion='direct-participation'] input[value='3']").is_checked()
     assert page.locator("input[id$='-team']").input_value() == "Harness team"
     assert page.pai_page_errors == []
 
