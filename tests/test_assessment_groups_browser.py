@@ -1,9 +1,8 @@
 """Rubric 2.0 in the self-assessment front-end, in headless Chromium, scored by the Python widget.
 
-A harness page serves the front-end modules as the site does (unbundled ES modules) and gives
-`render()` a model whose "kernel" is a real `AssessmentWidget` (reached through Playwright's
-`expose_function`), so every click is scored by the reference scorer: the page must show what
-Python computes. Covers: the plan context and a groups editor filled by keyboard only, per-group
+A harness page (tests/kernel_host.py) serves the front-end modules as the site does (unbundled ES
+modules) and gives `render()` a model whose "kernel" is a real `AssessmentWidget`, so every click
+is scored by the reference scorer: the page must show what Python computes. Covers: the plan context and a groups editor filled by keyboard only, per-group
 answers ("differs by group"), questions that stop applying shown with their reason and kept in
 the file, the result (band, ladder, groups, flags per group, what would change, what holds it
 down), the print view and the blank worksheet, a 1.0 file uploaded and migrated with its message,
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import serve_folder
+from kernel_host import harness_page, open_with_kernel
 
 from widgets import AssessmentWidget
 from widgets._assessment import load_assessment
@@ -30,36 +30,6 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "test-artifacts" / "assessment-2.0"
 FIXTURE_1_0 = ROOT / "tests" / "fixtures" / "assessments" / "rubric-1.0.yaml"
 
-HARNESS = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Rubric 2.0 harness</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="w/static/assessment.css"></head><body><main><h1>Self-assessment</h1>
-<div id="w"></div></main>
-<script type="module">
-import widget from "./w/static/assessment.js";
-const state = await window.kernelState();
-const listeners = {};
-const emit = (name, value) => (listeners[name] || []).forEach((cb) => cb(model, value));
-const model = {
-  get: (k) => state[k],
-  set: (k, v) => { state[k] = v; emit(`change:${k}`, v); },
-  on: (n, cb) => { (listeners[n] ||= []).push(cb); },
-  off: (n, cb) => { listeners[n] = (listeners[n] || []).filter((f) => f !== cb); },
-  save_changes: () => {
-    const sent = JSON.stringify(state.assessment);
-    window.kernelSync(sent).then((reply) => {
-      const { score, errors } = JSON.parse(reply);
-      model.set("errors", errors);
-      model.set("score", score);
-      window.__syncs = (window.__syncs || 0) + 1;
-    });
-  },
-  send: () => {},
-};
-window.__model = model;
-widget.render({ model, el: document.getElementById("w") });
-document.body.dataset.ready = "1";
-</script></body></html>
-"""
 
 
 @pytest.fixture(scope="module")
@@ -69,27 +39,9 @@ def harness(tmp_path_factory):
     shutil.copytree(ROOT / "widgets" / "data", root / "w" / "data")
     (root / "w" / "vendor").mkdir()
     shutil.copy2(ROOT / "node_modules" / "js-yaml" / "dist" / "js-yaml.mjs", root / "w" / "vendor" / "js-yaml.mjs")
-    (root / "index.html").write_text(HARNESS, encoding="utf-8")
+    (root / "index.html").write_text(harness_page("w/static/assessment.js", "w/static/assessment.css"), encoding="utf-8")
     with serve_folder(root) as url:
         yield url + "index.html"
-
-
-def open_with_kernel(new_page, url, widget, **options):
-    page = new_page(accept_downloads=True, **options)
-    page.expose_function("kernelState", lambda: {
-        "rubric": widget.rubric, "assessment": widget.assessment, "score": widget.score,
-        "version": widget.version, "criteria": widget.criteria, "links": {}, "errors": widget.errors,
-        "host": "kernel",
-    })
-
-    def sync(assessment_json: str) -> str:
-        widget.assessment = json.loads(assessment_json)
-        return json.dumps({"score": widget.score, "errors": widget.errors})
-
-    page.expose_function("kernelSync", sync)
-    page.goto(url)
-    page.wait_for_selector("body[data-ready='1']")
-    return page
 
 
 def settle(page, widget):
