@@ -243,3 +243,55 @@ def test_screenshots_and_axe(new_page, harness, width):
            if v["impact"] in ("serious", "critical")]
     assert bad == []
     assert page.pai_page_errors == []
+
+
+STORED_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Stored answers</title>
+<link rel="stylesheet" href="w/static/assessment.css"></head><body><main><h1>Self-assessment</h1>
+<div id="w"></div></main>
+<script type="module">
+import widget from "./w/static/assessment.js";
+import { createStorageModel } from "./w/static/static-host.js";
+const rubric = await (await fetch("rubric.json")).json();
+const model = createStorageModel({ key: "pai:stored-test", initial: { rubric, version: "full" }, persist: ["assessment"] });
+widget.render({ model, el: document.getElementById("w") });
+document.body.dataset.ready = "1";
+</script></body></html>
+"""
+
+
+def test_answers_kept_by_the_1_0_page_are_migrated_once_with_a_message(new_page, tmp_path):
+    """The static site's storage host: answers the 1.0 page kept in this browser (an unfinished
+    draft) are migrated as Python migrates them, saved, and the page says which questions are new."""
+    from widgets._assessment import migrate
+    from widgets._files import load_file
+
+    draft = load_file(FIXTURE_1_0)
+    draft.update(team="", model_type=None)
+    w = AssessmentWidget(headless=True)
+    folder = tmp_path / "site"
+    shutil.copytree(ROOT / "widgets" / "static", folder / "w" / "static")
+    shutil.copytree(ROOT / "widgets" / "data", folder / "w" / "data")
+    (folder / "rubric.json").write_text(json.dumps(w.rubric), encoding="utf-8")
+    (folder / "index.html").write_text(STORED_PAGE, encoding="utf-8")
+    stored = json.dumps({"format": "pai-static-model", "format_version": 1, "saved_at": "2026-11-30T10:00:00Z",
+                         "values": {"assessment": draft}})
+    with serve_folder(folder) as url:
+        page = new_page()
+        page.add_init_script(f"if (!sessionStorage.getItem('seeded')) {{ localStorage.setItem('pai:stored-test', {json.dumps(stored)}); sessionStorage.setItem('seeded', '1'); }}")
+        page.goto(url + "index.html")
+        page.wait_for_selector("body[data-ready='1']")
+        status = page.locator(".pai-messages[role=status] .pai-message")
+        status.wait_for()
+        message = status.inner_text()
+        assert "kept" in message and "rubric 1.0" in message and "please answer the" in message
+        saved = page.evaluate("JSON.parse(localStorage.getItem('pai:stored-test')).values.assessment")
+        doc, notes = migrate(json.loads(json.dumps(draft)))
+        assert saved == {**doc, "migrations": notes}
+        # The migrated answers are on the form, and a reload does not migrate again.
+        assert page.locator("fieldset[data-criterion='accountable-decision-holder'] > .pai-levels input:checked").count() == 1
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        page.wait_for_timeout(200)
+        assert "rubric 1.0" not in page.locator(".pai-messages[role=status]").inner_text()
+        assert page.evaluate("JSON.parse(localStorage.getItem('pai:stored-test')).values.assessment") == saved
+        assert page.pai_page_errors == []

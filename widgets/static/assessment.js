@@ -45,7 +45,6 @@ function render({ model, el }) {
     return () => {};
   }
   build();
-  migrateStored(ctx);
   // An assessment saved in this browser with another scope (a short file loaded on the full page
   // before the scope followed the page) is aligned with the page, so progress and result agree.
   const stored = model.get("assessment");
@@ -66,6 +65,7 @@ function render({ model, el }) {
   const onBeforePrint = () => buildPrintView();
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
   window.addEventListener("beforeprint", onBeforePrint);
+  migrateStored(ctx);
   return () => {
     for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
     window.removeEventListener("beforeprint", onBeforePrint);
