@@ -1,14 +1,20 @@
-// Scores an engagement-plan assessment in the browser: a line-by-line port of widgets/_scoring.py.
+// Scores an engagement-plan assessment in the browser: a step-by-step port of widgets/_scoring.py
+// (rubric 2.0).
 //
 // The algorithm is specified in widgets/rubric/SCORING.md; `scorePlan(assessment, rubric)` returns
-// exactly what Python's `score_plan(assessment).to_dict()` returns (tests/test_parity.py runs both on
-// every example and fixture plan). All sums are integers; the only division is the documented
-// half-up rounding to one decimal. The rubric (exported from the YAML at build time) supplies every
-// id, weight, threshold and text: nothing of the rubric is written here.
+// exactly what Python's `score_plan(assessment).to_dict()` returns, key for key and in the same key
+// order (tests/test_parity.py runs both on every example and fixture plan and on generated plans).
+// All sums are integers; the only division is the documented half-up rounding to one decimal. The
+// rubric (exported from the YAML at build time) supplies every id, weight, ladder step, threshold,
+// cap and text: nothing of the rubric is written here.
 
 export const NOT_APPLICABLE = "n/a";
-const GATE_LEVEL = 2;
 const MAX_LEVEL = 3;
+const INFORM_ONLY = "inform-only";
+const CONTEXT_DEFAULTS = { process: "product-lifecycle", convener: "company", participants: "people-take-part" };
+const ANSWERED = "answered";
+const NA = "not-applicable";
+const UNANSWERED = "unanswered";
 const ACTION_KINDS = ["red-flag", "unanswered-guardrail", "next-level-gate", "improve", "unanswered"];
 
 /** 100 * n / d rounded half up to one decimal, from integers (SCORING.md, "Rounding"); null if d is 0. */
@@ -20,40 +26,60 @@ export function roundPercent(numerator, denominator) {
 
 const compiledCache = new WeakMap();
 
-/** Precompute plain arrays from the rubric data, once per rubric object. */
+const isLevel = (level) => Number.isInteger(level);
+
+/**
+ * Precompute plain arrays and maps from the rubric data, once per rubric object: the criteria with
+ * their weights, raised flags per level, applicability, groups and ladder step; the ladder; the bands
+ * and IAP2 levels in index order; the flags' caps and rubric order; the roles that hold power.
+ */
 export function compileRubric(rubric) {
   let compiled = compiledCache.get(rubric);
   if (compiled) return compiled;
   const byIndex = (a, b) => a.index - b.index;
   const iap2Order = [...rubric.iap2_levels].sort(byIndex).map((lv) => lv.id);
   const bandOrder = [...rubric.bands].sort(byIndex).map((b) => b.id);
-  const bandsById = Object.fromEntries(rubric.bands.map((b) => [b.id, b]));
   const weights = Object.fromEntries(Object.entries(rubric.weights).map(([k, v]) => [k, v.points]));
-  const flags = new Map(rubric.red_flags.map((f) => [f.id, f]));
-  const flagOrder = new Map(rubric.red_flags.map((f, i) => [f.id, i]));
-  const flagCaps = new Map(rubric.red_flags.map((f) => [f.id, bandOrder.indexOf(f.cap)]));
-  const rows = rubric.criteria.map((c, index) => ({
-    id: c.id,
-    theme: c.theme,
-    points: weights[c.weight],
-    gate: c.gate ? iap2Order.indexOf(c.gate) : 0,
-    gateId: c.gate ?? null,
-    flag: c.flag ? c.flag.id : null,
-    flagMax: c.flag ? c.flag.at_or_below : -1,
-    stages: c.stages,
-    index,
-    short: Boolean(c.short),
-    action: c.next_step.action,
-    who: c.next_step.who,
-    explainedIn: c.explained_in,
-  }));
+  const rules = rubric.band_rules || {};
+  const ladder = (rules.ladder || []).map((s) => ({ step: s.step, rule: s.rule, criteria: [...s.criteria] }));
+  const stepOf = new Map();
+  for (const s of ladder) for (const cid of s.criteria) stepOf.set(cid, s.step);
+  const rows = rubric.criteria.map((c, index) => {
+    const raises = new Map(Object.entries(c.raises || {}).map(([k, v]) => [Number(k), [...v]]));
+    const flags = [];
+    for (const level of [...raises.keys()].sort((a, b) => a - b)) {
+      for (const f of raises.get(level)) if (!flags.includes(f)) flags.push(f);
+    }
+    return {
+      id: c.id,
+      index,
+      theme: c.theme,
+      points: weights[c.weight],
+      stages: c.stages,
+      short: Boolean(c.short),
+      raises,
+      hasRaises: raises.size > 0,
+      flags,
+      needsParticipants: Boolean(c.needs_participants),
+      processes: c.processes ? [...c.processes] : null,
+      perGroup: Boolean(c.per_group),
+      groupRoles: c.group_roles ? [...c.group_roles] : [],
+      groupRule: c.group_rule || "worst",
+      step: stepOf.has(c.id) ? stepOf.get(c.id) : null,
+      action: c.next_step.action,
+      who: c.next_step.who,
+      explainedIn: c.explained_in,
+    };
+  });
   compiled = {
     iap2Order,
     bandOrder,
-    thresholds: bandOrder.map((id) => bandsById[id].min_percent),
-    flags,
-    flagOrder,
-    flagCaps,
+    rules,
+    ladder,
+    flags: new Map(rubric.red_flags.map((f) => [f.id, f])),
+    flagRank: new Map(rubric.red_flags.map((f, i) => [f.id, i])),
+    flagCaps: new Map(rubric.red_flags.map((f) => [f.id, bandOrder.indexOf(f.cap)])),
+    powerRoles: new Set((rubric.group_roles || []).filter((r) => r.holds_power).map((r) => r.id)),
     themeOrder: rubric.themes.map((t) => t.id),
     scopes: { full: rows, short: rows.filter((r) => r.short) },
     byId: new Map(rows.map((r) => [r.id, r])),
@@ -62,42 +88,356 @@ export function compileRubric(rubric) {
   return compiled;
 }
 
-function tallyDict([earned, answeredMax, unansweredMax, answered, notApplicable, unanswered]) {
-  const applicableMax = answeredMax + unansweredMax;
+/** The red flags an answer at `level` raises (none for n/a or unanswered). */
+function flagsAt(crit, level) {
+  if (!isLevel(level)) return [];
+  return crit.raises.get(level) || [];
+}
+
+const unique = (items) => [...new Set(items)];
+
+// ----------------------------------------------------------------------------- tallies (step 3)
+
+const newTally = () => ({ earned: 0, answeredMax: 0, unansweredMax: 0, answered: 0, notApplicable: 0, unanswered: 0 });
+
+function addToTally(t, status, points, weight) {
+  if (status === ANSWERED) {
+    t.earned += points;
+    t.answeredMax += 3 * weight;
+    t.answered += 1;
+  } else if (status === UNANSWERED) {
+    t.unansweredMax += 3 * weight;
+    t.unanswered += 1;
+  } else {
+    t.notApplicable += 1;
+  }
+}
+
+function tallyDict(t) {
+  const applicableMax = t.answeredMax + t.unansweredMax;
   return {
-    earned,
-    answered_max: answeredMax,
-    unanswered_max: unansweredMax,
+    earned: t.earned,
+    answered_max: t.answeredMax,
+    unanswered_max: t.unansweredMax,
     applicable_max: applicableMax,
-    percent: roundPercent(earned, answeredMax),
-    low_percent: roundPercent(earned, applicableMax),
-    high_percent: roundPercent(earned + unansweredMax, applicableMax),
-    answered,
-    not_applicable: notApplicable,
-    unanswered,
+    percent: roundPercent(t.earned, t.answeredMax),
+    low_percent: roundPercent(t.earned, applicableMax),
+    high_percent: roundPercent(t.earned + t.unansweredMax, applicableMax),
+    answered: t.answered,
+    not_applicable: t.notApplicable,
+    unanswered: t.unanswered,
   };
 }
 
-// Lowest of the IAP2 limit, the score limit and the red-flag caps (SCORING.md step 6).
-function bandIndex(iap2, earned, answeredMax, thresholds, caps, nBands) {
-  let byScore = 0;
-  thresholds.forEach((minimum, i) => {
-    if (100 * earned >= minimum * answeredMax) byScore = i;
-  });
-  const cap = caps.length ? Math.min(...caps) : nBands - 1;
-  return [Math.min(iap2, byScore, cap), byScore, cap];
+// ----------------------------------------------------------------------------- steps 1-6
+
+function statusOf(level) {
+  if (level === null || level === undefined) return UNANSWERED;
+  if (level === NOT_APPLICABLE) return NA;
+  return ANSWERED;
 }
 
-// Highest IAP2 index whose gates, and all lower gates, are met (SCORING.md step 5).
-function iap2Reached(gateLevels) {
-  let reached = 0;
-  for (let idx = 1; idx < gateLevels.length; idx += 1) {
-    const levels = gateLevels[idx];
-    if (!levels.length || levels.some((lv) => lv === null || lv < GATE_LEVEL)) break;
-    reached = idx;
+// Steps 1 and 2 for one criterion: applicability, per-group cells, effective level, raises.
+function rowOf(crit, context, groups, plain, cells) {
+  const row = (status, reason, level, groupCells, raises) => ({ crit, status, reason, level, groups: groupCells, raises });
+  if (crit.needsParticipants && context.participants === INFORM_ONLY) return row(NA, "no-participants", null, [], []);
+  if (crit.processes !== null && !crit.processes.includes(context.process)) return row(NA, "process", null, [], []);
+  if (crit.perGroup && groups.length) {
+    const asked = groups.filter((g) => crit.groupRoles.includes(g.role));
+    if (!asked.length) return row(NA, "no-group", null, [], []);
+    const groupCells = asked.map((g) => {
+      const lv = cells.has(g.id) ? cells.get(g.id) : plain;
+      return [g.id, statusOf(lv), lv];
+    });
+    const ints = groupCells.filter(([, st]) => st === ANSWERED).map(([, , lv]) => lv);
+    const raises = [];
+    for (const [gid, st, lv] of groupCells) {
+      if (st === ANSWERED) for (const f of flagsAt(crit, lv)) raises.push([f, gid, lv]);
+    }
+    if (ints.length) {
+      const level = crit.groupRule === "worst" ? Math.min(...ints) : Math.max(...ints);
+      return row(ANSWERED, null, level, groupCells, raises);
+    }
+    if (groupCells.every(([, st]) => st === NA)) return row(NA, "answered-n/a", null, groupCells, []);
+    return row(UNANSWERED, null, null, groupCells, []);
   }
-  return reached;
+  const status = statusOf(plain);
+  if (status === ANSWERED) return row(ANSWERED, null, plain, [], flagsAt(crit, plain).map((f) => [f, null, plain]));
+  return row(status, status === NA ? "answered-n/a" : null, null, [], []);
 }
+
+const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
+
+/** Steps 1-6 of SCORING.md for one set of answers (`plain`: id -> level; `byGroup`: id -> Map group -> level). */
+function evaluate(C, scope, context, groups, plain, byGroup) {
+  const rules = C.rules;
+  const metAt = rules.met_at;
+  const inScope = scope === "short" ? C.scopes.short : C.scopes.full;
+  const rows = inScope.map((crit) =>
+    rowOf(crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map()),
+  );
+  const overall = newTally();
+  const profile = newTally();
+  const themeTallies = new Map();
+  for (const r of rows) {
+    const crit = r.crit;
+    const points = r.status === ANSWERED ? crit.points * r.level : 0;
+    addToTally(overall, r.status, points, crit.points);
+    if (!themeTallies.has(crit.theme)) themeTallies.set(crit.theme, newTally());
+    addToTally(themeTallies.get(crit.theme), r.status, points, crit.points);
+    if (crit.step === null) addToTally(profile, r.status, points, crit.points);
+  }
+  const themes = C.themeOrder.filter((t) => themeTallies.has(t)).map((t) => [t, themeTallies.get(t)]);
+
+  // Step 4: the ladder of power and the IAP2 level.
+  const state = new Map(rows.map((r) => [r.crit.id, r]));
+  const stepsMet = [];
+  for (const { step, rule, criteria } of C.ladder) {
+    const present = criteria.filter((cid) => state.has(cid)).map((cid) => state.get(cid));
+    const ok = present.map((r) => metBy(r, metAt));
+    if (present.length && (rule === "all" ? ok.every(Boolean) : ok.some(Boolean))) stepsMet.push(step);
+  }
+  const iap2 = stepsMet.reduce((best, s) => Math.max(best, C.iap2Order.indexOf(s)), 0);
+  const ladderBand = 1 + stepsMet.filter((s) => s !== "inform").length;
+
+  // Step 5: the profile.
+  let drop = 0;
+  if (profile.answeredMax >= rules.profile_min_points && 100 * profile.earned < rules.profile_low_percent * profile.answeredMax) {
+    drop = 1;
+  }
+  const floor = C.bandOrder.indexOf(rules.profile_floor);
+  const pre = Math.max(Math.min(ladderBand, floor), ladderBand - drop);
+
+  // Step 6: red flags and the band.
+  const planHasPowerGroup = groups.some((g) => C.powerRoles.has(g.role));
+  const groupRole = new Map(groups.map((g) => [g.id, g.role]));
+  const raised = new Map();
+  for (const r of rows) {
+    for (const [f, gid, lv] of r.raises) {
+      if (!raised.has(f)) raised.set(f, []);
+      raised.get(f).push([r.crit.id, gid, lv]);
+    }
+  }
+  const flagLimits = new Map();
+  for (const [f, where] of raised) {
+    const power = where.some(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)));
+    const cap = C.flagCaps.get(f);
+    flagLimits.set(f, [power ? cap : Math.max(cap, pre - rules.other_group_drop), power]);
+  }
+  let band = null;
+  if (overall.answered) band = Math.min(pre, ...[...flagLimits.values()].map(([limit]) => limit));
+  return { rows, overall, themes, profile, stepsMet, iap2, ladderBand, drop, pre, flagLimits, raised, band };
+}
+
+const copyGroups = (byGroup) => new Map([...byGroup].map(([cid, cells]) => [cid, new Map(cells)]));
+
+/** The answers with every unanswered question (and unanswered explicit group cell) set to `value`. */
+function filled(C, scope, groups, plain, byGroup, value) {
+  const newPlain = new Map(plain);
+  const newGroups = copyGroups(byGroup);
+  for (const crit of scope === "short" ? C.scopes.short : C.scopes.full) {
+    const lv = newPlain.get(crit.id);
+    if (lv === null || lv === undefined) newPlain.set(crit.id, value);
+    if (crit.perGroup && groups.length) {
+      if (!newGroups.has(crit.id)) newGroups.set(crit.id, new Map());
+      const cells = newGroups.get(crit.id);
+      for (const g of groups) {
+        if (crit.groupRoles.includes(g.role) && cells.has(g.id) && cells.get(g.id) === null) cells.set(g.id, value);
+      }
+    }
+  }
+  return [newPlain, newGroups];
+}
+
+// ----------------------------------------------------------------------------- step 8: what would change
+
+/** The lowest level above `level` at which the criterion raises no flag capped below `below` (3 if none). */
+function firstCleanLevel(crit, level, below, caps) {
+  const start = isLevel(level) ? level + 1 : 0;
+  for (let lv = start; lv <= MAX_LEVEL; lv += 1) {
+    if (!flagsAt(crit, lv).some((f) => caps.get(f) < below)) return lv;
+  }
+  return MAX_LEVEL;
+}
+
+function currentLevel(row, gid) {
+  if (gid === null) return row.status === ANSWERED ? row.level : null;
+  for (const [g, st, lv] of row.groups) if (g === gid) return st === ANSWERED ? lv : null;
+  return null;
+}
+
+const moveKey = (cid, gid) => JSON.stringify([cid, gid]);
+
+function applyMoves(plain, byGroup, moves) {
+  const newPlain = new Map(plain);
+  const newGroups = copyGroups(byGroup);
+  for (const { cid, gid, level } of moves.values()) {
+    if (gid === null) newPlain.set(cid, level);
+    else {
+      if (!newGroups.has(cid)) newGroups.set(cid, new Map());
+      newGroups.get(cid).set(gid, level);
+    }
+  }
+  return [newPlain, newGroups];
+}
+
+/** The moves that would meet one ladder step, or null if it cannot be met (n/a, out of scope). */
+function stepMoves(rows, rule, cids, metAt) {
+  const present = cids.filter((cid) => rows.has(cid)).map((cid) => rows.get(cid));
+  if (!present.length) return null;
+  const candidates = [];
+  for (const r of present) {
+    if (r.status === NA) {
+      if (rule === "all") return null;
+      continue;
+    }
+    if (metBy(r, metAt)) continue;
+    let gid = null;
+    if (r.groups.length) {
+      // A per-group question: lift its best-placed group (the first with the highest answered level).
+      let best = null;
+      let bestValue = -Infinity;
+      for (const [g, st, lv] of r.groups) {
+        const value = st !== ANSWERED ? -1 : lv;
+        if (value > bestValue) {
+          best = g;
+          bestValue = value;
+        }
+      }
+      gid = best;
+    }
+    candidates.push([r.crit.id, gid, metAt, r.level === null ? -1 : r.level]);
+  }
+  if (rule === "all") return candidates.map(([cid, gid, lv]) => [cid, gid, lv]);
+  if (!candidates.length) return null;
+  let best = candidates[0];
+  for (const cand of candidates) if (cand[3] > best[3]) best = cand; // the first of the highest current levels
+  return [best.slice(0, 3)];
+}
+
+/** Answers raised to 3, largest gain first, until the profile is no longer low (step 8). */
+function profileMoves(C, ev) {
+  const low = C.rules.profile_low_percent;
+  let earned = ev.profile.earned;
+  let answeredMax = ev.profile.answeredMax;
+  const cands = [];
+  for (const r of ev.rows) {
+    const crit = r.crit;
+    if (crit.step !== null || r.status === NA || (crit.perGroup && r.groups.length)) continue;
+    const current = r.status === ANSWERED ? r.level : null;
+    if (current === MAX_LEVEL) continue;
+    cands.push([-(crit.points * (MAX_LEVEL - (current || 0))), crit.index, crit, current]);
+  }
+  cands.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const out = [];
+  for (const [, , crit, current] of cands) {
+    if (100 * earned >= low * answeredMax) break;
+    earned += crit.points * (MAX_LEVEL - (current || 0));
+    if (current === null) answeredMax += 3 * crit.points;
+    out.push([crit.id, null, MAX_LEVEL]);
+  }
+  return out;
+}
+
+/** The answers that hold the band where it is (SCORING.md step 8). */
+function holdingDown(C, ev) {
+  if (ev.band === null) return [];
+  const out = [];
+  for (const f of [...ev.flagLimits.keys()].sort((a, b) => C.flagRank.get(a) - C.flagRank.get(b))) {
+    if (ev.flagLimits.get(f)[0] !== ev.band) continue;
+    for (const [cid, gid, lv] of ev.raised.get(f)) out.push({ kind: "red-flag", id: f, criterion: cid, group: gid, level: lv });
+  }
+  if (ev.pre === ev.band && ev.drop && ev.ladderBand > ev.pre) {
+    out.push({ kind: "profile", id: "profile", criterion: null, group: null, level: null });
+  }
+  if (ev.pre === ev.band && ev.ladderBand === ev.band) {
+    const rows = new Map(ev.rows.map((r) => [r.crit.id, r]));
+    const metAt = C.rules.met_at;
+    for (const { step, criteria } of C.ladder) {
+      if (step === "inform" || ev.stepsMet.includes(step)) continue;
+      for (const cid of criteria) {
+        const r = rows.get(cid);
+        if (r !== undefined && !metBy(r, metAt)) {
+          out.push({ kind: "ladder", id: step, criterion: cid, group: null, level: r.status === ANSWERED ? r.level : null });
+        }
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/** SCORING.md step 8: the answers to change to move the band up one, and what holds it down. */
+function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
+  const holding = holdingDown(C, ev);
+  if (ev.band === null || ev.band >= C.bandOrder.length - 1) {
+    return { target: null, reachable: false, moves: [], holding_down: holding };
+  }
+  const target = ev.band + 1;
+  const caps = C.flagCaps;
+  const metAt = C.rules.met_at;
+  const rows = new Map(ev.rows.map((r) => [r.crit.id, r]));
+  let moves = new Map();
+  const wished = (cid, gid) => (moves.has(moveKey(cid, gid)) ? moves.get(moveKey(cid, gid)).level : -1);
+  const want = (cid, gid, level) => {
+    const current = currentLevel(rows.get(cid), gid);
+    if (current !== null && current >= level) return;
+    const key = moveKey(cid, gid);
+    if (wished(cid, gid) < level) {
+      if (moves.has(key)) moves.get(key).level = level;
+      else moves.set(key, { cid, gid, level });
+    }
+  };
+
+  // 1. Every answer raising a flag capped below the target is moved to its first clean level.
+  for (const r of ev.rows) {
+    for (const [f, gid, lv] of r.raises) {
+      if (caps.get(f) < target) want(r.crit.id, gid, firstCleanLevel(r.crit, lv, target, caps));
+    }
+  }
+  // 2. Enough ladder steps, or the profile, to lift the pre-flag band to the target.
+  const need = target - (ev.ladderBand - ev.drop);
+  if (need > 0) {
+    const options = [];
+    for (const { step, rule, criteria } of C.ladder) {
+      if (step === "inform" || ev.stepsMet.includes(step)) continue;
+      const cost = stepMoves(rows, rule, criteria, metAt);
+      // Moves already wanted (pass 1) cost nothing more.
+      if (cost !== null) options.push(cost.filter(([cid, gid, lv]) => wished(cid, gid) < lv));
+    }
+    options.sort((a, b) => a.length - b.length); // stable: ladder order among equal costs
+    const planA = options.length >= need ? options.slice(0, need) : null;
+    let planB = null;
+    if (ev.drop && options.length >= need - 1) planB = [...options.slice(0, need - 1), profileMoves(C, ev)];
+    const size = (plan) => plan.reduce((n, m) => n + m.length, 0);
+    let chosen = planA;
+    if (planB !== null && (planA === null || size(planB) < size(planA))) chosen = planB;
+    for (const groupOfMoves of chosen || []) for (const [cid, gid, lv] of groupOfMoves) want(cid, gid, lv);
+  }
+  const order = [...moves.keys()];
+  const bandWith = (trial) => evaluate(C, scope, context, groups, ...applyMoves(plain, byGroup, trial)).band;
+  const reached = bandWith(moves);
+  if (reached === null || reached < target) {
+    return { target: C.bandOrder[target], reachable: false, moves: [], holding_down: holding };
+  }
+  // 3. Prune: drop every move the target does not need, last added first.
+  for (const key of order.reverse()) {
+    const trial = new Map([...moves].filter(([k]) => k !== key));
+    const band = bandWith(trial);
+    if (band !== null && band >= target) moves = trial;
+  }
+  const groupIndex = new Map(groups.map((g, i) => [g.id, i]));
+  const rank = (m) => [C.byId.get(m.cid).index, m.gid === null ? -1 : groupIndex.get(m.gid)];
+  const out = [...moves.values()]
+    .sort((a, b) => {
+      const [ra, rb] = [rank(a), rank(b)];
+      return ra[0] - rb[0] || ra[1] - rb[1];
+    })
+    .map((m) => ({ criterion: m.cid, group: m.gid, from: currentLevel(rows.get(m.cid), m.gid), to: m.level }));
+  return { target: C.bandOrder[target], reachable: true, moves: out, holding_down: holding };
+}
+
+// ----------------------------------------------------------------------------- the score
 
 export function levelOf(answer) {
   // As in Python: an answer is either an object with `level` or the bare level.
@@ -105,210 +445,244 @@ export function levelOf(answer) {
   return answer ?? null;
 }
 
-/**
- * Score an assessment (the JSON file format: `answers`, `scope`, plan fields) against the rubric.
- * Returns the JSON form of Python's `Score.to_dict()`, key for key.
- */
-export function scorePlan(assessment, rubric) {
-  const c = compileRubric(rubric);
-  const answers = (assessment && assessment.answers) || {};
-  const levels = new Map(Object.entries(answers).map(([cid, a]) => [cid, levelOf(a)]));
-  const scope = (assessment && assessment.scope) ?? "full";
-  const plan = {};
-  for (const k of ["team", "product", "model_type", "lifecycle_stage", "date"]) plan[k] = assessment?.[k] ?? null;
-  const stage = plan.lifecycle_stage;
-  const rows = scope === "short" ? c.scopes.short : c.scopes.full;
-  const nIap2 = c.iap2Order.length;
+const isObject = (x) => x !== null && typeof x === "object" && !Array.isArray(x);
 
-  // Step 2: one contribution per criterion in scope.
-  const themeSums = new Map(c.themeOrder.map((t) => [t, [0, 0, 0, 0, 0, 0]]));
-  const contributions = [];
-  const gatePoint = Array.from({ length: nIap2 }, () => []);
-  const gateHigh = Array.from({ length: nIap2 }, () => []);
-  const raised = new Map();
-  const unconfirmed = new Map();
-  const lowCaps = [];
-  for (const row of rows) {
-    const level = levels.has(row.id) ? levels.get(row.id) : null;
-    const sums = themeSums.get(row.theme);
-    let flagRaised = false;
-    if (level === null) {
-      sums[2] += 3 * row.points;
-      sums[5] += 1;
-      if (row.flag) {
-        if (!unconfirmed.has(row.flag)) unconfirmed.set(row.flag, []);
-        unconfirmed.get(row.flag).push(row.id);
-        lowCaps.push(c.flagCaps.get(row.flag));
-      }
-      contributions.push([row, "unanswered", null, 0, 0, false]);
-      if (row.gate) {
-        gatePoint[row.gate].push(null);
-        gateHigh[row.gate].push(MAX_LEVEL);
-      }
-    } else if (level === NOT_APPLICABLE) {
-      sums[4] += 1;
-      contributions.push([row, "not-applicable", null, 0, 0, false]);
-    } else {
-      const points = row.points * level;
-      sums[0] += points;
-      sums[1] += 3 * row.points;
-      sums[3] += 1;
-      if (row.flag && level <= row.flagMax) {
-        flagRaised = true;
-        if (!raised.has(row.flag)) raised.set(row.flag, []);
-        raised.get(row.flag).push(row.id);
-      }
-      contributions.push([row, "answered", level, points, 3 * row.points, flagRaised]);
-      if (row.gate) {
-        gatePoint[row.gate].push(level);
-        gateHigh[row.gate].push(level);
-      }
+/** The per-group levels of an `answers` object: criterion id -> Map(group id -> level). */
+export function groupLevelsOf(answers) {
+  const out = new Map();
+  for (const [cid, a] of Object.entries(answers || {})) {
+    const cells = isObject(a) ? a.by_group : null;
+    if (isObject(cells) && Object.keys(cells).length) {
+      out.set(cid, new Map(Object.entries(cells).map(([gid, cell]) => [gid, levelOf(cell)])));
     }
   }
+  return out;
+}
 
-  // Steps 3-4: tallies.
-  const themes = c.themeOrder.map((t) => ({ id: t, explained_in: `theme-${t}`, ...tallyDict(themeSums.get(t)) }));
-  const tot = [0, 0, 0, 0, 0, 0];
-  for (const sums of themeSums.values()) for (let i = 0; i < 6; i += 1) tot[i] += sums[i];
-  const overall = tallyDict(tot);
-  const [earned, answeredMax, unansweredMax, nAnswered, nNotApplicable, nUnanswered] = tot;
-  const applicableMax = answeredMax + unansweredMax;
-
-  // Step 5: IAP2 level.
-  const iap2 = iap2Reached(gatePoint);
-  const iap2High = iap2Reached(gateHigh);
-  let blocked = [];
-  if (iap2 + 1 < nIap2) {
-    const next = iap2 + 1;
-    blocked = contributions
-      .filter(([row, status, level]) => row.gate === next && !(status === "answered" && level >= GATE_LEVEL))
-      .map(([row]) => row.id);
-  }
-
-  // Step 6: band, with its low and high bounds.
-  const nBands = c.bandOrder.length;
-  // Raised flags in rubric order (SCORING.md step 6: `limited_by` follows the order of `red_flags`).
-  const raisedOrder = [...raised.keys()].sort((a, b) => c.flagOrder.get(a) - c.flagOrder.get(b));
-  const raisedCaps = raisedOrder.map((f) => c.flagCaps.get(f));
-  const limits = [];
-  let band = null;
-  if (nAnswered > 0) {
-    const [b, byScore] = bandIndex(iap2, earned, answeredMax, c.thresholds, raisedCaps, nBands);
-    band = b;
-    if (iap2 === band) limits.push({ kind: "iap2", id: c.iap2Order[iap2] });
-    if (byScore === band) limits.push({ kind: "score", id: c.bandOrder[byScore] });
-    for (const f of raisedOrder) if (c.flagCaps.get(f) === band) limits.push({ kind: "red-flag", id: f });
-  }
-  let bandLow = null;
-  let bandHigh = null;
-  if (nAnswered + nUnanswered > 0) {
-    [bandLow] = bandIndex(iap2, earned, applicableMax, c.thresholds, [...raisedCaps, ...lowCaps], nBands);
-    [bandHigh] = bandIndex(iap2High, earned + unansweredMax, applicableMax, c.thresholds, raisedCaps, nBands);
-  }
-
-  // Step 7: completeness and confidence.
-  const n = rows.length;
-  const done = nAnswered + nNotApplicable;
-  let confidence;
-  if (nAnswered === 0) confidence = "none";
-  else if (10 * done >= 9 * n && bandLow === bandHigh) confidence = "high";
-  else if (10 * done >= 6 * n) confidence = "medium";
-  else confidence = "low";
-
-  // Step 8: prioritised actions.
-  const nextGate = iap2 + 1;
+/** Prioritised actions, most urgent first (SCORING.md step 9). */
+function actionsOf(C, ev, stage, nextStep, blocked) {
+  const metAt = C.rules.met_at;
   const keyed = [];
-  for (const [row, status, level, , , flagRaised] of contributions) {
-    if (status === "not-applicable" || (status === "answered" && level >= MAX_LEVEL)) continue;
+  for (const r of ev.rows) {
+    const crit = r.crit;
+    if (r.status === NA || (r.status === ANSWERED && r.level === MAX_LEVEL && !r.raises.length)) continue;
+    let level = r.status === ANSWERED ? r.level : null;
+    let group = null;
     let kind;
     let target;
-    if (flagRaised) {
-      kind = 0;
-      target = Math.max(level + 1, GATE_LEVEL);
-    } else if (status === "unanswered" && row.flag) {
-      kind = 1;
+    if (r.raises.length) {
+      const worst = Math.min(...r.raises.map(([, , lv]) => lv));
+      group = r.raises.find(([, , lv]) => lv === worst)[1];
+      kind = "red-flag";
+      target = firstCleanLevel(crit, worst, C.bandOrder.length, C.flagCaps);
+      level = level === null ? worst : Math.min(level, worst);
+    } else if (level === null && crit.hasRaises) {
+      kind = "unanswered-guardrail";
       target = null;
-    } else if (row.gate === nextGate && (status === "unanswered" || level < GATE_LEVEL)) {
-      kind = 2;
-      target = status === "unanswered" ? null : GATE_LEVEL;
-    } else if (status === "answered") {
-      kind = 3;
+    } else if (blocked.includes(crit.id) && crit.step === nextStep) {
+      kind = "next-level-gate";
+      target = level !== null ? metAt : null;
+    } else if (level !== null) {
+      kind = "improve";
       target = level + 1;
     } else {
-      kind = 4;
+      kind = "unanswered";
       target = null;
     }
-    const gain = target === null ? null : row.points * (target - level);
-    const missing = row.points * (MAX_LEVEL - (level || 0));
-    keyed.push({ key: [kind, -missing, stage !== null && row.stages.includes(stage) ? 0 : 1, row.index], row, kind, level, target, gain });
+    const gain = target === null ? null : crit.points * (target - level);
+    const missing = crit.points * (MAX_LEVEL - (level || 0));
+    const key = [ACTION_KINDS.indexOf(kind), -missing, stage !== null && crit.stages.includes(stage) ? 0 : 1, crit.index];
+    keyed.push({ key, crit, kind, level, target, gain, group });
   }
   keyed.sort((a, b) => {
     for (let i = 0; i < 4; i += 1) if (a.key[i] !== b.key[i]) return a.key[i] - b.key[i];
     return 0;
   });
+  return keyed;
+}
 
-  const flagEntry = (f) => c.flags.get(f);
-  const byFlagOrder = (a, b) => c.flagOrder.get(a[0]) - c.flagOrder.get(b[0]);
+/**
+ * Score an assessment (the JSON file format: `answers`, `scope`, `context`, `groups`, plan fields)
+ * against the rubric. Returns the JSON form of Python's `Score.to_dict()`, key for key.
+ */
+export function scorePlan(assessment, rubric) {
+  const C = compileRubric(rubric);
+  const a = assessment || {};
+  const answers = a.answers || {};
+  const plain = new Map(Object.entries(answers).map(([cid, x]) => [cid, levelOf(x)]));
+  const byGroup = groupLevelsOf(answers);
+  const scope = a.scope || "full";
+  if (scope !== "full" && scope !== "short") throw new Error(`scope must be "full" or "short", not ${JSON.stringify(scope)}`);
+  const plan = {};
+  for (const k of ["team", "product", "model_type", "lifecycle_stage", "date"]) plan[k] = a[k] ?? null;
+  const context = { ...CONTEXT_DEFAULTS, ...(a.context || {}) };
+  const groups = (a.groups || []).map((g) => ({ id: g.id, label: g.label ?? g.id, role: g.role }));
+  const stage = plan.lifecycle_stage;
+  const { bandOrder, iap2Order, flagRank, flags } = C;
+  const metAt = C.rules.met_at;
+
+  const ev = evaluate(C, scope, context, groups, plain, byGroup);
+  const low = evaluate(C, scope, context, groups, ...filled(C, scope, groups, plain, byGroup, 0));
+  const high = evaluate(C, scope, context, groups, ...filled(C, scope, groups, plain, byGroup, MAX_LEVEL));
+  const byRank = (x, y) => flagRank.get(x) - flagRank.get(y);
+
+  const limits = [];
+  if (ev.band !== null) {
+    if (context.participants === INFORM_ONLY && ev.band === ev.ladderBand) limits.push({ kind: "context", id: INFORM_ONLY });
+    else if (ev.band === ev.ladderBand && ev.band === ev.pre) {
+      const open = C.ladder.find(({ step }) => step !== "inform" && !ev.stepsMet.includes(step));
+      limits.push({ kind: "ladder", id: open ? open.step : "empower" });
+    }
+    if (ev.drop && ev.band === ev.pre && ev.pre < ev.ladderBand) limits.push({ kind: "profile", id: bandOrder[ev.pre] });
+    for (const f of [...ev.flagLimits.keys()].sort(byRank)) {
+      if (ev.flagLimits.get(f)[0] === ev.band) limits.push({ kind: "red-flag", id: f });
+    }
+  }
+  const allNa = ev.overall.answered + ev.overall.unanswered === 0;
+  const bandLow = allNa ? null : low.band;
+  const bandHigh = allNa ? null : high.band;
+
+  const n = ev.rows.length;
+  const done = ev.overall.answered + ev.overall.notApplicable;
+  let confidence;
+  if (ev.overall.answered === 0) confidence = "none";
+  else if (10 * done >= 9 * n && bandLow === bandHigh) confidence = "high";
+  else if (10 * done >= 6 * n) confidence = "medium";
+  else confidence = "low";
+
+  const raisedIds = [...ev.raised.keys()].sort(byRank);
+  const unconfirmed = new Map();
+  for (const r of ev.rows) {
+    const crit = r.crit;
+    if (!crit.hasRaises || r.status === NA) continue;
+    if (r.status === UNANSWERED || r.groups.some(([, st]) => st === UNANSWERED)) {
+      for (const f of crit.flags) {
+        if (ev.raised.has(f)) continue;
+        if (!unconfirmed.has(f)) unconfirmed.set(f, []);
+        if (!unconfirmed.get(f).includes(crit.id)) unconfirmed.get(f).push(crit.id);
+      }
+    }
+  }
+
+  // The first unmet ladder step (from inform) and its criteria not yet met.
+  const rowsById = new Map(ev.rows.map((r) => [r.crit.id, r]));
+  const next = C.ladder.find(({ step }) => !ev.stepsMet.includes(step));
+  const nextStep = next ? next.step : null;
+  const blocked = next ? next.criteria.filter((cid) => rowsById.has(cid) && !metBy(rowsById.get(cid), metAt)) : [];
+
+  const anyPower = groups.some((g) => C.powerRoles.has(g.role));
+  const groupFlags = new Map(groups.map((g) => [g.id, []]));
+  const groupLevels = new Map(groups.map((g) => [g.id, {}]));
+  for (const r of ev.rows) {
+    for (const [gid, st, lv] of r.groups) groupLevels.get(gid)[r.crit.id] = st === ANSWERED ? lv : st === NA ? NOT_APPLICABLE : null;
+  }
+  for (const f of raisedIds) {
+    for (const [, gid] of ev.raised.get(f)) {
+      if (gid !== null && !groupFlags.get(gid).includes(f)) groupFlags.get(gid).push(f);
+    }
+  }
+
+  const actions = actionsOf(C, ev, stage, nextStep, blocked).map((k, i) => ({
+    rank: i + 1,
+    criterion: k.crit.id,
+    kind: k.kind,
+    theme: k.crit.theme,
+    group: k.group,
+    level: k.level,
+    target_level: k.target,
+    gain: k.gain,
+    action: k.crit.action,
+    who: k.crit.who,
+    explained_in: k.crit.explainedIn,
+  }));
+
   return {
     rubric: { id: rubric.id, version: rubric.version },
     scope,
     plan,
+    context,
     band: {
-      id: band === null ? null : c.bandOrder[band],
-      low: bandLow === null ? null : c.bandOrder[bandLow],
-      high: bandHigh === null ? null : c.bandOrder[bandHigh],
+      id: ev.band === null ? null : bandOrder[ev.band],
+      low: bandLow === null ? null : bandOrder[bandLow],
+      high: bandHigh === null ? null : bandOrder[bandHigh],
       limited_by: limits,
+      ladder: bandOrder[ev.ladderBand],
+      profile_drop: ev.drop,
     },
     iap2: {
-      level: c.iap2Order[iap2],
-      index: iap2,
-      high: c.iap2Order[iap2High],
-      next_level_blocked_by: blocked,
+      level: iap2Order[ev.iap2],
+      index: ev.iap2,
+      high: iap2Order[high.iap2],
+      steps_met: [...ev.stepsMet],
+      next_step: nextStep,
+      next_step_blocked_by: blocked,
     },
-    overall,
-    themes,
-    red_flags: [...raised.entries()].sort(byFlagOrder).map(([f, ids]) => ({
-      id: f,
-      cap: flagEntry(f).cap,
-      raised_by: ids,
-      explained_in: flagEntry(f).explained_in,
+    overall: tallyDict(ev.overall),
+    profile: {
+      earned: ev.profile.earned,
+      answered_max: ev.profile.answeredMax,
+      percent: roundPercent(ev.profile.earned, ev.profile.answeredMax),
+      low_percent: C.rules.profile_low_percent,
+      drop: ev.drop,
+    },
+    themes: ev.themes.map(([t, tally]) => ({ id: t, explained_in: `theme-${t}`, ...tallyDict(tally) })),
+    groups: groups.map((g) => ({
+      id: g.id,
+      label: g.label,
+      role: g.role,
+      holds_power: C.powerRoles.has(g.role) || !anyPower,
+      red_flags: groupFlags.get(g.id),
+      levels: groupLevels.get(g.id),
     })),
-    unconfirmed_flags: [...unconfirmed.entries()]
-      .sort(byFlagOrder)
-      .filter(([f]) => !raised.has(f))
-      .map(([f, ids]) => ({ id: f, cap: flagEntry(f).cap, unanswered: ids, explained_in: flagEntry(f).explained_in })),
+    red_flags: raisedIds.map((f) => ({
+      id: f,
+      kind: flags.get(f).kind,
+      cap: flags.get(f).cap,
+      limit: bandOrder[ev.flagLimits.get(f)[0]],
+      power: ev.flagLimits.get(f)[1],
+      raised_by: unique(ev.raised.get(f).map(([cid]) => cid)),
+      groups: unique(ev.raised.get(f).map(([, gid]) => gid).filter((gid) => gid !== null)),
+      explained_in: flags.get(f).explained_in,
+    })),
+    unconfirmed_flags: [...unconfirmed.keys()].sort(byRank).map((f) => ({
+      id: f,
+      cap: flags.get(f).cap,
+      unanswered: unconfirmed.get(f),
+      explained_in: flags.get(f).explained_in,
+    })),
     completeness: {
       in_scope: n,
-      answered: nAnswered,
-      not_applicable: nNotApplicable,
-      unanswered: nUnanswered,
+      answered: ev.overall.answered,
+      not_applicable: ev.overall.notApplicable,
+      unanswered: ev.overall.unanswered,
       percent: roundPercent(done, n),
       confidence,
     },
-    contributions: contributions.map(([row, status, level, points, maxPoints, flagRaised]) => ({
-      criterion: row.id,
-      theme: row.theme,
-      weight_points: row.points,
-      status,
-      level,
-      points,
-      max_points: maxPoints,
-      gate: row.gateId,
-      flag: row.flag,
-      flag_raised: flagRaised,
-    })),
-    actions: keyed.map((k, i) => ({
-      rank: i + 1,
-      criterion: k.row.id,
-      kind: ACTION_KINDS[k.kind],
-      theme: k.row.theme,
-      level: k.level,
-      target_level: k.target,
-      gain: k.gain,
-      action: k.row.action,
-      who: k.row.who,
-      explained_in: k.row.explainedIn,
-    })),
+    what_would_change: whatWouldChange(C, scope, context, groups, plain, byGroup, ev),
+    contributions: ev.rows.map((r) => {
+      const crit = r.crit;
+      const answered = r.status === ANSWERED;
+      return {
+        criterion: crit.id,
+        theme: crit.theme,
+        weight_points: crit.points,
+        status: r.status,
+        reason: r.reason,
+        level: answered ? r.level : null,
+        points: answered ? crit.points * r.level : 0,
+        max_points: answered ? 3 * crit.points : 0,
+        step: crit.step,
+        in_profile: crit.step === null,
+        flags: unique(r.raises.map(([f]) => f)),
+        groups: r.groups.map(([gid, st, lv]) => ({
+          group: gid,
+          status: st,
+          level: st === ANSWERED ? lv : null,
+          flags: unique(r.raises.filter(([, g]) => g === gid).map(([f]) => f)),
+        })),
+      };
+    }),
+    actions,
   };
 }
 
