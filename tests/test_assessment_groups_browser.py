@@ -251,8 +251,10 @@ STORED_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><tit
 <script type="module">
 import widget from "./w/static/assessment.js";
 import { createStorageModel } from "./w/static/static-host.js";
+import { derive } from "./w/static/scoring.js";
 const rubric = await (await fetch("rubric.json")).json();
-const model = createStorageModel({ key: "pai:stored-test", initial: { rubric, version: "full" }, persist: ["assessment"] });
+const model = createStorageModel({ key: "pai:stored-test", initial: { rubric, version: "full" }, persist: ["assessment"], derive });
+window.__model = model;
 widget.render({ model, el: document.getElementById("w") });
 document.body.dataset.ready = "1";
 </script></body></html>
@@ -260,8 +262,9 @@ document.body.dataset.ready = "1";
 
 
 def test_answers_kept_by_the_1_0_page_are_migrated_once_with_a_message(new_page, tmp_path):
-    """The static site's storage host: answers the 1.0 page kept in this browser (an unfinished
-    draft) are migrated as Python migrates them, saved, and the page says which questions are new."""
+    """The static site's storage host and scorer: answers the 1.0 page kept in this browser (an
+    unfinished draft) are migrated as Python migrates them, saved and scored, and the page says
+    which questions are new."""
     from widgets._assessment import migrate
     from widgets._files import load_file
 
@@ -287,6 +290,9 @@ def test_answers_kept_by_the_1_0_page_are_migrated_once_with_a_message(new_page,
         saved = page.evaluate("JSON.parse(localStorage.getItem('pai:stored-test')).values.assessment")
         doc, notes = migrate(json.loads(json.dumps(draft)))
         assert saved == {**doc, "migrations": notes}
+        # The page scores the migrated answers (scoring.js) as Python does.
+        assert page.evaluate("window.__model.get('score')") == score_plan(saved).to_dict()
+        assert page.evaluate("window.__model.get('host_error')") is None
         # The migrated answers are on the form, and a reload does not migrate again.
         assert page.locator("fieldset[data-criterion='accountable-decision-holder'] > .pai-levels input:checked").count() == 1
         page.reload()
