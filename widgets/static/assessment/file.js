@@ -246,11 +246,12 @@ export function planGroups(assessment) {
  * the per-group answers that name it stay attached.
  */
 export function groupId(label, taken) {
-  const base = slugFile(label).slice(0, 50).replace(/-+$/, "") || "group";
+  // Letters with accents keep their base letter ("Élus" -> "elus"); other characters separate words.
+  const plain = String(label || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const base = plain.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "") || "group";
   const used = new Set(taken);
-  if (base !== "engagement-plan" && !used.has(base)) return base;
-  const stem = base === "engagement-plan" ? "group" : base;
-  for (let n = 2; ; n += 1) if (!used.has(`${stem}-${n}`)) return `${stem}-${n}`;
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n += 1) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 /**

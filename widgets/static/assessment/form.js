@@ -75,8 +75,10 @@ export function createForm(ctx) {
     const legendId = `${uid}-${c.id}-q`;
     const options = levelOptions(c, rubric.scale);
     const { box: levelsBox, radios } = radioSet(`${uid}-${c.id}`, options, (value) => updateAnswer(c.id, { level: value }));
-    const flag = c.flag ? flags[c.flag.id] : null;
+    // The red flags this question can raise (rubric 2.0: `raises`, by level); a guardrail among
+    // them marks the question as a guardrail question.
     const raises = [...new Set(Object.values(c.raises || {}).flat())].map((id) => flags[id]).filter(Boolean);
+    const flag = raises.find((f) => f.kind === "guardrail") || null;
     // "Why this matters" is said once per theme (its intro); each question gives its weight and,
     // for a guardrail question, what the guardrail protects.
     const why = h(

@@ -283,7 +283,9 @@ export function createResult(ctx) {
         "li",
         { "data-flag": f.id },
         h("strong", { text: flags[f.id].title }),
-        ctx.view.subset ? "" : ` (caps the band at ${bands[f.cap].title})`,
+        ctx.view.subset ? "" : f.limit && f.limit !== f.cap
+          ? ` (raised only for groups that hold no power, so it lowers the band to ${bands[f.limit].title} instead of capping it at ${bands[f.cap].title})`
+          : ` (caps the band at ${bands[f.cap].title})`,
         ". ",
         flags[f.id].meaning,
         (f.groups || []).length ? h("span", { class: "pai-flag-groups", text: ` Raised for: ${f.groups.map(groupLabel).join(", ")}.` }) : "",
