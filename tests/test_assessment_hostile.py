@@ -43,10 +43,10 @@ CASES = {
                                      "team": "t", "product": "p", "model_type": "narrow",
                                      "lifecycle_stage": "data", "date": "2026-01-01",
                                      "answers": {"purpose-stated": {"level": float("nan")}}}),
-    "wrong-version.yaml": GOOD.replace('version: "1.0"', 'version: "9.1"'),
+    "wrong-version.yaml": GOOD.replace('version: "2.0"', 'version: "9.1"'),
     "wrong-format-version.yaml": GOOD.replace("format_version: 1", "format_version: 7"),
     "string-format-version.yaml": GOOD.replace("format_version: 1", "format_version: one"),
-    "garbage-version.yaml": GOOD.replace('version: "1.0"', 'version: "latest"'),
+    "garbage-version.yaml": GOOD.replace('version: "2.0"', 'version: "latest"'),
     "huge-evidence.yaml": GOOD.replace("answers:\n", "answers:\n  credit: {level: 1, evidence: \"" + "x" * 30_000 + "\"}\n", 1)
     .replace("  credit:\n    level: 0\n", ""),
     "too-many-answers.json": json.dumps({"format": "pai-assessment", "format_version": 1,
@@ -104,7 +104,7 @@ def test_directory_and_missing_file(tmp_path):
 
 
 def test_terminal_escape_sequences_are_not_echoed(tmp_path, capsys):
-    path = write(tmp_path, "ansi.yaml", GOOD.replace('version: "1.0"', 'version: "\\e[2J\\e[31mred"'))
+    path = write(tmp_path, "ansi.yaml", GOOD.replace('version: "2.0"', 'version: "\\e[2J\\e[31mred"'))
     assert main(["validate", str(path)]) == 1
     out, err = capsys.readouterr()
     assert "\x1b" not in out + err

@@ -79,6 +79,7 @@ export function compileRubric(rubric) {
     flags: new Map(rubric.red_flags.map((f) => [f.id, f])),
     flagRank: new Map(rubric.red_flags.map((f, i) => [f.id, i])),
     flagCaps: new Map(rubric.red_flags.map((f) => [f.id, bandOrder.indexOf(f.cap)])),
+    capping: new Set(rubric.red_flags.filter((f) => (f.effect ?? "cap") === "cap").map((f) => f.id)),
     powerRoles: new Set((rubric.group_roles || []).filter((r) => r.holds_power).map((r) => r.id)),
     themeOrder: rubric.themes.map((t) => t.id),
     scopes: { full: rows, short: rows.filter((r) => r.short) },
@@ -197,8 +198,10 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
     const ok = present.map((r) => metBy(r, metAt));
     if (present.length && (rule === "all" ? ok.every(Boolean) : ok.some(Boolean))) stepsMet.push(step);
   }
-  const iap2 = stepsMet.reduce((best, s) => Math.max(best, C.iap2Order.indexOf(s)), 0);
-  const ladderBand = 1 + stepsMet.filter((s) => s !== "inform").length;
+  // The IAP2 level is the ladder's position: how much the plan shares, not its strongest promise.
+  const powerSteps = stepsMet.filter((s) => s !== "inform").length;
+  const ladderBand = 1 + powerSteps;
+  const iap2 = powerSteps ? ladderBand : stepsMet.includes("inform") ? 1 : 0;
 
   // Step 5: the profile.
   let drop = 0;
@@ -222,7 +225,8 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
   for (const [f, where] of raised) {
     const power = where.some(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)));
     const cap = C.flagCaps.get(f);
-    flagLimits.set(f, [power ? cap : Math.max(cap, pre - rules.other_group_drop), power]);
+    // A capping flag raised for power caps the band; any other lowers it by `flag_drop`, never below its cap.
+    flagLimits.set(f, [power && C.capping.has(f) ? cap : Math.max(cap, pre - rules.flag_drop), power]);
   }
   let band = null;
   if (overall.answered) band = Math.min(pre, ...[...flagLimits.values()].map(([limit]) => limit));

@@ -31,6 +31,15 @@ function optionTitle(options, value) {
   return found ? found.title || value : String(value);
 }
 
+// A reader's name for a kind of book section label (twin of _LABEL_KINDS).
+const LABEL_KINDS = { practice: "Guidance", guardrail: "Guardrail", guardrails: "Guardrails", usecase: "Use case", supplychain: "Supply chain", tool: "Tool" };
+
+/** "word-word" -> "Word word", as Python's str.capitalize() after replacing hyphens. */
+const capitalised = (text) => {
+  const spaced = text.replace(/-/g, " ");
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
+};
+
 /** The report as data (see score_report in widgets/_reports.py). */
 export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds = null }) {
   const a = assessment;
@@ -40,8 +49,15 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const iap2 = byId(rubric.iap2_levels);
   const criteria = byId(rubric.criteria);
   const bandTitle = (id) => (id === null ? "not enough answers" : bands[id].title);
-  const labelTitle = (label) =>
-    label.startsWith("theme-") ? `Guidance: ${themesById[label.slice(6)].title}` : `Guardrail: ${flagsById[label.slice(10)].title}`;
+  const has = (table, key) => Object.prototype.hasOwnProperty.call(table, key);
+  // A reader's name for a book section label, when the site gave no title for it (twin of _label_title).
+  const labelTitle = (label) => {
+    if (label.startsWith("theme-") && has(themesById, label.slice(6))) return `Guidance: ${themesById[label.slice(6)].title}`;
+    if (label.startsWith("guardrail-") && has(flagsById, label.slice(10))) return `Guardrail: ${flagsById[label.slice(10)].title}`;
+    const cut = label.indexOf("-");
+    const [kind, rest] = cut < 0 ? [label, ""] : [label.slice(0, cut), label.slice(cut + 1)];
+    return `${has(LABEL_KINDS, kind) ? LABEL_KINDS[kind] : "Book"}: ${capitalised(rest)}`;
+  };
   // A link to the book section where the site gave its address; its title otherwise.
   const read = (label) => {
     const title = links[label] ? links[label].title : labelTitle(label);
@@ -52,12 +68,13 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const actionText = (x) => nextStepText(criteria[x.criterion], x);
 
   const band = score.band;
+  const limitText = {
+    ladder: (lim) => `the power the plan shares (next step: ${iap2[lim.id].title})`,
+    context: () => "the plan informs only: nobody takes part",
+    profile: () => "a weak profile on the other questions (one band lower)",
+  };
   const limits = band.limited_by.map((lim) =>
-    lim.kind === "iap2"
-      ? `the IAP2 level reached (${iap2[lim.id].title})`
-      : lim.kind === "score"
-        ? "the overall score"
-        : `the red flag "${flagsById[lim.id].title}"`,
+    has(limitText, lim.kind) ? limitText[lim.kind](lim) : `the red flag "${flagsById[lim.id].title}"`,
   );
   const could = band.low === band.high ? "" : ` (could be ${bandTitle(band.low)} to ${bandTitle(band.high)} once every question is answered)`;
   const comp = score.completeness;
@@ -69,13 +86,19 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     fact("Completeness", `${comp.answered} answered, ${comp.not_applicable} not applicable, ${comp.unanswered} unanswered of ${comp.in_scope}; confidence ${comp.confidence}`),
   ];
 
-  const flags = score.red_flags.map((f) => [
-    ["strong", flagsById[f.id].title],
-    ["text", ` (caps the band at ${bandTitle(f.cap)}). ${flagsById[f.id].meaning.trim()} Raised by `],
-    ...questions(criteria, f.raised_by),
-    ["text", ". "],
-    ...read(f.explained_in),
-  ]);
+  const groupLabels = new Map((score.groups || []).map((g) => [g.id, g.label]));
+  const groupLabel = (gid) => (groupLabels.has(gid) ? groupLabels.get(gid) : gid);
+  const flags = score.red_flags.map((f) => {
+    const flag = flagsById[f.id];
+    const who = f.groups && f.groups.length ? ` For: ${f.groups.map(groupLabel).join(", ")}.` : "";
+    return [
+      ["strong", flag.title],
+      ["text", ` (limits the band to ${bandTitle("limit" in f ? f.limit : f.cap)}). ${flag.meaning.trim()}${who} Raised by `],
+      ...questions(criteria, f.raised_by),
+      ["text", `. Next step: ${flag.next_step} `],
+      ...read(f.explained_in),
+    ];
+  });
   if (!flags.length) flags.push([["text", "None raised."]]);
   for (const f of score.unconfirmed_flags) {
     flags.push([["em", "Unconfirmed:"], ["text", ` ${flagsById[f.id].title}: answer `], ...questions(criteria, f.unanswered), ["text", " to check it."]]);
@@ -112,6 +135,28 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     ? { ordered: steps }
     : { paragraph: [["text", "No next step: every question is at its highest level or does not apply."]] };
 
+  const change = score.what_would_change || {};
+  const moves = (change.moves || [])
+    .filter((m) => inView(m.criterion))
+    .map((m) => {
+      const crit = criteria[m.criterion];
+      const group = m.group ? ` for ${groupLabel(m.group)}` : "";
+      const start = m.from === null ? "unanswered" : `level ${m.from}`;
+      return [["strong", crit.question], ["text", `${group}: from ${start} to level ${m.to} (${crit.levels[String(m.to)]})`]];
+    });
+  let changeText;
+  if (change.target === null || change.target === undefined) changeText = "The band is at the top of the scale, or there are not enough answers yet.";
+  else if (change.reachable) changeText = `These answers together would move the band up to at least ${bandTitle(change.target)}:`;
+  else changeText = `No change of answers alone reaches ${bandTitle(change.target)}: the plan's context (for example, inform only) sets its ceiling.`;
+  const changeBlocks = [{ paragraph: [["text", changeText]] }];
+  if (moves.length) changeBlocks.push({ list: moves });
+
+  const groupRows = (score.groups || []).map((g) => [
+    [["text", g.label]],
+    [["text", g.role + (g.holds_power ? " (holds power)" : "")]],
+    [["text", g.red_flags.map((f) => flagsById[f].title).join(", ") || "none"]],
+  ]);
+
   const answers = a.answers || {};
   const rows = score.contributions
     .filter((c) => inView(c.criterion))
@@ -119,7 +164,13 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
       const ans = answers[c.criterion];
       const texts = ans !== null && typeof ans === "object" && !Array.isArray(ans) ? [ans.evidence, ans.notes] : [];
       let shown = { answered: String(c.level), "not-applicable": "n/a", unanswered: "unanswered" }[c.status];
-      if (c.flag_raised) shown += " (red flag)";
+      if (c.reason === "no-participants") shown += " (no participants)";
+      else if (c.reason === "process" || c.reason === "no-group") shown += " (does not apply to this plan)";
+      if (c.groups && c.groups.length) {
+        const cell = (x) => (x.status === "not-applicable" ? "n/a" : x.level !== null ? String(x.level) : "unanswered");
+        shown += ` [${c.groups.map((x) => `${groupLabel(x.group)}: ${cell(x)}`).join("; ")}]`;
+      }
+      if (c.flags && c.flags.length) shown += " (red flag)";
       return [
         [["text", criteria[c.criterion].question]],
         [["text", themesById[c.theme].title]],
@@ -133,11 +184,15 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const sections = [
     { heading: "Where the plan stands", blocks: [{ list: standing }] },
     { heading: "Red flags", blocks: [{ list: flags }] },
+    { heading: "What would change the result", blocks: changeBlocks },
     {
       heading: "Themes",
       blocks: [{ table: { caption: "Score per theme, in percent of the points available on answered questions", head: ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"], rows: themes } }],
     },
     { heading: "Next steps", blocks: [nextSteps] },
+    ...(groupRows.length
+      ? [{ heading: "Participant groups", blocks: [{ table: { caption: "Each declared group: its role and the red flags raised for it", head: ["Group", "Role", "Red flags raised for it"], rows: groupRows } }] }]
+      : []),
     {
       heading: "Answers: how each number was reached",
       blocks: [{ table: { caption: "Each question in view: answer, points, evidence and notes", head: ["Question", "Theme", "Weight", "Answer", "Points", "Evidence and notes"], rows } }],
@@ -163,11 +218,11 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
 /**
  * What to do next for one action, starting from the level the answer reached (the same text as
  * the report's next steps): the criterion's own step from level 0 or an unanswered question, the
- * next level's description otherwise, and confirmation by others for the top level.
+ * next level's description otherwise, and evidence a reader can check for the top level.
  */
 export function nextStepText(criterion, action) {
   if (action.target_level === null) return `Answer this question; then, if needed: ${criterion.next_step.action}`;
-  if (action.target_level === 3) return `Have it confirmed by participants or an independent reviewer. Level 3 means: ${criterion.levels["3"]}`;
+  if (action.target_level === 3) return `Put it in place, with evidence a reader can check. Level 3 means: ${criterion.levels["3"]}`;
   if (action.level === null || action.level === 0) return `${criterion.next_step.action} Level ${action.target_level} means: ${criterion.levels[String(action.target_level)]}`;
   return `Reach level ${action.target_level}: ${criterion.levels[String(action.target_level)]}`;
 }
