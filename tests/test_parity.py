@@ -122,18 +122,20 @@ def test_generated_plans_score_identically(rubric, rubric_json):
     assert not mismatches, f"{len(mismatches)} generated plans score differently, first: {plans[mismatches[0]]}"
 
 
+def key_order(value):
+    """The keys of every object in a JSON value, in order (values left out)."""
+    if isinstance(value, dict):
+        return [(k, key_order(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [key_order(v) for v in value]
+    return None
+
+
 def test_scores_match_key_order_too(rubric, rubric_json):
     """Exact agreement includes the key order of every object (the JSON a user downloads)."""
     _, plan = loaded_plans()[0]
     js = run_node(SCORE_JS, {"rubric": rubric_json, "plans": [plan]})[0]
     py = score_plan(plan, rubric).to_dict()
-
-    def key_order(value):
-        if isinstance(value, dict):
-            return [(k, key_order(v)) for k, v in value.items()]
-        if isinstance(value, list):
-            return [key_order(v) for v in value]
-        return None
 
     assert key_order(js) == key_order(py)
 

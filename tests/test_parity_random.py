@@ -26,6 +26,7 @@ from widgets._reports import render_markdown, score_report
 from widgets._scoring import load_rubric, score_plan
 
 from hostile_text import HOSTILE
+from test_parity import key_order
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "widgets" / "static"
@@ -178,14 +179,6 @@ def assessments(draw):
 
 
 # --------------------------------------------------------------------------- the comparison
-
-
-def key_order(value):
-    if isinstance(value, dict):
-        return [(k, key_order(v)) for k, v in value.items()]
-    if isinstance(value, list):
-        return [key_order(v) for v in value]
-    return None
 
 
 def check_same(node_scorer, doc: dict, links: dict | None = None, criteria_ids=None) -> dict:
