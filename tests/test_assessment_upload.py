@@ -3,8 +3,8 @@
 The same bad files (the fuzz classes of tests/fuzz_cases.py and the reproducers of the input
 contract's regressions) go through ``widgets.load_assessment`` and through the page's reader
 (widgets/static/assessment/upload.js) under Node; both must accept or refuse each file, and give the
-same first problem. The one deliberate difference: a file from an older rubric version, which Python
-migrates and the page refuses with a message sending it to Python (tested on its own below).
+same first problem. Files of an older rubric version are migrated by both, with the same result
+and notes (tests/test_assessment_migrate.py).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from ._scoring import NOT_APPLICABLE, Rubric, Score, load_rubric, score_plan
 from ._reports import render_docx, render_markdown, score_report, ui_labels
 
 PLAN_FIELDS = ("team", "product", "model_type", "lifecycle_stage", "date")
-OPTIONAL_FIELDS = ("assessor", "notes", "rater", "round", "actions", "migrations")
+OPTIONAL_FIELDS = ("context", "groups", "assessor", "notes", "rater", "round", "actions", "migrations")
 
 def new_assessment(rubric: Rubric, scope: str = "full") -> dict:
     """A blank assessment in the file format (the front-end's ``newAssessment``)."""
@@ -222,11 +222,17 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
             if doc.get(key):
                 out[key] = doc[key]
         out["answers"] = {}
-        for cid, a in doc.get("answers", {}).items():
+        def cell(a: Mapping) -> dict:
             entry = {"level": a.get("level")}
             for key in ("evidence", "notes"):
                 if a.get(key):
                     entry[key] = a[key]
+            return entry
+
+        for cid, a in doc.get("answers", {}).items():
+            entry = cell(a)
+            if a.get("by_group"):
+                entry["by_group"] = {gid: cell(g) for gid, g in a["by_group"].items()}
             out["answers"][cid] = entry
         return out
 

@@ -19,7 +19,8 @@ import { createContext } from "./assessment/context.js";
 import { createForm } from "./assessment/form.js";
 import { createPrintView } from "./assessment/print.js";
 import { createResult } from "./assessment/result.js";
-import { createToolbar } from "./assessment/toolbar.js";
+import { createToolbar, migrationMessage } from "./assessment/toolbar.js";
+import { canMigrate, migrate, MigrationConflict } from "./assessment/migrate.js";
 
 export { checkAssessment, missingPlanFields, newAssessment } from "./assessment/file.js";
 // The Markdown report: one report for the CLI, the notebook and this page (lib/report.js).
@@ -66,11 +67,34 @@ function render({ model, el }) {
   const onBeforePrint = () => buildPrintView();
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
   window.addEventListener("beforeprint", onBeforePrint);
+  migrateStored(ctx);
   return () => {
     for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
     window.removeEventListener("beforeprint", onBeforePrint);
     cancel();
   };
+}
+
+/**
+ * Answers kept in this browser by the page of an older rubric (1.0) are migrated as Python migrates
+ * a file (assessment/migrate.js), saved, and the person is told which questions are new.
+ */
+function migrateStored(ctx) {
+  const rubric = ctx.model.get("rubric");
+  const stored = ctx.model.get("assessment");
+  const version = stored && typeof stored === "object" && stored.rubric ? String(stored.rubric.version) : null;
+  if (!version || version === String(rubric.version) || !canMigrate(version, String(rubric.version))) return;
+  let migrated;
+  try {
+    migrated = migrate({ ...stored, answers: stored.answers || {} }, rubric);
+  } catch (err) {
+    if (!(err instanceof MigrationConflict)) throw err;
+    ctx.say(`The answers saved in this browser were made with rubric ${version} and cannot be brought to rubric ${rubric.version} by themselves (${err.message}). Download the assessment file, fix it and upload it.`, true);
+    return;
+  }
+  const next = { ...migrated.doc, migrations: [...(stored.migrations || []), ...migrated.notes] };
+  ctx.commit(next);
+  ctx.say(`Your answers saved in this browser were kept.${migrationMessage(migrated.notes, rubric)}`);
 }
 
 export default { render };

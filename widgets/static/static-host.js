@@ -130,6 +130,8 @@ export function createStorageModel({ key, initial = {}, persist = [], derive = n
     } catch (err) {
       derived = { host_error: `Could not compute the result: ${err.message}` };
     }
+    // A result computed after a failure clears the failure's message.
+    if (state.host_error && !("host_error" in derived)) setValue("host_error", undefined);
     for (const [k, v] of Object.entries(derived)) setValue(k, v);
   }
 

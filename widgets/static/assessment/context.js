@@ -3,9 +3,21 @@
 // helpers every part uses to read and change the assessment.
 
 import { h } from "../lib/dom.js";
-import { clone, newAssessment } from "./file.js";
+import { clone, groupId, newAssessment, planGroups } from "./file.js";
 
 let instances = 0;
+//: The most groups a file may declare (widgets/rubric/assessment.schema.json).
+export const MAX_GROUPS = 20;
+
+/** Write a group's answer into the question's notes, word for word, with why it moved there. */
+function foldCell(answer, label, cell, why) {
+  const parts = [`level ${JSON.stringify(cell.level ?? null)}`];
+  if (cell.evidence) parts.push(`evidence: ${cell.evidence}`);
+  if (cell.notes) parts.push(`notes: ${cell.notes}`);
+  if (cell.level === null && !cell.evidence && !cell.notes) return;
+  const line = `Answer for the group “${label}” (${why}): ${parts.join("; ")}`;
+  answer.notes = answer.notes ? `${answer.notes}\n${line}` : line;
+}
 
 /**
  * A fresh context for `render({ model, el })`. The parts add their functions to it
@@ -56,7 +68,90 @@ export function createContext(model) {
     const entry = { level: null, ...(next.answers[cid] || {}), ...patch };
     for (const field of ["evidence", "notes"]) if (!entry[field]) delete entry[field];
     next.answers[cid] = entry;
-    if (entry.level === null && !entry.evidence && !entry.notes) delete next.answers[cid];
+    if (entry.level === null && !entry.evidence && !entry.notes && !entry.by_group) delete next.answers[cid];
+    ctx.commit(next);
+  };
+
+  // ---------------------------------------------------------------- rubric 2.0: context and groups
+
+  ctx.updateContext = function updateContext(key, value) {
+    const next = clone(ctx.getAssessment());
+    next.context = { ...(next.context || {}), [key]: value };
+    // Answers to questions that stop applying stay in the file: they count again if the context
+    // changes back (the form shows them as not applying, with the reason).
+    ctx.commit(next);
+  };
+
+  /** Add a group; returns its id, or null when the label is blank or 20 groups exist. */
+  ctx.addGroup = function addGroup(label, role) {
+    const text = String(label || "").trim();
+    const groups = planGroups(ctx.getAssessment());
+    if (!text || groups.length >= MAX_GROUPS) return null;
+    const next = clone(ctx.getAssessment());
+    const id = groupId(text, groups.map((g) => g.id));
+    next.groups = [...groups, { id, label: text.slice(0, 200), role }];
+    ctx.commit(next);
+    return id;
+  };
+
+  ctx.renameGroup = function renameGroup(id, label) {
+    const next = clone(ctx.getAssessment());
+    next.groups = planGroups(next).map((g) => (g.id === id ? { ...g, label } : g));
+    ctx.commit(next);
+  };
+
+  /**
+   * Change a group's role or remove it (role null). Its per-group answers to questions that no
+   * longer ask it are not dropped: they are written, word for word, into that question's notes
+   * (the file format accepts per-group answers only for declared groups of an asked role).
+   * Returns the ids of the questions whose notes received an answer.
+   */
+  ctx.setGroupRole = function setGroupRole(id, role) {
+    const next = clone(ctx.getAssessment());
+    const group = planGroups(next).find((g) => g.id === id);
+    if (!group) return [];
+    const criteria = Object.fromEntries(model.get("rubric").criteria.map((c) => [c.id, c]));
+    const moved = [];
+    for (const [cid, answer] of Object.entries(next.answers || {})) {
+      const cell = answer && answer.by_group && answer.by_group[id];
+      if (!cell) continue;
+      const stillAsked = role !== null && (criteria[cid]?.group_roles || []).includes(role);
+      if (stillAsked) continue;
+      foldCell(answer, group.label, cell, role === null ? "group removed" : `group's role changed to ${role}`);
+      delete answer.by_group[id];
+      if (!Object.keys(answer.by_group).length) delete answer.by_group;
+      moved.push(cid);
+    }
+    next.groups = role === null ? planGroups(next).filter((g) => g.id !== id) : planGroups(next).map((g) => (g.id === id ? { ...g, role } : g));
+    if (!next.groups.length) delete next.groups;
+    ctx.commit(next);
+    return moved;
+  };
+
+  /**
+   * Change one group's answer to a per-group question: `patch` is {level}, {evidence} or {notes};
+   * `patch === null` folds every group answer of the question into its notes (the question is
+   * answered once for all groups again).
+   */
+  ctx.updateCell = function updateCell(cid, gid, patch) {
+    const next = clone(ctx.getAssessment());
+    const answer = { level: null, ...(next.answers[cid] || {}) };
+    const cells = { ...(answer.by_group || {}) };
+    if (patch === null) {
+      const labels = Object.fromEntries(planGroups(next).map((g) => [g.id, g.label]));
+      for (const [id, cell] of Object.entries(cells)) foldCell(answer, labels[id] || id, cell, "answered for all groups again");
+      delete answer.by_group;
+    } else {
+      const cell = { level: null, ...(cells[gid] || {}), ...patch };
+      for (const field of ["evidence", "notes"]) if (!cell[field]) delete cell[field];
+      // A group with nothing of its own takes the answer for all groups again (an entry with no
+      // level would make it unanswered).
+      if (cell.level === null && !cell.evidence && !cell.notes) delete cells[gid];
+      else cells[gid] = cell;
+      if (Object.keys(cells).length) answer.by_group = cells;
+      else delete answer.by_group;
+    }
+    next.answers[cid] = answer;
     ctx.commit(next);
   };
 

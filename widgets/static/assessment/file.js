@@ -89,7 +89,7 @@ export function newAssessment(rubric, scope = "full") {
 }
 
 //: Fields the file format knows besides `answers` (the schema allows no others).
-const OPTIONAL_FIELDS = ["assessor", "notes", "rater", "round", "actions", "migrations"];
+const OPTIONAL_FIELDS = ["context", "groups", "assessor", "notes", "rater", "round", "actions", "migrations"];
 //: Plan fields a file must fill before Python's load_assessment accepts it.
 const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
 
@@ -208,13 +208,86 @@ export function normalise(data, rubric, scope) {
     if (data[key] !== undefined) out[key] = data[key];
   }
   for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
-  for (const [cid, answer] of Object.entries(data.answers || {})) {
+  const cell = (answer) => {
     const entry = { level: answer.level ?? null };
     if (answer.evidence) entry.evidence = answer.evidence;
     if (answer.notes) entry.notes = answer.notes;
+    return entry;
+  };
+  for (const [cid, answer] of Object.entries(data.answers || {})) {
+    const entry = cell(answer);
+    const cells = Object.entries(answer.by_group || {});
+    if (cells.length) entry.by_group = Object.fromEntries(cells.map(([gid, c]) => [gid, cell(c)]));
     out.answers[cid] = entry;
   }
   return out;
+}
+
+// ------------------------------------------------------------------ plan context and groups (rubric 2.0)
+
+/**
+ * The plan context with every question answered: the file's value, else the question's first
+ * option, which is the default the scorer assumes (widgets/_scoring.py CONTEXT_DEFAULTS; a test
+ * checks they agree).
+ */
+export function planContext(rubric, assessment) {
+  const given = (assessment && assessment.context) || {};
+  return Object.fromEntries((rubric.context || []).map((q) => [q.id, given[q.id] ?? q.options[0].id]));
+}
+
+/** The declared participant groups of an assessment (a list, possibly empty). */
+export function planGroups(assessment) {
+  return Array.isArray(assessment?.groups) ? assessment.groups : [];
+}
+
+/**
+ * A new group id from its label: lowercase-with-hyphens, at most 60 characters, not one of
+ * `taken`. The id is made once, when the group is added, and kept when the group is renamed, so
+ * the per-group answers that name it stay attached.
+ */
+export function groupId(label, taken) {
+  // Letters with accents keep their base letter ("Élus" -> "elus"); other characters separate words.
+  const plain = String(label || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const base = plain.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "") || "group";
+  const used = new Set(taken);
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n += 1) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/**
+ * Whether a question applies to this plan, and why not (the scorer's step 1, read from the
+ * rubric and the file): `{ applies, reason, asked }`, with `reason` one of "no-participants",
+ * "process", "no-group" (as in the score's contributions) and `asked` the declared groups this
+ * per-group question is asked of (empty when it is answered once for the plan).
+ */
+export function questionStatus(criterion, rubric, assessment) {
+  const context = planContext(rubric, assessment);
+  if (criterion.needs_participants && context.participants === "inform-only") return { applies: false, reason: "no-participants", asked: [] };
+  if (criterion.processes && !criterion.processes.includes(context.process)) return { applies: false, reason: "process", asked: [] };
+  const groups = planGroups(assessment);
+  if (criterion.per_group && groups.length) {
+    const asked = groups.filter((g) => (criterion.group_roles || []).includes(g.role));
+    if (!asked.length) return { applies: false, reason: "no-group", asked: [] };
+    return { applies: true, reason: null, asked };
+  }
+  return { applies: true, reason: null, asked: [] };
+}
+
+/** Why a question does not apply, in words, for the form, the result and the print view. */
+export function notApplicableReason(status, criterion, rubric, assessment) {
+  const titles = (list) => list.map((x) => x.title.toLowerCase()).join(", ");
+  if (status.reason === "no-participants") return "Does not apply: nobody outside the team takes part (the plan informs only).";
+  if (status.reason === "process") {
+    const context = planContext(rubric, assessment);
+    const process = (rubric.context || []).find((q) => q.id === "process");
+    const option = process ? process.options.find((o) => o.id === context.process) : null;
+    return `Does not apply to ${option ? option.title.toLowerCase() : "this kind of process"}.`;
+  }
+  if (status.reason === "no-group") {
+    const roles = (rubric.group_roles || []).filter((r) => (criterion.group_roles || []).includes(r.id));
+    return `Does not apply: no declared group has a role this question is asked of (${titles(roles)}).`;
+  }
+  return "";
 }
 
 /** Plan fields still empty: the file is kept, but Python asks for them before loading it. */

@@ -2,14 +2,18 @@
 
 import { h, headingTag } from "../lib/dom.js";
 import { levelOf } from "../scoring.js";
-import { byId, UI } from "./file.js";
+import { byId, notApplicableReason, questionStatus, UI } from "./file.js";
+import { createPlanSetup } from "./plan.js";
 
 //: The rubric's weight classes in words (their meaning is given once, above the questions).
 const WEIGHT_WORDS = { H: "high", M: "medium", L: "low" };
 
 /** The form of one assessment, drawn into ctx.form; returns build, syncAnswers and syncProgress. */
 export function createForm(ctx) {
-  const { model, uid, controls, form, result, layout, linkTo, getAssessment, updateAnswer, updateField } = ctx;
+  const { model, uid, controls, form, result, layout, linkTo, getAssessment, updateAnswer, updateField, say } = ctx;
+  const planSetup = createPlanSetup(ctx);
+  // Per-group questions whose "differs by group" box is ticked, though no group has its own answer yet.
+  const differs = new Set();
 
   const progressBar = h("progress", { max: 1, value: 0, id: `${uid}-progress` });
   const progressText = h("span", {});
@@ -39,28 +43,42 @@ export function createForm(ctx) {
     return [h("option", { value: "", text: placeholder }), ...items.map((item) => h("option", { value: item.id, text: item.title }))];
   }
 
-  function buildCriterion(c, rubric) {
-    const scale = rubric.scale;
-    const flags = byId(rubric.red_flags);
-    const legendId = `${uid}-${c.id}-q`;
-    const radios = new Map();
-    const levelsBox = h("div", { class: "pai-levels" });
+  function levelOptions(c, scale) {
     const options = scale.map((lv) => ({ value: lv.level, name: `${lv.level} · ${lv.name}`, text: c.levels[String(lv.level)] }));
     if (c.not_applicable_if) options.push({ value: "n/a", name: UI.notApplicable, text: c.not_applicable_if });
+    return options;
+  }
+
+  /** One radio per level; `brief` shows the level names only (the descriptors are above). */
+  function radioSet(idBase, options, onPick, brief = false) {
+    const radios = new Map();
+    const box = h("div", { class: brief ? "pai-levels pai-levels-brief" : "pai-levels" });
     for (const opt of options) {
       const input = h("input", {
         type: "radio",
-        name: `${uid}-${c.id}`,
+        name: idBase,
         value: String(opt.value),
-        id: `${uid}-${c.id}-${opt.value === "n/a" ? "na" : opt.value}`,
-        onchange: () => updateAnswer(c.id, { level: opt.value }),
+        id: `${idBase}-${opt.value === "n/a" ? "na" : opt.value}`,
+        onchange: () => onPick(opt.value),
       });
       radios.set(opt.value, input);
-      levelsBox.append(
-        h("label", { class: "pai-level", for: input.id }, input, h("span", {}, h("span", { class: "pai-level-name", text: opt.name }), " ", h("span", { text: opt.text }))),
+      box.append(
+        h("label", { class: "pai-level", for: input.id }, input,
+          h("span", {}, h("span", { class: "pai-level-name", text: opt.name }), brief ? "" : " ", brief ? "" : h("span", { text: opt.text }))),
       );
     }
-    const flag = c.flag ? flags[c.flag.id] : null;
+    return { box, radios };
+  }
+
+  function buildCriterion(c, rubric) {
+    const flags = byId(rubric.red_flags);
+    const legendId = `${uid}-${c.id}-q`;
+    const options = levelOptions(c, rubric.scale);
+    const { box: levelsBox, radios } = radioSet(`${uid}-${c.id}`, options, (value) => updateAnswer(c.id, { level: value }));
+    // The red flags this question can raise (rubric 2.0: `raises`, by level); a guardrail among
+    // them marks the question as a guardrail question.
+    const raises = [...new Set(Object.values(c.raises || {}).flat())].map((id) => flags[id]).filter(Boolean);
+    const flag = raises.find((f) => f.kind === "guardrail") || null;
     // "Why this matters" is said once per theme (its intro); each question gives its weight and,
     // for a guardrail question, what the guardrail protects.
     const why = h(
@@ -68,6 +86,7 @@ export function createForm(ctx) {
       { class: "pai-why" },
       h("span", { class: "pai-weight", text: `Weight: ${WEIGHT_WORDS[c.weight] || c.weight}.` }),
       flag ? ` Guardrail: ${flag.meaning}` : "",
+      raises.length ? ` Red flags it can raise: ${raises.map((f) => f.title).join("; ")}.` : "",
       " ",
       linkTo(c.explained_in),
     );
@@ -85,17 +104,76 @@ export function createForm(ctx) {
       { type: "button", class: "pai-clear", onclick: () => updateAnswer(c.id, { level: null }), "aria-describedby": legendId },
       "Clear answer",
     );
+    const naNote = h("p", { class: "pai-na-reason", id: `${uid}-${c.id}-na`, hidden: true });
+    const control = { radios, evidence, notes, details, naNote, criterion: c, options };
+    let groupPart = null;
+    if (c.per_group) {
+      control.allGroups = h("p", { class: "pai-all-groups", hidden: true });
+      control.differs = h("input", {
+        type: "checkbox",
+        id: `${uid}-${c.id}-differs`,
+        onchange: () => {
+          if (control.differs.checked) {
+            differs.add(c.id);
+            syncAnswers();
+            control.groupsBox.querySelector("input[type=radio]")?.focus();
+          } else {
+            differs.delete(c.id);
+            const cells = getAssessment().answers?.[c.id]?.by_group;
+            if (cells && Object.keys(cells).length) {
+              ctx.updateCell(c.id, null, null);
+              say("This question is answered once for every group again; the answers given per group were kept, word for word, in its notes.");
+            } else syncAnswers();
+          }
+        },
+      });
+      control.differsField = h("div", { class: "pai-differs", hidden: true }, control.differs, " ",
+        h("label", { for: control.differs.id, text: "Differs by group: answer for each group" }));
+      control.groupsBox = h("div", { class: "pai-group-answers", hidden: true });
+      control.groupKey = "";
+      groupPart = [control.allGroups, control.differsField, control.groupsBox];
+    }
     const fieldset = h(
       "fieldset",
       { class: "pai-criterion", id: `${uid}-${c.id}`, "data-criterion": c.id },
       h("legend", { id: legendId }, h("span", { text: c.question }), flag ? h("span", { class: "pai-flag-tag", text: "Guardrail" }) : null),
+      naNote,
       levelsBox,
+      groupPart,
       why,
       details,
       clear,
     );
-    controls.set(c.id, { radios, evidence, notes, fieldset, details });
+    control.fieldset = fieldset;
+    controls.set(c.id, control);
     return fieldset;
+  }
+
+  /** The per-group level choices of one question, rebuilt when its asked groups change. */
+  function buildGroupAnswers(control, asked, rubric) {
+    const c = control.criterion;
+    const roles = byId(rubric.group_roles);
+    control.cells = new Map();
+    control.groupsBox.replaceChildren(
+      ...asked.map((g) => {
+        const idBase = `${uid}-${c.id}-g-${g.id}`;
+        const { box, radios } = radioSet(idBase, control.options, (value) => ctx.updateCell(c.id, g.id, { level: value }), true);
+        const evidence = h("textarea", { id: `${idBase}-evidence`, rows: 1, oninput: (e) => ctx.updateCell(c.id, g.id, { evidence: e.target.value }) });
+        const clear = h("button", { type: "button", class: "pai-clear", "aria-describedby": `${idBase}-legend`,
+          onclick: () => ctx.updateCell(c.id, g.id, { level: null }) }, "Clear this group's answer");
+        const inherits = h("p", { class: "pai-inherits", text: "No answer of its own: it takes the answer for all groups." });
+        control.cells.set(g.id, { radios, evidence, inherits });
+        return h(
+          "fieldset",
+          { class: "pai-group-answer", "data-group": g.id },
+          h("legend", { id: `${idBase}-legend` }, h("span", { text: `For ${g.label}` }), h("span", { class: "pai-role", text: ` (${roles[g.role]?.title || g.role})` })),
+          inherits,
+          box,
+          h("div", { class: "pai-field" }, h("label", { for: evidence.id, text: `Evidence for ${g.label}` }), evidence),
+          clear,
+        );
+      }),
+    );
   }
 
   function build() {
@@ -126,7 +204,7 @@ export function createForm(ctx) {
         aboutField("rater", "Rater, in a workshop (your name or a nickname; optional)", h("input", { type: "text", maxlength: "200" })),
         aboutField("round", "Round, in a workshop (1, 2 …; optional)", h("input", { type: "number", min: "1", max: "99", step: "1", inputmode: "numeric" })),
       );
-      form.append(intro, fields);
+      form.append(intro, fields, planSetup.build(rubric));
     }
     form.append(
       h(
@@ -182,6 +260,7 @@ export function createForm(ctx) {
         if (about[key]) setValue(about[key], a[key] === undefined || a[key] === null ? "" : String(a[key]));
       }
     }
+    if (!ctx.view.subset) planSetup.sync(ctx.view.rubric, a);
     for (const [cid, ctl] of controls) {
       const answer = a.answers?.[cid];
       const level = levelOf(answer);
@@ -194,19 +273,65 @@ export function createForm(ctx) {
       setValue(ctl.evidence, evidence);
       setValue(ctl.notes, notes);
       if ((evidence || notes) && !ctl.details.open) ctl.details.open = true;
+      syncApplies(ctl, a);
     }
     ctx.schedulePrintView();
   }
 
+  /** Not applicable (with the reason) or per group, as the plan's context and groups say. */
+  function syncApplies(ctl, a) {
+    const c = ctl.criterion;
+    const rubric = ctx.view.rubric;
+    const status = questionStatus(c, rubric, a);
+    const dropped = !status.applies;
+    ctl.fieldset.classList.toggle("pai-na", dropped);
+    ctl.naNote.hidden = !dropped;
+    const answer = a.answers?.[c.id];
+    const kept = answer && (levelOf(answer) !== null || answer.by_group) ? " Your answer stays in the file and counts again if the plan changes." : "";
+    ctl.naNote.textContent = dropped ? notApplicableReason(status, c, rubric, a) + kept : "";
+    for (const input of ctl.radios.values()) input.disabled = dropped;
+    if (!c.per_group) return;
+    const perGroup = status.applies && status.asked.length > 0;
+    const cells = (answer && answer.by_group) || {};
+    const open = perGroup && (differs.has(c.id) || Object.keys(cells).length > 0);
+    ctl.allGroups.hidden = !perGroup;
+    ctl.allGroups.textContent = perGroup
+      ? (open ? "Groups without an answer of their own take this answer" : "One answer for every group asked") + `: ${status.asked.map((g) => g.label).join(", ")}.`
+      : "";
+    ctl.differsField.hidden = !perGroup;
+    if (ctl.differs.checked !== open) ctl.differs.checked = open;
+    ctl.groupsBox.hidden = !open;
+    if (!open) return;
+    const key = JSON.stringify(status.asked);
+    if (key !== ctl.groupKey) {
+      ctl.groupKey = key;
+      buildGroupAnswers(ctl, status.asked, rubric);
+    }
+    for (const [gid, cell] of ctl.cells) {
+      const own = cells[gid];
+      const level = own ? own.level ?? null : null;
+      for (const [value, input] of cell.radios) {
+        const checked = value === level;
+        if (input.checked !== checked) input.checked = checked;
+      }
+      cell.inherits.hidden = Boolean(own);
+      setValue(cell.evidence, own?.evidence || "");
+    }
+  }
+
   function syncProgress() {
-    const answers = getAssessment().answers || {};
-    const isAnswered = (c) => levelOf(answers[c.id]) !== null;
-    const answered = ctx.view.criteria.filter(isAnswered).length;
-    progressBar.max = ctx.view.criteria.length;
+    const a = getAssessment();
+    const answers = a.answers || {};
+    const rubric = ctx.view.rubric;
+    const applies = ctx.view.criteria.filter((c) => questionStatus(c, rubric, a).applies);
+    const isAnswered = (c) => levelOf(answers[c.id]) !== null || Object.values(answers[c.id]?.by_group || {}).some((x) => (x.level ?? null) !== null);
+    const answered = applies.filter(isAnswered).length;
+    const dropped = ctx.view.criteria.length - applies.length;
+    progressBar.max = Math.max(applies.length, 1);
     progressBar.value = answered;
-    progressText.textContent = `${answered} of ${ctx.view.criteria.length} questions answered`;
+    progressText.textContent = `${answered} of ${applies.length} questions answered` + (dropped ? ` (${dropped} do not apply to this plan)` : "");
     for (const [tid, node] of themeCounts) {
-      const inTheme = ctx.view.criteria.filter((c) => c.theme === tid);
+      const inTheme = applies.filter((c) => c.theme === tid);
       node.textContent = `(${inTheme.filter(isAnswered).length}/${inTheme.length})`;
     }
   }

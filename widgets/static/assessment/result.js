@@ -11,7 +11,7 @@ export function plural(n, one, many = `${one}s`) {
 
 /** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
 export function createResult(ctx) {
-  const { model, uid, result, alerts, say, linkTo } = ctx;
+  const { model, uid, result, alerts, say, linkTo, getAssessment } = ctx;
   let shownErrors = "";
   let moreStepsOpen = false;
 
@@ -22,11 +22,15 @@ export function createResult(ctx) {
     resultParts.summary = h("div", { class: "pai-summary" });
     // A short spoken update after each answer; the full panel is there to read at will.
     resultParts.live = h("p", { class: "pai-visually-hidden pai-live", role: "status", "aria-live": "polite" });
+    resultParts.change = h("div", { class: "pai-change" });
+    resultParts.groups = h("div", { class: "pai-groups-result" });
     resultParts.flags = h("div", { class: "pai-flags" });
     resultParts.chart = h("div", { class: "pai-chart" });
     resultParts.actions = h("div", { class: "pai-actions" });
     // replaceChildren turns null into the text "null", so leave the chart out explicitly.
-    const parts = [resultParts.heading, resultParts.live, resultParts.summary, resultParts.flags];
+    const parts = [resultParts.heading, resultParts.live, resultParts.summary];
+    if (!ctx.view.subset) parts.push(resultParts.change, resultParts.groups);
+    parts.push(resultParts.flags);
     if (!ctx.view.subset) parts.push(resultParts.chart);
     parts.push(
       resultParts.actions,
@@ -75,8 +79,10 @@ export function createResult(ctx) {
     renderBar(spoken);
     // Redraw only the parts whose numbers changed (one answer usually moves one theme).
     const parts = {
-      summary: [score.band, score.iap2, score.overall, score.completeness],
-      flags: [score.red_flags, score.unconfirmed_flags],
+      summary: [score.band, score.iap2, score.overall, score.completeness, score.context],
+      change: [score.band, score.what_would_change, getAssessment().groups],
+      groups: [score.groups, score.red_flags],
+      flags: [score.red_flags, score.unconfirmed_flags, getAssessment().groups],
       chart: score.themes,
       actions: score.actions,
     };
@@ -85,6 +91,9 @@ export function createResult(ctx) {
       if (!force && renderedParts[part] === partKey) continue;
       renderedParts[part] = partKey;
       if (part === "summary") renderSummary(score, rubric);
+      else if (ctx.view.subset && (part === "change" || part === "groups")) continue;
+      else if (part === "change") renderChange(score, rubric);
+      else if (part === "groups") renderGroups(score, rubric);
       else if (part === "flags") renderFlags(score, rubric);
       else if (part === "chart" && !ctx.view.subset) renderChart(score, rubric);
       else if (part === "actions") renderActions(score, rubric);
@@ -103,7 +112,6 @@ export function createResult(ctx) {
 
   function renderSummary(score, rubric) {
     const bands = byId(rubric.bands);
-    const levels = byId(rubric.iap2_levels);
     const parts = [];
     if (ctx.view.subset) {
       const mine = score.contributions.filter((c) => ctx.view.subset.includes(c.criterion));
@@ -114,11 +122,12 @@ export function createResult(ctx) {
       const band = score.band.id ? bands[score.band.id] : null;
       parts.push(h("p", { class: "pai-band" }, "Band: ", h("span", { class: "pai-band-title", "data-band": score.band.id || "", text: band ? band.title : "none yet" })));
       if (band) parts.push(h("p", { class: "pai-band-meaning", text: band.meaning }));
+      const why = limitText(score, rubric);
+      if (why) parts.push(h("p", { class: "pai-limited-by", text: why }));
       if (score.band.low && score.band.high && score.band.low !== score.band.high) {
-        parts.push(h("p", { text: `With the unanswered questions, the band could lie anywhere from ${bands[score.band.low].title} to ${bands[score.band.high].title}.` }));
+        parts.push(h("p", { class: "pai-bounds", text: `With the unanswered questions, the band could lie anywhere from ${bands[score.band.low].title} to ${bands[score.band.high].title}.` }));
       }
-      const level = levels[score.iap2.level];
-      parts.push(h("p", {}, "IAP2 level reached: ", h("strong", { class: "pai-iap2", text: level.title }), ` (${level.meaning})`));
+      parts.push(ladderList(score, rubric));
       const pct = score.overall.percent === null ? "no answers yet" : `${score.overall.percent}%`;
       parts.push(h("p", { class: "pai-points", text: `Points on answered questions: ${score.overall.earned} of ${score.overall.answered_max} (${pct}).` }));
       parts.push(h("p", { class: "pai-confidence", text: `Confidence: ${UI.confidence[score.completeness.confidence]}` }));
@@ -126,10 +135,146 @@ export function createResult(ctx) {
     resultParts.summary.replaceChildren(...parts);
   }
 
+  /** Why the band is where it is (score.band.limited_by), in words. */
+  function limitText(score, rubric) {
+    const bands = byId(rubric.bands);
+    const flags = byId(rubric.red_flags);
+    const steps = byId(rubric.iap2_levels);
+    const said = [];
+    const byFlags = (score.band.limited_by || []).filter((x) => x.kind === "red-flag").map((x) => flags[x.id]?.title || x.id);
+    for (const limit of score.band.limited_by || []) {
+      if (limit.kind === "context") said.push("The plan informs people and asks nothing of them, so it stays in this band, with no red flag.");
+      else if (limit.kind === "ladder") {
+        said.push(limit.id === "empower" && score.iap2.level === "empower"
+          ? "Every step of the ladder of power is met."
+          : `The ladder of power stops here: the step “${steps[limit.id]?.title || limit.id}” is not met.`);
+      } else if (limit.kind === "profile") said.push(`The other answers earn under ${score.profile?.low_percent ?? 40}% of their points, which lowers the band by one, to ${bands[limit.id]?.title || limit.id}.`);
+    }
+    if (byFlags.length === 1) said.push(`A red flag holds the band here: ${byFlags[0]}.`);
+    else if (byFlags.length) said.push(`Red flags hold the band here: ${byFlags.join("; ")}.`);
+    return said.join(" ");
+  }
+
+  /** The ladder of power: each step, met or not, and the IAP2 level it gives. */
+  function ladderList(score, rubric) {
+    const levels = byId(rubric.iap2_levels);
+    const ladder = rubric.band_rules?.ladder || [];
+    const met = new Set(score.iap2.steps_met || []);
+    const reached = levels[score.iap2.level];
+    return h(
+      "div",
+      { class: "pai-ladder" },
+      h("p", {}, "Ladder step reached: ", h("strong", { class: "pai-iap2", "data-level": score.iap2.level, text: reached ? reached.title : score.iap2.level }),
+        reached && reached.meaning ? ` (${reached.meaning})` : ""),
+      h(
+        "ol",
+        { class: "pai-ladder-steps", "aria-label": "The ladder of power, step by step" },
+        ladder.map((step) =>
+          h("li", { class: met.has(step.step) ? "pai-met" : "pai-unmet", "data-step": step.step },
+            h("span", { class: "pai-step-mark", "aria-hidden": "true", text: met.has(step.step) ? "✓ " : "○ " }),
+            h("span", { text: levels[step.step]?.title || step.step }),
+            h("span", { class: "pai-step-state", text: met.has(step.step) ? ": met" : ": not met" })),
+        ),
+      ),
+    );
+  }
+
+  /** A question's text, as a link to it in the form (questions outside the view are plain text). */
+  function questionLink(cid, rubric) {
+    const c = byId(rubric.criteria)[cid];
+    const text = c ? c.question : cid;
+    return ctx.controls.has(cid) ? h("a", { href: `#${uid}-${cid}`, class: "pai-goto", text }) : h("span", { text });
+  }
+
+  function groupLabel(gid) {
+    if (gid === null || gid === undefined) return null;
+    const g = (getAssessment().groups || []).find((x) => x.id === gid);
+    return g ? g.label : gid;
+  }
+
+  function levelName(level, rubric) {
+    if (level === null || level === undefined) return UI.unanswered.toLowerCase();
+    if (level === "n/a") return UI.notApplicable.toLowerCase();
+    const lv = rubric.scale.find((x) => x.level === level);
+    return lv ? `${level} (${lv.name})` : String(level);
+  }
+
+  /** "What would change my result" and "What holds it down". */
+  function renderChange(score, rubric) {
+    const bands = byId(rubric.bands);
+    const flags = byId(rubric.red_flags);
+    const levels = byId(rubric.iap2_levels);
+    const change = score.what_would_change;
+    if (!change || !score.band.id) {
+      resultParts.change.replaceChildren();
+      return;
+    }
+    const parts = [h("h3", { id: `${uid}-change-h`, text: "What would change my result" })];
+    if (change.target === null) {
+      parts.push(h("p", { text: "This is the top band: no answer would move it higher." }));
+    } else if (change.reachable && change.moves.length) {
+      parts.push(h("p", { text: `These ${plural(change.moves.length, "answer")} together would move the band up to ${bands[change.target].title}:` }));
+      parts.push(h("ul", { class: "pai-moves" }, change.moves.map((m) => {
+        const who = groupLabel(m.group);
+        return h("li", { "data-criterion": m.criterion, "data-group": m.group || "" },
+          questionLink(m.criterion, rubric),
+          who ? h("span", { class: "pai-move-group", text: ` (for ${who})` }) : "",
+          `: from ${levelName(m.from, rubric)} to ${levelName(m.to, rubric)}.`);
+      })));
+    } else {
+      parts.push(h("p", { text: `No set of answers on this plan's questions reaches ${bands[change.target].title}: it needs a different kind of plan (see what holds it down).` }));
+    }
+    parts.push(h("h3", { text: "What holds it down" }));
+    const holding = change.holding_down || [];
+    if (!holding.length) parts.push(h("p", { text: "Nothing holds this result down." }));
+    else {
+      parts.push(h("ul", { class: "pai-holding" }, holding.map((x) => {
+        const who = groupLabel(x.group);
+        if (x.kind === "red-flag") {
+          return h("li", { "data-flag": x.id }, `The red flag “${flags[x.id]?.title || x.id}”, raised by `, questionLink(x.criterion, rubric),
+            who ? ` for ${who}` : "", ` at ${levelName(x.level, rubric)}.`);
+        }
+        if (x.kind === "profile") return h("li", { "data-kind": "profile", text: `The other answers earn under ${score.profile?.low_percent ?? 40}% of their points.` });
+        return h("li", { "data-step": x.id }, `The ladder step “${levels[x.id]?.title || x.id}” needs `, questionLink(x.criterion, rubric),
+          ` at level ${rubric.band_rules?.met_at ?? 2} or more; it is ${levelName(x.level, rubric)}.`);
+      })));
+    }
+    resultParts.change.replaceChildren(...parts);
+  }
+
+  /** One row per declared group: its role, whether it holds power, and the flags raised for it. */
+  function renderGroups(score, rubric) {
+    const groups = score.groups || [];
+    if (!groups.length) {
+      resultParts.groups.replaceChildren();
+      return;
+    }
+    const roles = byId(rubric.group_roles);
+    const flags = byId(rubric.red_flags);
+    const criteria = byId(rubric.criteria);
+    const perGroup = [...new Set(groups.flatMap((g) => Object.keys(g.levels || {})))];
+    const list = h("ul", { class: "pai-groups-list" }, groups.map((g) => h("li", { "data-group": g.id },
+      h("strong", { text: g.label }),
+      h("span", { class: "pai-role", text: ` (${roles[g.role]?.title || g.role}${roles[g.role]?.holds_power ? ", holds power" : ""})` }),
+      ": ",
+      g.red_flags.length ? `${plural(g.red_flags.length, "red flag")} raised for this group: ${g.red_flags.map((id) => flags[id]?.title || id).join("; ")}.` : "no red flag raised for this group.")));
+    const levelsTable = h("table", { class: "pai-groups-levels" },
+      h("caption", { text: "Answers per group" }),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Question" }), groups.map((g) => h("th", { scope: "col", text: g.label })))),
+      h("tbody", {}, perGroup.map((cid) => h("tr", {},
+        h("th", { scope: "row", text: criteria[cid]?.question || cid }),
+        groups.map((g) => h("td", { text: cid in (g.levels || {}) ? levelName(g.levels[cid], rubric) : "not asked" }))))));
+    resultParts.groups.replaceChildren(
+      h("h3", { text: "Groups" }),
+      list,
+      h("details", {}, h("summary", { text: "Answers per group" }),
+        h("div", { class: "pai-table-scroll", tabindex: "0", role: "region", "aria-label": "Answers per group" }, levelsTable)),
+    );
+  }
+
   function renderFlags(score, rubric) {
     const flags = byId(rubric.red_flags);
     const bands = byId(rubric.bands);
-    const criteria = byId(rubric.criteria);
     const inView = (ids) => !ctx.view.subset || ids.some((id) => ctx.view.subset.includes(id));
     const raised = score.red_flags.filter((f) => inView(f.raised_by));
     const unconfirmed = score.unconfirmed_flags.filter((f) => inView(f.unanswered));
@@ -139,11 +284,14 @@ export function createResult(ctx) {
         "li",
         { "data-flag": f.id },
         h("strong", { text: flags[f.id].title }),
-        ctx.view.subset ? "" : ` (caps the band at ${bands[f.cap].title})`,
+        ctx.view.subset ? "" : f.limit && f.limit !== f.cap
+          ? ` (raised only for groups that hold no power, so it lowers the band to ${bands[f.limit].title} instead of capping it at ${bands[f.cap].title})`
+          : ` (caps the band at ${bands[f.cap].title})`,
         ". ",
         flags[f.id].meaning,
+        (f.groups || []).length ? h("span", { class: "pai-flag-groups", text: ` Raised for: ${f.groups.map(groupLabel).join(", ")}.` }) : "",
         " Raised by: ",
-        f.raised_by.map((cid) => criteria[cid].question).join(" / "),
+        f.raised_by.flatMap((cid, i) => [i ? " / " : "", questionLink(cid, rubric)]),
         " ",
         linkTo(f.explained_in, "What to do: "),
       ),
@@ -239,6 +387,7 @@ export function createResult(ctx) {
         "li",
         { "data-criterion": a.criterion, "data-kind": a.kind },
         h("span", { text: nextStepText(criteria[a.criterion], a) }),
+        a.group ? h("span", { class: "pai-action-group", text: ` (for ${groupLabel(a.group)})` }) : "",
         " ",
         h("span", { class: "pai-who", text: `(who: ${a.who}; ${UI.actionKinds[a.kind]}${a.target_level !== null ? `, to level ${a.target_level}` : ""})` }),
         h("br"),

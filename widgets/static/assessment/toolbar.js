@@ -38,7 +38,7 @@ export function createToolbar(ctx) {
     } else {
       result = await readAssessmentUpload(file, rubric);
     }
-    const { data, problems } = result;
+    const { data, problems, notes = [] } = result;
     if (problems) {
       say(uploadRefusal(file, problems), true);
       return;
@@ -57,7 +57,8 @@ export function createToolbar(ctx) {
         ? " It was saved from the short self-assessment; here it continues as the full one, so the other questions are open to answer, and the file you download is a full assessment."
         : " It was saved from the full self-assessment; this page scores its short questions only, and keeps the other answers in the file.";
     }
-    say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}`);
+    say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}` +
+      migrationMessage(notes, rubric));
   }
 
   function fileBase() {
@@ -113,6 +114,16 @@ export function createToolbar(ctx) {
   );
 
   return toolbar;
+}
+
+/**
+ * What a migration did, for the person who uploaded the file or reopened the page: the rubric
+ * versions, then Python's notes (which name every new question to answer).
+ */
+export function migrationMessage(notes, rubric) {
+  if (!notes.length) return "";
+  const from = notes[0].split(" -> ")[0];
+  return ` It was made with rubric ${from}; it now follows rubric ${rubric.version}, so some questions are new or changed:\n• ${notes.join("\n• ")}`;
 }
 
 /** The message for a refused upload: what kind of problem, then Python's problem list. */

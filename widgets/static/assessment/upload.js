@@ -3,10 +3,11 @@
 // contract (lib/files.js: size before reading, strict JSON, bounded numbers and problems, valid
 // Unicode), then the header, the schema (widgets/rubric/assessment.schema.json) and the field rules,
 // with Python's messages in Python's order. tests/test_assessment_upload.py runs both on the same
-// files. Where the page differs on purpose (it does not migrate older rubric versions), the
-// message says what to do in Python.
+// files. A file saved with an older rubric version is migrated as Python migrates it (migrate.js),
+// and the notes say which new questions to answer.
 
-import { InputError, MAX_PROBLEMS, Problem, loadJson, readUpload, short } from "../lib/files.js";
+import { InputError, MAX_PROBLEMS, Problem, fieldName, loadJson, readUpload, short } from "../lib/files.js";
+import { MigrationConflict, canMigrate, migrate, MIGRATIONS } from "./migrate.js";
 
 const FORMAT = "pai-assessment";
 const FORMAT_VERSION = 1;
@@ -20,7 +21,27 @@ const VERSION = /^[0-9]+\.[0-9]+$/;
 // before a final line break (the real-date rule then refuses "2026-03-31\n").
 const matches = (rx, s) => rx.test(s) || (s.endsWith("\n") && rx.test(s.slice(0, -1)));
 const TOP = ["format", "format_version", "rubric", "scope", "team", "product", "model_type", "lifecycle_stage", "date",
-  "assessor", "rater", "round", "notes", "actions", "migrations", "answers"];
+  "context", "groups", "assessor", "rater", "round", "notes", "actions", "migrations", "answers"];
+const CONTEXT = { process: ["product-lifecycle", "single-decision", "standing-body"],
+  convener: ["company", "public-body", "council-or-coop", "community-organisation"], participants: ["people-take-part", "inform-only"] };
+const ROLES = ["governance", "participants", "advisers", "workers", "data-contributors", "partners", "informed-only"];
+const ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$";
+const DUE = /^([0-9]{4}-[0-9]{2}-[0-9]{2})?$/;
+
+/** Python's repr() of a JSON value, as jsonschema writes it into the messages it makes itself. */
+function pyValue(v) {
+  if (typeof v === "string") {
+    const quote = v.includes("'") && !v.includes('"') ? '"' : "'";
+    const body = v.replaceAll("\\", "\\\\").replaceAll(quote, "\\" + quote).replaceAll("\n", "\\n").replaceAll("\r", "\\r").replaceAll("\t", "\\t");
+    return quote + body + quote;
+  }
+  if (v === null) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (Array.isArray(v)) return `[${v.map(pyValue).join(", ")}]`;
+  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${pyValue(k)}: ${pyValue(x)}`).join(", ")}}`;
+  return short(v);
+}
 // A top-level "format_version" written with a fraction or an exponent (the file has no key twice).
 const FLOAT_VERSION = /"format_version"\s*:\s*-?\d+(?:\.\d+[eE][-+]?\d+|\.\d+|[eE][-+]?\d+)\s*[,}]/;
 const REQUIRED = ["format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date", "answers"];
@@ -78,9 +99,9 @@ function checkHeader(doc, rubric, src, text) {
   if (compareKeys(versionKey(version), versionKey(String(rubric.version))) > 0) {
     refuse("rubric.version", `${rubric.version} or older: this file uses a newer rubric; update the toolkit to score it`, short(version));
   }
-  if (version !== String(rubric.version)) {
-    // Python migrates the versions it knows; the page does not, and says how.
-    refuse("rubric.version", `${rubric.version}: open older files in Python with widgets.load_assessment(path), which migrates them, save the result and upload it`, short(version));
+  if (version !== String(rubric.version) && !canMigrate(version, String(rubric.version))) {
+    const known = [...new Set([...Object.keys(MIGRATIONS), String(rubric.version)])].sort((a, b) => compareKeys(versionKey(a), versionKey(b)));
+    refuse("rubric.version", `a version this toolkit can read or migrate (${known.join(", ")})`, short(version));
   }
   if (isObject(doc.answers) && Object.keys(doc.answers).length > MAX_ANSWERS) {
     refuse("answers", `at most ${MAX_ANSWERS} answers (the rubric has about 50)`, `${Object.keys(doc.answers).length.toLocaleString("en-US")} answers`);
@@ -90,7 +111,7 @@ function checkHeader(doc, rubric, src, text) {
 /** The problems assessment.schema.json finds, worded and ordered as Python's _schema_problems. */
 function schemaProblems(doc, rubric, src) {
   const found = [];
-  const add = (path, expected, value) => found.push({ path, problem: new Problem(src, path.length ? path.join(".") : "(top level)", expected, value) });
+  const add = (path, expected, value) => found.push({ path, problem: new Problem(src, fieldName(path), expected, value) });
   const typeName = { string: "string", object: "object", array: "array", integer: "integer" };
   const hasType = (v, t) => (t === "string" ? typeof v === "string" : t === "object" ? isObject(v) : t === "array" ? Array.isArray(v)
     : typeof v === "number" && Number.isInteger(v));
@@ -110,6 +131,14 @@ function schemaProblems(doc, rubric, src) {
   const closed = (path, obj, known) => {
     const extra = Object.keys(obj).filter((k) => !known.includes(k)).sort();
     for (const name of extra) add([...path, name], "only known fields: " + [...known].sort().join(", "), "an unknown field");
+  };
+  const cell = (at, ans) => {
+    if ("level" in ans) {
+      const level = ans.level;
+      const ok = level === null || level === "n/a" || (typeof level === "number" && Number.isInteger(level) && level >= 0 && level <= 3);
+      if (!ok) add([...at, "level"], LEVEL_EXPECTED, short(level));
+    }
+    for (const field of ["evidence", "notes"]) if (field in ans) text([...at, field], ans[field], 0, 20000);
   };
   const required = (path, obj, names) => {
     for (const name of names) if (!(name in obj)) add([...path, name], "this field (see ASSESSMENT-FORMAT.md)", "nothing");
@@ -136,7 +165,51 @@ function schemaProblems(doc, rubric, src) {
   if ("rater" in doc) text(["rater"], doc.rater, 1, 200);
   if ("notes" in doc) text(["notes"], doc.notes, 0, 20000);
   if ("migrations" in doc && type(["migrations"], doc.migrations, "array")) {
-    doc.migrations.slice(0, 100).forEach((m, i) => text(["migrations", String(i)], m, 0, 2000));
+    if (doc.migrations.length > 100) add(["migrations"], `${pyValue(doc.migrations)} is too long`.slice(0, 200), null);
+    doc.migrations.forEach((m, i) => text(["migrations", i], m, 0, 2000));
+  }
+  if ("round" in doc && type(["round"], doc.round, "integer")) {
+    if (doc.round < 1) add(["round"], `${doc.round} is less than the minimum of 1`, null);
+    if (doc.round > 99) add(["round"], `${doc.round} is greater than the maximum of 99`, null);
+  }
+  if ("context" in doc && type(["context"], doc.context, "object")) {
+    closed(["context"], doc.context, Object.keys(CONTEXT));
+    for (const [key, allowed] of Object.entries(CONTEXT)) if (key in doc.context) oneOf(["context", key], doc.context[key], allowed);
+  }
+  const pattern = (path, v) => {
+    if (!matches(ID, v)) add(path, `${pyValue(v)} does not match '${ID_PATTERN}'`.slice(0, 200), null);
+  };
+  if ("groups" in doc && type(["groups"], doc.groups, "array")) {
+    if (doc.groups.length > 20) add(["groups"], `${pyValue(doc.groups)} is too long`.slice(0, 200), null);
+    doc.groups.forEach((g, i) => {
+      const at = ["groups", i];
+      if (!type(at, g, "object")) return;
+      closed(at, g, ["id", "label", "role"]);
+      required(at, g, ["id", "label", "role"]);
+      if ("id" in g && type([...at, "id"], g.id, "string")) {
+        pattern([...at, "id"], g.id);
+        if (length(g.id) > 60) add([...at, "id"], "at most 60 characters", `${length(g.id)} characters`);
+      }
+      if ("label" in g) text([...at, "label"], g.label, 1, 200);
+      if ("role" in g) oneOf([...at, "role"], g.role, ROLES);
+    });
+  }
+  if ("actions" in doc && type(["actions"], doc.actions, "array")) {
+    if (doc.actions.length > 100) add(["actions"], `${pyValue(doc.actions)} is too long`.slice(0, 200), null);
+    doc.actions.forEach((act, i) => {
+      const at = ["actions", i];
+      if (!type(at, act, "object")) return;
+      closed(at, act, ["criterion", "owner", "due"]);
+      required(at, act, ["criterion"]);
+      if ("criterion" in act && type([...at, "criterion"], act.criterion, "string")) {
+        pattern([...at, "criterion"], act.criterion);
+        if (length(act.criterion) > 60) add([...at, "criterion"], "at most 60 characters", `${length(act.criterion)} characters`);
+      }
+      if ("owner" in act) text([...at, "owner"], act.owner, 0, 200);
+      if ("due" in act && type([...at, "due"], act.due, "string") && !matches(DUE, act.due)) {
+        add([...at, "due"], `${pyValue(act.due)} does not match '^([0-9]{4}-[0-9]{2}-[0-9]{2})?$'`.slice(0, 200), null);
+      }
+    });
   }
   if ("answers" in doc && type(["answers"], doc.answers, "object")) {
     for (const cid of Object.keys(doc.answers)) {
@@ -145,13 +218,20 @@ function schemaProblems(doc, rubric, src) {
     for (const [cid, ans] of Object.entries(doc.answers)) {
       const at = ["answers", cid];
       if (!type(at, ans, "object")) continue;
-      closed(at, ans, ["level", "evidence", "notes"]);
-      if ("level" in ans) {
-        const level = ans.level;
-        const ok = level === null || level === "n/a" || (typeof level === "number" && Number.isInteger(level) && level >= 0 && level <= 3);
-        if (!ok) add([...at, "level"], LEVEL_EXPECTED, short(level));
+      closed(at, ans, ["by_group", "evidence", "level", "notes"]);
+      cell(at, ans);
+      if ("by_group" in ans && type([...at, "by_group"], ans.by_group, "object")) {
+        const cells = ans.by_group;
+        if (Object.keys(cells).length > 20) add([...at, "by_group"], `${pyValue(cells)} has too many properties`.slice(0, 200), null);
+        for (const gid of Object.keys(cells)) {
+          if (!matches(ID, gid) || length(gid) > 60) add([...at, "by_group"], "criterion ids in lowercase-with-hyphens", short(gid));
+        }
+        for (const [gid, c] of Object.entries(cells)) {
+          if (!type([...at, "by_group", gid], c, "object")) continue;
+          closed([...at, "by_group", gid], c, ["evidence", "level", "notes"]);
+          cell([...at, "by_group", gid], c);
+        }
       }
-      for (const field of ["evidence", "notes"]) if (field in ans) text([...at, field], ans[field], 0, 20000);
     }
   }
   // Python sorts the first MAX_PROBLEMS errors by where they are (a stable sort).
@@ -207,32 +287,65 @@ function closeMatch(word, choices) {
   return best;
 }
 
-/** Python's _field_problems and _semantic_problems: real dates, no blank names, known criteria. */
-function ruleProblems(doc, rubric, src) {
+/** Python's _field_problems: a real date, no blank names. */
+function fieldProblems(doc, src) {
   const problems = [];
   if (!isDate(doc.date)) problems.push(new Problem(src, "date", "a real calendar date written YYYY-MM-DD, such as 2026-03-31", short(doc.date)));
   for (const name of ["team", "product"]) {
     if (typeof doc[name] === "string" && !doc[name].trim()) problems.push(new Problem(src, name, "a name (this field cannot be blank)", short(doc[name])));
   }
-  if (problems.length) return problems;
+  return problems;
+}
+
+const repr = (text) => `'${text}'`; // Python's repr of an id (lowercase-with-hyphens, no quotes inside)
+
+/** Python's _semantic_problems, on the migrated document: known criteria, groups and per-group answers. */
+function semanticProblems(doc, rubric, src) {
+  const problems = [];
   const criteria = Object.fromEntries((rubric.criteria || []).map((c) => [c.id, c]));
+  const roles = new Map();
+  (doc.groups || []).forEach((g, i) => {
+    if (roles.has(g.id)) problems.push(new Problem(src, `groups.${i + 1}.id`, "a group id used once", repr(g.id)));
+    roles.set(g.id, g.role);
+  });
   for (const [cid, ans] of Object.entries(doc.answers)) {
     const criterion = criteria[cid];
     if (!criterion) {
       const close = closeMatch(cid, Object.keys(criteria));
       const hint = close === null ? " (list them with `python -m widgets rubric`)" : ` - did you mean ${short(close)}?`;
       problems.push(new Problem(src, `answers.${cid}`, `a criterion id of rubric ${rubric.id} ${rubric.version}${hint}`, "an unknown criterion"));
-    } else if (ans.level === "n/a" && !criterion.not_applicable_if) {
-      problems.push(new Problem(src, `answers.${cid}.level`, NA_EXPECTED, '"n/a"'));
+      continue;
+    }
+    if (ans.level === "n/a" && !criterion.not_applicable_if) problems.push(new Problem(src, `answers.${cid}.level`, NA_EXPECTED, '"n/a"'));
+    let cells = ans.by_group || {};
+    if (Object.keys(cells).length && !criterion.per_group) {
+      problems.push(new Problem(src, `answers.${cid}.by_group`,
+        "one answer for the whole plan: this question is not asked per group (give its level directly)", "answers per group"));
+      cells = {};
+    }
+    for (const [gid, c] of Object.entries(cells)) {
+      const where = `answers.${cid}.by_group.${gid}`;
+      if (!roles.has(gid)) {
+        problems.push(new Problem(src, where, `a group id declared under groups (${[...roles.keys()].join(", ") || "none declared"})`, "an unknown group"));
+      } else if (!(criterion.group_roles || []).includes(roles.get(gid))) {
+        problems.push(new Problem(src, where, `a group whose role this question is asked of (${(criterion.group_roles || []).join(", ")})`,
+          `a group with role ${repr(roles.get(gid))}`));
+      } else if (c.level === "n/a" && !criterion.not_applicable_if) {
+        problems.push(new Problem(src, `${where}.level`, NA_EXPECTED, '"n/a"'));
+      }
     }
     if (problems.length >= MAX_PROBLEMS) break;
   }
+  (doc.actions || []).forEach((act, i) => {
+    if (!criteria[act.criterion]) problems.push(new Problem(src, `actions[${i}].criterion`, `a criterion id of rubric ${rubric.id} ${rubric.version}`, repr(act.criterion)));
+  });
   return problems;
 }
 
 /**
- * Read an assessment file's text as Python's load_assessment does: `{ data }` when it can replace
- * the page's answers, else `{ problems }` (Problem objects, at most MAX_PROBLEMS, Python's messages).
+ * Read an assessment file's text as Python's load_assessment does: `{ data, notes }` when it can
+ * replace the page's answers (migrated to the page's rubric; `notes` says what the migration did),
+ * else `{ problems }` (Problem objects, at most MAX_PROBLEMS, Python's messages).
  */
 export function readAssessment(text, rubric, source = "the file") {
   if (typeof text === "string" && /^[ \t\n\r\v\f]*$/.test(text)) {
@@ -261,8 +374,20 @@ export function checkParsedAssessment(doc, rubric, source = "the file", text = "
     throw err;
   }
   const schema = schemaProblems(doc, rubric, source);
-  const problems = schema.length ? schema : ruleProblems(doc, rubric, source);
-  return problems.length ? { problems } : { data: doc };
+  const fields = schema.length ? schema : fieldProblems(doc, source);
+  if (fields.length) return { problems: fields };
+  let migrated;
+  try {
+    migrated = migrate(doc, rubric);
+  } catch (err) {
+    if (err instanceof MigrationConflict) return { problems: err.problems.map(([field, expected]) => new Problem(source, field, expected)) };
+    throw err;
+  }
+  const problems = semanticProblems(migrated.doc, rubric, source);
+  if (problems.length) return { problems };
+  // As Python's Assessment.migrations: the notes saved in the file, then those of this load.
+  const data = migrated.notes.length ? { ...migrated.doc, migrations: [...(doc.migrations || []), ...migrated.notes] } : migrated.doc;
+  return { data, notes: migrated.notes };
 }
 
 /** An uploaded File: its size is checked before its text is read, then readAssessment. */
