@@ -77,8 +77,9 @@ _MD_SCHEME = re.compile(r"://")
 _MD_WWW = re.compile(r"(?i)(www)\.")
 
 
-# Spaces and tabs at either end of a one-line value: kept as one space (four would start a code block).
-_EDGE_SPACE = re.compile(r"^[ \t]+|[ \t]+$")
+# Spaces and tabs at either end of a one-line value: kept as one space (four would start a code block);
+# a byte-order mark before them goes too (renderers drop it, and the tab after it would start code).
+_EDGE_SPACE = re.compile(r"^[ \t\ufeff]+|[ \t]+$")
 
 
 def _md_bracket(m: re.Match) -> str:
@@ -134,7 +135,7 @@ def escape_markdown(text: Any, *, multiline: bool = False) -> str:
     if not multiline:
         return _escape_markdown_line(_EDGE_SPACE.sub(" ", s.replace("\n", " ")))
     paragraphs = [p.strip("\n") for p in s.split("\n\n") if p.strip(" \t\n")]
-    return "\n\n".join("  \n".join(_escape_markdown_line(line.strip(" \t")) for line in p.split("\n"))
+    return "\n\n".join("  \n".join(_escape_markdown_line(line.strip(" \t\ufeff")) for line in p.split("\n"))
                        for p in paragraphs)
 
 

@@ -62,11 +62,11 @@ function escapeMarkdownLine(line) {
  */
 export function escapeMarkdown(text, { multiline = false } = {}) {
   const s = stripControls(text);
-  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t]+|[ \t]+$/g, " "));
+  if (!multiline) return escapeMarkdownLine(s.replace(/\n/g, " ").replace(/^[ \t\ufeff]+|[ \t]+$/g, " "));
   return s
     .split("\n\n")
     .filter((p) => /[^ \t\n]/.test(p))
-    .map((p) => p.replace(/^\n+|\n+$/g, "").split("\n").map((line) => escapeMarkdownLine(line.replace(/^[ \t]+|[ \t]+$/g, ""))).join("  \n"))
+    .map((p) => p.replace(/^\n+|\n+$/g, "").split("\n").map((line) => escapeMarkdownLine(line.replace(/^[ \t\ufeff]+|[ \t\ufeff]+$/g, ""))).join("  \n"))
     .join("\n\n");
 }
 
