@@ -114,17 +114,25 @@ def test_deterministic_and_json_clean(p):
 @SETTINGS
 @given(plans())
 def test_red_flags_always_cap(p):
+    """Every raised flag limits the band; a capping flag raised for power holds it at its cap in the
+    score and in both bounds; any other flag lowers the band by at most the rubric's flag drop."""
     s = score_plan(p)
     d = s.to_dict()
+    effect = {f["id"]: f["effect"] for f in RUBRIC.data["red_flags"]}
+    drop = RUBRIC.data["band_rules"]["flag_drop"]
+    ladder = BAND_ORDER.index(d["band"]["ladder"]) if d["band"]["ladder"] else None
     for f in d["red_flags"]:
         cap = BAND_ORDER.index(f["cap"])
         assert f["raised_by"]
         assert BAND_ORDER.index(f["limit"]) >= cap
         if s.band is not None:
             assert s.band <= BAND_ORDER.index(f["limit"])
-            if f["power"]:
+            if f["power"] and effect[f["id"]] == "cap":
+                assert BAND_ORDER.index(f["limit"]) == cap
                 assert s.band <= cap
                 assert s.band_low <= cap and s.band_high <= cap
+            elif ladder is not None:
+                assert BAND_ORDER.index(f["limit"]) >= min(ladder, 5) - 1 - drop
 
 
 @SETTINGS

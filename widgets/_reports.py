@@ -473,10 +473,13 @@ def _docx_column_widths(columns: list[list[str]], total: int, point_size: float)
     padding = 0.2 * 914400  # the cell margins and a little room
     minimum = [padding + char * min(10, max((len(w) for t in col for w in t.split()), default=1)) for col in columns]
     if sum(minimum) >= total:
-        return [int(m * total / sum(minimum)) for m in minimum]
-    share = [1 + min(60.0, sum(len(t) for t in col) / len(col)) for col in columns]
-    spare = total - sum(minimum)
-    return [int(m + spare * x / sum(share)) for m, x in zip(minimum, share)]
+        widths = [int(m * total / sum(minimum)) for m in minimum]
+    else:
+        share = [1 + min(60.0, sum(len(t) for t in col) / len(col)) for col in columns]
+        spare = total - sum(minimum)
+        widths = [int(m + spare * x / sum(share)) for m, x in zip(minimum, share)]
+    # Word stores widths in whole twips (635 EMU): round each down, or rounding could overrun the page.
+    return [w - w % 635 for w in widths]
 
 
 def _docx_table(doc, add, table: Mapping) -> None:

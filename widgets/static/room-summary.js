@@ -7,7 +7,7 @@
 // `derive(state)` is the static host's stand-in for the kernel (see static-host.js).
 
 import { scorePlan } from "./scoring.js";
-import { checkAssessment } from "./assessment.js";
+import { checkParsedAssessment } from "./assessment/upload.js";
 import { csvText, escapeMarkdown, jsonStringifySafe } from "./lib/text.js";
 
 export const SUMMARY_FORMAT = "pai-room-summary";
@@ -73,21 +73,18 @@ function baseName(name) {
 export function loadRoom(files, rubric) {
   const ratings = [];
   const problems = [];
-  for (const { name, data } of files) {
+  for (const { name, data: given } of files) {
     const file = baseName(name);
-    const found = checkAssessment(data, rubric);
-    if (data && typeof data === "object") {
-      if (data.rater !== undefined && !(typeof data.rater === "string" && data.rater.length >= 1 && data.rater.length <= 200)) {
-        found.push("rater: expected text of 1 to 200 characters.");
-      }
-      if (data.round !== undefined && !(Number.isInteger(data.round) && data.round >= 1 && data.round <= 99)) {
-        found.push("round: expected a whole number from 1 to 99.");
-      }
+    // The page reader's checks, which are Python's load_assessment's (older rubric versions migrated).
+    const read = checkParsedAssessment(given, rubric, file);
+    if (read.problems) {
+      for (const p of read.problems) problems.push(String(p));
+      continue;
     }
-    if (!found.length) {
-      for (const [key, label] of [["team", "Team"], ["product", "Product"], ["model_type", "Model type"], ["lifecycle_stage", "Lifecycle stage"], ["date", "Date"]]) {
-        if (!data[key]) found.push(`${key}: ${label} is empty; fill it in on the self-assessment page and download the file again.`);
-      }
+    const data = read.data;
+    const found = [];
+    for (const [key, label] of [["team", "Team"], ["product", "Product"], ["model_type", "Model type"], ["lifecycle_stage", "Lifecycle stage"], ["date", "Date"]]) {
+      if (!data[key]) found.push(`${key}: ${label} is empty; fill it in on the self-assessment page and download the file again.`);
     }
     if (found.length) {
       for (const p of found) problems.push(`${file}: ${p}`);

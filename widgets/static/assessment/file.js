@@ -3,6 +3,7 @@
 
 import labels from "../lib/labels.js";
 import { levelOf } from "../scoring.js";
+import { checkParsedAssessment } from "./upload.js";
 
 // Interface labels, shared with Python (widgets/data/ui-labels.json).
 export const UI = {
@@ -94,111 +95,16 @@ const OPTIONAL_FIELDS = ["context", "groups", "assessor", "notes", "rater", "rou
 const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type: "Model type", lifecycle_stage: "Lifecycle stage", date: "Date" };
 
 
-// The limits of widgets/rubric/assessment.schema.json.
-const TEXT_LIMIT = 20000;
-const SHORT_LIMIT = 200;
 
 /**
- * Problems with an uploaded assessment, each naming the field, what was expected and the fix.
- * An empty list means the file can replace the current answers.
+ * Problems with an assessment (already parsed), each naming the field, what was expected and what
+ * was found: the page reader's checks, which are Python's load_assessment's (assessment/upload.js),
+ * so a file of an older rubric that can be migrated passes. An empty list means the file can
+ * replace the current answers.
  */
 export function checkAssessment(data, rubric) {
-  const problems = [];
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    return ["The file does not hold an assessment: expected a JSON object with `answers`."];
-  }
-  if (data.format !== "pai-assessment") {
-    problems.push(
-      `format: expected "pai-assessment", found ${JSON.stringify(data.format ?? null)}. Is this an assessment file downloaded from this page or saved by widgets.AssessmentWidget.save()?`,
-    );
-    return problems;
-  }
-  if (data.format_version !== 1) {
-    problems.push(`format_version: expected 1, found ${JSON.stringify(data.format_version ?? null)}.`);
-  }
-  const rid = data.rubric?.id;
-  const rver = data.rubric?.version;
-  if (rid === undefined || rver === undefined) {
-    problems.push('rubric: expected {"id": "engagement-plan", "version": "…"} naming the rubric the answers belong to.');
-  }
-  if (rid !== undefined && rid !== rubric.id) {
-    problems.push(`rubric.id: this file answers the rubric "${rid}", this page uses "${rubric.id}".`);
-  }
-  if (rver !== undefined && String(rver) !== String(rubric.version)) {
-    problems.push(
-      `rubric.version: the file was made with version ${rver}, this page uses ${rubric.version}. ` +
-        "Open it in Python with widgets.load_assessment(path), which migrates older files, save it, and upload the result.",
-    );
-  }
-  const known = ["format", "format_version", "rubric", "scope", "answers", ...Object.keys(REQUIRED_PLAN), ...OPTIONAL_FIELDS];
-  const unknown = Object.keys(data).filter((k) => !known.includes(k));
-  if (unknown.length) {
-    problems.push(`${unknown.join(", ")}: not part of the assessment format (expected only ${known.join(", ")}).`);
-  }
-  const limits = { team: SHORT_LIMIT, product: SHORT_LIMIT, assessor: SHORT_LIMIT, date: 10, model_type: 60, lifecycle_stage: 60, notes: TEXT_LIMIT };
-  for (const [key, limit] of Object.entries(limits)) {
-    const value = data[key];
-    if (value !== undefined && value !== null && typeof value !== "string") {
-      problems.push(`${key}: expected text, found ${Array.isArray(value) ? "a list" : typeof value}.`);
-    } else if (typeof value === "string" && value.length > limit) {
-      problems.push(`${key}: longer than ${limit} characters.`);
-    }
-  }
-  if (typeof data.date === "string" && data.date && !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(data.date)) {
-    problems.push(`date: expected a date written YYYY-MM-DD, found ${JSON.stringify(data.date)}.`);
-  }
-  if (data.migrations !== undefined && !(Array.isArray(data.migrations) && data.migrations.every((m) => typeof m === "string"))) {
-    problems.push("migrations: expected a list of texts (the notes Python writes when it migrates a file).");
-  }
-  const modelTypes = (rubric.model_types || []).map((m) => m.id);
-  if (typeof data.model_type === "string" && data.model_type && !modelTypes.includes(data.model_type)) {
-    problems.push(`model_type: "${data.model_type}" is not one of ${modelTypes.join(", ")}.`);
-  }
-  const stages = (rubric.lifecycle_stages || []).map((m) => m.id);
-  if (typeof data.lifecycle_stage === "string" && data.lifecycle_stage && !stages.includes(data.lifecycle_stage)) {
-    problems.push(`lifecycle_stage: "${data.lifecycle_stage}" is not one of ${stages.join(", ")}.`);
-  }
-  if (data.scope !== undefined && data.scope !== "short" && data.scope !== "full") {
-    problems.push(`scope: expected "short" or "full", found ${JSON.stringify(data.scope)}.`);
-  }
-  const answers = data.answers;
-  if (answers === undefined || answers === null || typeof answers !== "object" || Array.isArray(answers)) {
-    problems.push("answers: expected an object mapping criterion ids to answers, such as {\"early-start\": {\"level\": 2}}.");
-    return problems;
-  }
-  const criteria = byId(rubric.criteria);
-  for (const [cid, answer] of Object.entries(answers)) {
-    const criterion = criteria[cid];
-    if (!criterion) {
-      problems.push(`answers.${cid}: no criterion has this id in rubric ${rubric.id} ${rubric.version}.`);
-      continue;
-    }
-    const level = levelOf(answer);
-    const allowed = [0, 1, 2, 3, null];
-    if (criterion.not_applicable_if) allowed.push("n/a");
-    if (!allowed.includes(level)) {
-      problems.push(
-        `answers.${cid}.level: expected 0, 1, 2 or 3${criterion.not_applicable_if ? ' or "n/a"' : ""}, found ${JSON.stringify(level)}.`,
-      );
-    }
-    if (answer === null || typeof answer !== "object" || Array.isArray(answer)) {
-      problems.push(`answers.${cid}: expected an object such as {"level": 2, "evidence": "…"}, found ${JSON.stringify(answer)}.`);
-      continue;
-    }
-    {
-      const extra = Object.keys(answer).filter((k) => !["level", "evidence", "notes"].includes(k));
-      if (extra.length) problems.push(`answers.${cid}: unexpected field(s) ${extra.join(", ")}; an answer has level, evidence and notes.`);
-      for (const field of ["evidence", "notes"]) {
-        const value = answer[field];
-        if (value !== undefined && value !== null && typeof value !== "string") {
-          problems.push(`answers.${cid}.${field}: expected text, found ${typeof value}.`);
-        } else if (typeof value === "string" && value.length > TEXT_LIMIT) {
-          problems.push(`answers.${cid}.${field}: longer than ${TEXT_LIMIT} characters.`);
-        }
-      }
-    }
-  }
-  return problems;
+  const read = checkParsedAssessment(data, rubric, "");
+  return (read.problems || []).map((p) => `${p.field}: expected ${p.expected}` + (p.found === null || p.found === undefined ? "" : ` (found ${p.found})`));
 }
 
 /** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */
@@ -276,16 +182,16 @@ export function questionStatus(criterion, rubric, assessment) {
 /** Why a question does not apply, in words, for the form, the result and the print view. */
 export function notApplicableReason(status, criterion, rubric, assessment) {
   const titles = (list) => list.map((x) => x.title.toLowerCase()).join(", ");
-  if (status.reason === "no-participants") return "Does not apply: nobody outside the team takes part (the plan informs only).";
+  if (status.reason === "no-participants") return `${UI.notApplicable}: nobody outside the team takes part (the plan informs only).`;
   if (status.reason === "process") {
     const context = planContext(rubric, assessment);
     const process = (rubric.context || []).find((q) => q.id === "process");
     const option = process ? process.options.find((o) => o.id === context.process) : null;
-    return `Does not apply to ${option ? option.title.toLowerCase() : "this kind of process"}.`;
+    return `${UI.notApplicable} to ${option ? option.title.toLowerCase() : "this kind of process"}.`;
   }
   if (status.reason === "no-group") {
     const roles = (rubric.group_roles || []).filter((r) => (criterion.group_roles || []).includes(r.id));
-    return `Does not apply: no declared group has a role this question is asked of (${titles(roles)}).`;
+    return `${UI.notApplicable}: no declared group has a role this question is asked of (${titles(roles)}).`;
   }
   return "";
 }

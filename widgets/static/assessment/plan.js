@@ -3,7 +3,7 @@
 // questions). Context answers are radio groups; the groups editor adds, renames and removes a group
 // and sets its role. Nothing typed is lost: a removed group's answers move into the notes.
 
-import { h } from "../lib/dom.js";
+import { h, headingTag } from "../lib/dom.js";
 import { MAX_GROUPS } from "./context.js";
 import { planContext, planGroups } from "./file.js";
 
@@ -147,7 +147,7 @@ export function createPlanSetup(ctx) {
     element = h(
       "section",
       { class: "pai-plan-setup", "aria-labelledby": `${uid}-setup-h` },
-      h("h3", { id: `${uid}-setup-h`, text: "The kind of plan" }),
+      h(headingTag(ctx.headingLevel), { class: "pai-theme-title", id: `${uid}-setup-h`, text: "The kind of plan" }),
       h("p", { class: "pai-caveat", text: "These questions carry no points: they decide which questions apply and how the answers are read." }),
       ...buildContext(rubric),
       buildGroups(rubric),

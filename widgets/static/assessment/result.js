@@ -209,7 +209,7 @@ export function createResult(ctx) {
       resultParts.change.replaceChildren();
       return;
     }
-    const parts = [h("h3", { id: `${uid}-change-h`, text: "What would change my result" })];
+    const parts = [h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", id: `${uid}-change-h`, text: "What would change my result" })];
     if (change.target === null) {
       parts.push(h("p", { text: "This is the top band: no answer would move it higher." }));
     } else if (change.reachable && change.moves.length) {
@@ -224,7 +224,7 @@ export function createResult(ctx) {
     } else {
       parts.push(h("p", { text: `No set of answers on this plan's questions reaches ${bands[change.target].title}: it needs a different kind of plan (see what holds it down).` }));
     }
-    parts.push(h("h3", { text: "What holds it down" }));
+    parts.push(h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "What holds it down" }));
     const holding = change.holding_down || [];
     if (!holding.length) parts.push(h("p", { text: "Nothing holds this result down." }));
     else {
@@ -265,7 +265,7 @@ export function createResult(ctx) {
         h("th", { scope: "row", text: criteria[cid]?.question || cid }),
         groups.map((g) => h("td", { text: cid in (g.levels || {}) ? levelName(g.levels[cid], rubric) : "not asked" }))))));
     resultParts.groups.replaceChildren(
-      h("h3", { text: "Groups" }),
+      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Groups" }),
       list,
       h("details", {}, h("summary", { text: "Answers per group" }),
         h("div", { class: "pai-table-scroll", tabindex: "0", role: "region", "aria-label": "Answers per group" }, levelsTable)),
