@@ -19,7 +19,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "benchmarks" / "calibration"
-SETS = {"design": CAL, "heldout": CAL / "heldout"}
+SETS = {"design": CAL, "heldout": CAL / "heldout", "heldout-2": CAL / "heldout-2"}
+# The value each set's expected.yaml carries in `set`: heldout-2 is a second held-out set.
+SET_KIND = {"design": "design", "heldout": "heldout", "heldout-2": "heldout"}
 
 REQUIRED_ARCHETYPES = {
     "community-led-imperfect",
@@ -113,7 +115,7 @@ def test_expected_files_validate_against_schema(expected, schema):
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
     for name, data in expected.items():
-        assert data["set"] == name, f"{SETS[name] / 'expected.yaml'}: set should be {name!r}"
+        assert data["set"] == SET_KIND[name], f"{SETS[name] / 'expected.yaml'}: set should be {SET_KIND[name]!r}"
         errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
         assert not errors, "\n".join(f"{name}/expected.yaml {list(e.absolute_path)}: {e.message}" for e in errors)
 
@@ -168,6 +170,33 @@ def test_heldout_is_a_stratified_third_apart_from_design(expected):
     readme = _normalise((CAL / "heldout" / "README.md").read_text(encoding="utf-8")).lower()
     assert "nobody designing the rubric or the scorer may read" in readme, "heldout/README.md must bar designers from reading it"
     assert "reported separately" in readme, "heldout/README.md must say held-out results are reported separately"
+
+
+def test_second_heldout_set_is_apart_and_one_plan_per_archetype(expected):
+    """heldout-2 replaces the first held-out set once that has been scored: its ids are new, it
+    has at most one plan per archetype, and its README bars designers and states how many of the
+    twelve archetypes it covers; with twelve, every archetype must be there."""
+    second = expected["heldout-2"]["plans"]
+    ids = {plan["id"] for plan in second}
+    for other in ("design", "heldout"):
+        earlier = {plan["id"] for plan in expected[other]["plans"]}
+        assert not ids & earlier, f"heldout-2 reuses ids of the {other} set: {sorted(ids & earlier)}"
+    archetypes = [plan["archetype"] for plan in second]
+    repeated = sorted({a for a in archetypes if archetypes.count(a) > 1})
+    assert not repeated, f"heldout-2/expected.yaml: more than one plan of archetype {repeated}"
+    assert set(archetypes) <= REQUIRED_ARCHETYPES, (
+        f"heldout-2/expected.yaml: archetypes outside the twelve held-out ones: {sorted(set(archetypes) - REQUIRED_ARCHETYPES)}"
+    )
+    readme = _normalise((CAL / "heldout-2" / "README.md").read_text(encoding="utf-8")).lower()
+    assert "nobody designing the rubric or the scorer may read" in readme, "heldout-2/README.md must bar designers from reading it"
+    assert "reported separately" in readme, "heldout-2/README.md must say held-out results are reported separately"
+    stated = re.search(r"(\d+) of the twelve archetypes", readme)
+    assert stated, "heldout-2/README.md must say 'N of the twelve archetypes' it covers"
+    assert int(stated.group(1)) == len(second), (
+        f"heldout-2/README.md says {stated.group(1)} of the twelve archetypes, expected.yaml has {len(second)} plans"
+    )
+    if len(second) == len(REQUIRED_ARCHETYPES):
+        assert set(archetypes) == REQUIRED_ARCHETYPES
 
 
 def test_coverage(expected):
