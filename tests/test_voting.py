@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import pathlib
 
 # Plain-Python pref_voting (no numba compilation) is faster for these tiny profiles; results are identical.
-os.environ.setdefault("NUMBA_DISABLE_JIT", "1")
+# pref-voting compiles with numba, as the Polis replay does: JIT stays on (turning it off after numba is loaded breaks compiled calls).
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402

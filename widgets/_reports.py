@@ -253,9 +253,10 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         elif c.get("reason") in ("process", "no-group"):
             shown += " (does not apply to this plan)"
         if c.get("groups"):
-            shown += " [" + "; ".join(f"{group_labels.get(x['group'], x['group'])}: "
+            # Parentheses, not brackets: a bracket pair would be escaped in Markdown as a possible link.
+            shown += " (" + "; ".join(f"{group_labels.get(x['group'], x['group'])}: "
                                       f"{'n/a' if x['status'] == 'not-applicable' else x['level'] if x['level'] is not None else 'unanswered'}"
-                                      for x in c["groups"]) + "]"
+                                      for x in c["groups"]) + ")"
         if c.get("flags"):
             shown += " (red flag)"
         rows.append([[["text", rubric.by_id[c["criterion"]].question]], [["text", rubric.themes[c["theme"]]["title"]]],

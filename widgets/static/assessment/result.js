@@ -164,7 +164,7 @@ export function createResult(ctx) {
     return h(
       "div",
       { class: "pai-ladder" },
-      h("p", {}, "Ladder step reached: ", h("strong", { class: "pai-iap2", "data-level": score.iap2.level, text: reached ? reached.title : score.iap2.level }),
+      h("p", {}, "IAP2 level reached: ", h("strong", { class: "pai-iap2", "data-level": score.iap2.level, text: reached ? reached.title : score.iap2.level }),
         reached && reached.meaning ? ` (${reached.meaning})` : ""),
       h(
         "ol",

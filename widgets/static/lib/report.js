@@ -168,7 +168,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
       else if (c.reason === "process" || c.reason === "no-group") shown += " (does not apply to this plan)";
       if (c.groups && c.groups.length) {
         const cell = (x) => (x.status === "not-applicable" ? "n/a" : x.level !== null ? String(x.level) : "unanswered");
-        shown += ` [${c.groups.map((x) => `${groupLabel(x.group)}: ${cell(x)}`).join("; ")}]`;
+        shown += ` (${c.groups.map((x) => `${groupLabel(x.group)}: ${cell(x)}`).join("; ")})`;
       }
       if (c.flags && c.flags.length) shown += " (red flag)";
       return [
