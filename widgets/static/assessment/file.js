@@ -104,7 +104,7 @@ const REQUIRED_PLAN = { team: "Team", product: "Product or project", model_type:
  */
 export function checkAssessment(data, rubric) {
   const read = checkParsedAssessment(data, rubric, "");
-  return (read.problems || []).map((p) => `${p.field}: expected ${p.expected}` + (p.found === null || p.found === undefined ? "" : ` (found ${p.found})`));
+  return (read.problems || []).map((p) => p.detail());
 }
 
 /** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */

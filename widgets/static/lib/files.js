@@ -32,8 +32,13 @@ export class Problem {
     this.found = found;
   }
 
+  /** The problem without the file's name: "field: expected … (found …)". */
+  detail() {
+    return `${this.field}: expected ${this.expected}` + (this.found === null ? "" : ` (found ${this.found})`);
+  }
+
   toString() {
-    return `${this.file}: ${this.field}: expected ${this.expected}` + (this.found === null ? "" : ` (found ${this.found})`);
+    return `${this.file}: ${this.detail()}`;
   }
 }
 
