@@ -70,3 +70,64 @@ def test_run_set_scores_every_readers_fill_and_reports_broken_ones(tmp_path):
     assert [e["plan"] for e in result["errors"]] == ["other"] and result["unfilled"] == []
     assert result["by_reader"]["r1"]["band_acceptable"] == 100.0
     assert result["summary"]["band_acceptable"] == 66.7
+
+
+def _corpus_copy(tmp_path, sources):
+    """A temporary corpus in the benchmark's layout: one expected file per source (each a list of
+    (plan id, expected answers)) and the inform-only example as every reader's fill of each plan."""
+    example = json.dumps(yaml.safe_load((ROOT / "widgets" / "examples" / "inform-only.yaml").read_text(encoding="utf-8")))
+    paths = {}
+    for src, plans in sources.items():
+        folder = tmp_path / src
+        folder.mkdir()
+        paths[src] = folder / "expected.yaml"
+        paths[src].write_text(yaml.safe_dump({"plans": [e for _, e in plans]}), encoding="utf-8")
+        for pid, _ in plans:
+            (tmp_path / "fills" / "r1").mkdir(parents=True, exist_ok=True)
+            (tmp_path / "fills" / "r1" / f"{pid}.yaml").write_text(example, encoding="utf-8")
+    return paths
+
+
+def test_design_pools_its_sources_and_reports_each(tmp_path):
+    paths = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))],
+                                    "heldout": [("b", expected("b", ok=("consultation",)))]})
+    result = bench.run_set("design", paths, tmp_path / "fills")
+    assert [(r["source"], r["plan"]) for r in result["rows"]] == [("plans", "a"), ("heldout", "b")]
+    assert result["sources"] == {"plans": 1, "heldout": 1}
+    assert result["by_source"]["plans"]["band_acceptable"] == 100.0
+    assert result["by_source"]["heldout"]["band_acceptable"] == 0.0
+    assert result["summary"]["band_acceptable"] == 50.0
+    assert bench.SETS["design"] == ["plans", "heldout"]
+
+
+def test_a_plan_id_in_two_sources_is_refused(tmp_path):
+    paths = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))], "heldout": [("a", expected("a"))]})
+    try:
+        bench.run_set("design", paths, tmp_path / "fills")
+    except ValueError as err:
+        assert "'a'" in str(err) and "plans" in str(err)
+    else:
+        raise AssertionError("a plan id in two sources was accepted")
+
+
+def test_all_runs_heldout_2_apart_and_its_targets_decide_the_exit_status(tmp_path, capsys):
+    # A copy of the old held-out layout stands in for heldout-2: its own folder and expected.yaml,
+    # fills found by plan id under fills/<reader>/.
+    good = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))],
+                                   "heldout-2": [("h", expected("h", must_not=("unpaid-participation",)))]})
+    out = tmp_path / "judgment.json"
+    sets = {"design": {"plans": good["plans"]}, "heldout-2": {"heldout-2": good["heldout-2"]}}
+    # No claims and no flag raised: recall and precision have nothing to measure, both missed.
+    assert bench.run(["design", "heldout-2"], out, sets, tmp_path / "fills") == 1
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert list(saved["sets"]) == ["design", "heldout-2"] and saved["targets_on"] == "heldout-2"
+    assert [r["plan"] for r in saved["sets"]["heldout-2"]["rows"]] == ["h"]
+    assert [r["plan"] for r in saved["sets"]["design"]["rows"]] == ["a"]
+    assert saved["heldout_missed"] == ["recall None < 95.0", "precision None < 90.0"]
+    printed = capsys.readouterr().out
+    assert "== design set" in printed and "== heldout-2 set" in printed and "heldout-2 targets: MISSED" in printed
+    # The design set alone never decides the exit status, however it scores.
+    (tmp_path / "x").mkdir()
+    bad = _corpus_copy(tmp_path / "x", {"plans": [("z", expected("z", ok=("community-led",)))]})
+    assert bench.run(["design"], out, {"design": bad}, tmp_path / "x" / "fills") == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["heldout_missed"] == []
