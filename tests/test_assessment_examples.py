@@ -12,13 +12,13 @@ from widgets._reports import render_report
 EXAMPLES = Path(__file__).resolve().parents[1] / "widgets" / "examples"
 
 EXPECTED = {
-    # file: (band, IAP2 level reached, red flags)
+    # file: (band, IAP2 level reached, red flags); the IAP2 level never exceeds the band's own
     "community-led.yaml": ("community-led", "empower", []),
     "participation-washing.yaml": ("non-participation", "none", [
         "unpaid-participation", "decision-already-made", "no-withdrawal", "no-report-back", "participation-washing",
         "unpaid-community-partners", "pay-conditional-on-completion", "stories-used-for-marketing", "unfunded-after-project-end", "affected-group-left-out"]),
     "inform-only.yaml": ("tokenism", "inform", []),
-    "vendor-labelling.yaml": ("tokenism", "consult", [
+    "vendor-labelling.yaml": ("tokenism", "inform", [
         "below-living-wage", "unsupported-harmful-exposure", "pay-conditional-on-completion",
         "unpaid-qualification-rounds", "unpaid-rejected-work", "unpiloted-instructions", "no-worker-channel",
         "vendor-chosen-on-price", "nothing-for-workers-at-end"]),

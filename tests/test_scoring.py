@@ -59,8 +59,12 @@ def test_hand_worked_partial_plan():
     o = d["overall"]
     assert (o["earned"], o["answered_max"], o["applicable_max"]) == (10, 21, 399)
     assert (o["percent"], o["low_percent"], o["high_percent"]) == (47.6, 2.5, 97.2)
-    assert d["iap2"] == {"level": "none", "index": 0, "high": "empower", "steps_met": [],
+    # early-start at 0 raises decision-already-made, which caps even the best case at
+    # non-participation, and the IAP2 level never exceeds the one the band stands for.
+    assert d["iap2"] == {"level": "none", "index": 0, "high": "none", "steps_met": [],
                          "next_step": "inform", "next_step_blocked_by": ["open-and-fixed-stated"]}
+    best = score_plan(plan({"purpose-stated": 2, "early-start": 1, "several-stages": 3})).to_dict()
+    assert best["iap2"]["high"] == "empower"
     # No step of the ladder: tokenism; the guardrail's cap (non-participation) decides.
     assert d["band"] == {"id": "non-participation", "low": "non-participation", "high": "non-participation",
                          "limited_by": [{"kind": "red-flag", "id": "decision-already-made"}],
@@ -138,8 +142,29 @@ def test_busy_plan_whose_words_outrun_its_mechanisms_is_tokenism_with_the_flag()
 
 
 def test_iap2_none_is_not_always_non_participation():
-    s = score_plan(plan(every(2, {cid: 1 for cid in LADDER}, {"report-back": 2})))
+    # The public is only informed (no group is asked the per-group questions, report-back included),
+    # and no ladder step is met: IAP2 none, yet no flag puts the plan below tokenism.
+    informed = [{"id": "public", "label": "Residents", "role": "informed-only"}]
+    s = score_plan(plan(every(2, {cid: 1 for cid in LADDER}), groups=informed))
     assert (s.iap2_level, s.band_id, s.flag_ids) == ("none", "tokenism", [])
+
+
+def test_consult_step_is_met_by_input_traced_or_a_real_report_back():
+    for traced, report in ((2, 1), (1, 2)):
+        s = score_plan(plan(every(0, {"open-and-fixed-stated": 2, "input-traced": traced, "report-back": report})))
+        assert s.to_dict()["iap2"]["steps_met"] == ["inform", "consult"], (traced, report)
+    s = score_plan(plan(every(0, {"open-and-fixed-stated": 2, "input-traced": 1, "report-back": 1})))
+    assert s.to_dict()["iap2"]["steps_met"] == ["inform"]
+
+
+def test_iap2_never_above_the_band():
+    # Every step met, but consent is missing (level 0) for the whole plan: the band is capped at
+    # tokenism and the IAP2 level with it; at level 1 (asked, not informed) it lowers one band.
+    missing = score_plan(plan(every(3, {"informed-consent": 0})))
+    assert (missing.band_id, missing.iap2_level) == ("tokenism", "inform")
+    partial = score_plan(plan(every(3, {"informed-consent": 1})))
+    assert (partial.band_id, partial.iap2_level) == ("collaboration", "collaborate")
+    assert partial.to_dict()["iap2"]["steps_met"] == ["inform", "consult", "involve", "collaborate", "empower"]
 
 
 def test_inform_only_plan_has_no_participant_questions_and_a_tokenism_ceiling():
@@ -188,9 +213,14 @@ def test_flags_from_the_worst_treated_group_band_from_the_group_with_power():
     assert by_group["survey"]["red_flags"] == ["unpaid-participation"] and by_group["panel"]["red_flags"] == []
     assert by_group["panel"]["holds_power"] and not by_group["survey"]["holds_power"]
     assert by_group["survey"]["levels"]["pay-participants"] == 1
-    # The same failure for the group that holds power caps the plan.
-    unpaid_panel = dict(base, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 1}}}})
+    # The same failure for the group that holds power caps the plan when the safeguard is missing
+    # (level 0); a token payment (level 1) falls short, and lowers the band by one.
+    unpaid_panel = dict(base, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 0}}}})
     assert score_plan(plan(unpaid_panel, groups=GROUPS)).band_id == "tokenism"
+    token_panel = dict(base, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 1}}}})
+    token = score_plan(plan(token_panel, groups=GROUPS)).to_dict()
+    assert token["band"]["id"] == "collaboration"
+    assert (token["red_flags"][0]["power"], token["red_flags"][0]["limit"]) == (True, "collaboration")
     # The profile counts the worst group's level for a treatment question.
     contrib = {c["criterion"]: c for c in d["contributions"]}
     assert contrib["pay-participants"]["level"] == 1

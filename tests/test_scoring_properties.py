@@ -111,23 +111,40 @@ def test_deterministic_and_json_clean(p):
     assert json.loads(json.dumps(d1)) == d1
 
 
+def power_levels(d: dict, flag: str) -> list[int]:
+    """The levels of the answers that raise ``flag`` for power (the plan as a whole, or a group that
+    holds power), read from the score's contributions and groups."""
+    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
+    out = []
+    for c in d["contributions"]:
+        if c["groups"]:
+            out += [x["level"] for x in c["groups"] if flag in x["flags"] and holds[x["group"]]]
+        elif flag in c["flags"]:
+            out.append(c["level"])
+    return out
+
+
 @SETTINGS
 @given(plans())
 def test_red_flags_always_cap(p):
-    """Every raised flag limits the band; a capping flag raised for power holds it at its cap in the
-    score and in both bounds; any other flag lowers the band by at most the rubric's flag drop."""
+    """Every raised flag limits the band; a capping flag raised for power by an answer at or below
+    the rubric's `cap_at_most` (the safeguard missing) holds it at its cap in the score and in both
+    bounds; any other flag lowers the band by at most the rubric's flag drop."""
     s = score_plan(p)
     d = s.to_dict()
     effect = {f["id"]: f["effect"] for f in RUBRIC.data["red_flags"]}
     drop = RUBRIC.data["band_rules"]["flag_drop"]
+    cap_at_most = RUBRIC.data["band_rules"]["cap_at_most"]
     ladder = BAND_ORDER.index(d["band"]["ladder"]) if d["band"]["ladder"] else None
     for f in d["red_flags"]:
         cap = BAND_ORDER.index(f["cap"])
         assert f["raised_by"]
         assert BAND_ORDER.index(f["limit"]) >= cap
+        levels = power_levels(d, f["id"])
+        assert f["power"] == bool(levels)
         if s.band is not None:
             assert s.band <= BAND_ORDER.index(f["limit"])
-            if f["power"] and effect[f["id"]] == "cap":
+            if effect[f["id"]] == "cap" and any(lv <= cap_at_most for lv in levels):
                 assert BAND_ORDER.index(f["limit"]) == cap
                 assert s.band <= cap
                 assert s.band_low <= cap and s.band_high <= cap

@@ -191,6 +191,11 @@ class Rubric:
         return frozenset(f["id"] for f in self.data["red_flags"] if f.get("effect", "cap") == "cap")
 
     @functools.cached_property
+    def _band_iap2(self) -> tuple[int, ...]:
+        """The IAP2 index each band stands for (``bands[].iap2``), by band index."""
+        return tuple(IAP2_ORDER.index(self.bands[b]["iap2"]) for b in BAND_ORDER)
+
+    @functools.cached_property
     def _flag_rank(self) -> dict[str, int]:
         return {f["id"]: i for i, f in enumerate(self.data["red_flags"])}
 
@@ -576,15 +581,22 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
             raised.setdefault(f, []).append((r.criterion.id, gid, lv))
     caps = rubric._flag_caps
     capping = rubric._flag_caps_hard
+    cap_at_most = rules["cap_at_most"]
     limits = {}
     for f, where in raised.items():
-        power = any(gid is None or not plan_has_power_group or group_role[gid] in power_roles
-                    for _, gid, _ in where)
-        limit = caps[f] if power and f in capping else max(caps[f], pre - rules["flag_drop"])
-        limits[f] = (limit, power)
+        power_levels = [lv for _, gid, lv in where
+                        if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
+        # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
+        if f in capping and any(lv <= cap_at_most for lv in power_levels):
+            limit = caps[f]
+        else:
+            limit = max(caps[f], pre - rules["flag_drop"])
+        limits[f] = (limit, bool(power_levels))
     band = None
     if overall.answered:
         band = min([pre] + [lim for lim, _ in limits.values()])
+        # The IAP2 level is the promise the plan can keep: never above the one its band stands for.
+        iap2 = min(iap2, rubric._band_iap2[band])
     return _Eval(rows, overall, theme_tallies, profile, tuple(steps_met), iap2, ladder_band, drop, pre,
                  limits, raised, band)
 

@@ -80,6 +80,7 @@ export function compileRubric(rubric) {
     flagRank: new Map(rubric.red_flags.map((f, i) => [f.id, i])),
     flagCaps: new Map(rubric.red_flags.map((f) => [f.id, bandOrder.indexOf(f.cap)])),
     capping: new Set(rubric.red_flags.filter((f) => (f.effect ?? "cap") === "cap").map((f) => f.id)),
+    bandIap2: [...rubric.bands].sort(byIndex).map((b) => iap2Order.indexOf(b.iap2)),
     powerRoles: new Set((rubric.group_roles || []).filter((r) => r.holds_power).map((r) => r.id)),
     themeOrder: rubric.themes.map((t) => t.id),
     scopes: { full: rows, short: rows.filter((r) => r.short) },
@@ -223,14 +224,23 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
   }
   const flagLimits = new Map();
   for (const [f, where] of raised) {
-    const power = where.some(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)));
+    const powerLevels = where
+      .filter(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)))
+      .map(([, , lv]) => lv);
     const cap = C.flagCaps.get(f);
-    // A capping flag raised for power caps the band; any other lowers it by `flag_drop`, never below its cap.
-    flagLimits.set(f, [power && C.capping.has(f) ? cap : Math.max(cap, pre - rules.flag_drop), power]);
+    // A capping flag caps where an answer for power shows the safeguard missing (at or below
+    // `cap_at_most`); any other raise lowers the band by `flag_drop`, never below its cap.
+    const caps = C.capping.has(f) && powerLevels.some((lv) => lv <= rules.cap_at_most);
+    flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
   }
   let band = null;
-  if (overall.answered) band = Math.min(pre, ...[...flagLimits.values()].map(([limit]) => limit));
-  return { rows, overall, themes, profile, stepsMet, iap2, ladderBand, drop, pre, flagLimits, raised, band };
+  let iap2Kept = iap2;
+  if (overall.answered) {
+    band = Math.min(pre, ...[...flagLimits.values()].map(([limit]) => limit));
+    // The IAP2 level is the promise the plan can keep: never above the one its band stands for.
+    iap2Kept = Math.min(iap2, C.bandIap2[band]);
+  }
+  return { rows, overall, themes, profile, stepsMet, iap2: iap2Kept, ladderBand, drop, pre, flagLimits, raised, band };
 }
 
 const copyGroups = (byGroup) => new Map([...byGroup].map(([cid, cells]) => [cid, new Map(cells)]));
