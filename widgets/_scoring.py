@@ -191,6 +191,14 @@ class Rubric:
         return frozenset(f["id"] for f in self.data["red_flags"] if f.get("effect", "cap") == "cap")
 
     @functools.cached_property
+    def _power_roles(self) -> frozenset[str]:
+        return frozenset(rid for rid, r in self.roles.items() if r["holds_power"])
+
+    @functools.cached_property
+    def _profile_floor(self) -> int:
+        return BAND_ORDER.index(self.rules["profile_floor"])
+
+    @functools.cached_property
     def _band_iap2(self) -> tuple[int, ...]:
         """The IAP2 index each band stands for (``bands[].iap2``), by band index."""
         return tuple(IAP2_ORDER.index(self.bands[b]["iap2"]) for b in BAND_ORDER)
@@ -532,12 +540,20 @@ def _row(c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, by_gr
     return _Row(c, status, "answered-n/a" if status == NOT_APPLICABLE_STATUS else None, None, (), ())
 
 
+def _rows(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...], plain: Mapping,
+          by_group: Mapping) -> tuple[_Row, ...]:
+    """Steps 1-2 for every criterion in scope, in rubric order."""
+    return tuple(_row(c, context, groups, plain.get(c.id), by_group.get(c.id, {})) for c in rubric.in_scope(scope))
+
+
 def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
               plain: Mapping, by_group: Mapping) -> _Eval:
     """Steps 1-7 of SCORING.md for one set of answers."""
-    rules = rubric.rules
-    met_at = rules["met_at"]
-    rows = tuple(_row(c, context, groups, plain.get(c.id), by_group.get(c.id, {})) for c in rubric.in_scope(scope))
+    return _judge(rubric, groups, _rows(rubric, scope, context, groups, plain, by_group))
+
+
+def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> _Eval:
+    """Steps 3-6 of SCORING.md from the rows of steps 1-2, with every tally."""
     overall = Tally(0, 0, 0, 0, 0, 0)
     profile = Tally(0, 0, 0, 0, 0, 0)
     themes: dict[str, Tally] = {}
@@ -550,71 +566,135 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
             profile.add(r.status, points, c.points)
     theme_order = [t["id"] for t in rubric.data["themes"]]
     theme_tallies = tuple((t, themes[t]) for t in theme_order if t in themes)
+    power = _power(rubric, groups, rows, profile.earned, profile.answered_max, overall.answered)
+    return _Eval(rows, overall, theme_tallies, profile, *power)
+
+
+def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[int | None, int]:
+    """(band, IAP2 index) of steps 3-6 from the rows, without the tallies nobody reads: what the
+    bounds and the "what would change" search need."""
+    earned = answered_max = answered = 0
+    for r in rows:
+        if r.status == ANSWERED:
+            answered += 1
+            c = r.criterion
+            if c.step is None:
+                earned += c.points * r.level
+                answered_max += 3 * c.points
+    power = _power(rubric, groups, rows, earned, answered_max, answered)
+    return power[-1], power[1]
+
+
+def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], profile_earned: int,
+           profile_max: int, answered: int) -> tuple:
+    """Steps 4-6: (steps met, IAP2 index, ladder band, profile drop, pre-flag band, flag limits,
+    raised flags, band), from the rows and the profile's points."""
+    rules = rubric.rules
+    met_at = rules["met_at"]
+    state = {}
+    raised: dict[str, list] = {}
+    for r in rows:
+        c = r.criterion
+        if c.step is not None:
+            state[c.id] = r
+        if r.raises:
+            for f, gid, lv in r.raises:
+                if f in raised:
+                    raised[f].append((c.id, gid, lv))
+                else:
+                    raised[f] = [(c.id, gid, lv)]
 
     # Step 4: the ladder of power and the IAP2 level.
-    state = {r.criterion.id: r for r in rows}
     steps_met = []
     for step, rule, cids in rubric.ladder:
         present = [state[cid] for cid in cids if cid in state]
         ok = [r.status == ANSWERED and r.level >= met_at for r in present]
         if present and (all(ok) if rule == "all" else any(ok)):
             steps_met.append(step)
-    power_steps = sum(1 for s in steps_met if s != "inform")
+    power_steps = len(steps_met) - (1 if "inform" in steps_met else 0)
     ladder_band = 1 + power_steps
     iap2 = ladder_band if power_steps else (1 if "inform" in steps_met else 0)
 
     # Step 5: the profile.
     drop = 0
-    if (profile.answered_max >= rules["profile_min_points"]
-            and 100 * profile.earned < rules["profile_low_percent"] * profile.answered_max):
+    if profile_max >= rules["profile_min_points"] and 100 * profile_earned < rules["profile_low_percent"] * profile_max:
         drop = 1
-    floor = BAND_ORDER.index(rules["profile_floor"])
+    floor = rubric._profile_floor
     pre = max(min(ladder_band, floor), ladder_band - drop)
 
     # Step 6: red flags and the band.
-    power_roles = {rid for rid, r in rubric.roles.items() if r["holds_power"]}
-    plan_has_power_group = any(g.role in power_roles for g in groups)
-    group_role = {g.id: g.role for g in groups}
-    raised: dict[str, list] = {}
-    for r in rows:
-        for f, gid, lv in r.raises:
-            raised.setdefault(f, []).append((r.criterion.id, gid, lv))
-    caps = rubric._flag_caps
-    capping = rubric._flag_caps_hard
-    cap_at_most = rules["cap_at_most"]
     limits = {}
-    for f, where in raised.items():
-        power_levels = [lv for _, gid, lv in where
-                        if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
-        # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
-        if f in capping and any(lv <= cap_at_most for lv in power_levels):
-            limit = caps[f]
-        else:
-            limit = max(caps[f], pre - rules["flag_drop"])
-        limits[f] = (limit, bool(power_levels))
+    if raised:
+        power_roles = rubric._power_roles
+        plan_has_power_group = any(g.role in power_roles for g in groups)
+        group_role = {g.id: g.role for g in groups}
+        caps = rubric._flag_caps
+        capping = rubric._flag_caps_hard
+        cap_at_most = rules["cap_at_most"]
+        lowered = pre - rules["flag_drop"]
+        for f, where in raised.items():
+            power_levels = [lv for _, gid, lv in where
+                            if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
+            # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
+            if f in capping and any(lv <= cap_at_most for lv in power_levels):
+                limit = caps[f]
+            else:
+                limit = max(caps[f], lowered)
+            limits[f] = (limit, bool(power_levels))
     band = None
-    if overall.answered:
+    if answered:
         band = min([pre] + [lim for lim, _ in limits.values()])
         # The IAP2 level is the promise the plan can keep: never above the one its band stands for.
         iap2 = min(iap2, rubric._band_iap2[band])
-    return _Eval(rows, overall, theme_tallies, profile, tuple(steps_met), iap2, ladder_band, drop, pre,
-                 limits, raised, band)
+    return tuple(steps_met), iap2, ladder_band, drop, pre, limits, raised, band
 
 
-def _filled(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...], plain: Mapping,
-            by_group: Mapping, value: int) -> tuple[dict, dict]:
-    """The answers with every unanswered question (and unanswered group cell) set to ``value``."""
-    new_plain = dict(plain)
-    new_groups = {cid: dict(cells) for cid, cells in by_group.items()}
-    for c in rubric.in_scope(scope):
-        if new_plain.get(c.id) is None:
-            new_plain[c.id] = value
-        if c.per_group and groups:
-            cells = new_groups.setdefault(c.id, {})
-            for g in groups:
-                if g.role in c.group_roles and g.id in cells and cells[g.id] is None:
-                    cells[g.id] = value
-    return new_plain, new_groups
+def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
+                 rows: tuple[_Row, ...], value: int) -> tuple[_Row, ...]:
+    """The rows of the answers with every unanswered question (and unanswered explicit group cell)
+    set to ``value``; a criterion whose answers this leaves as they are keeps its row."""
+    out = []
+    for r in rows:
+        c = r.criterion
+        level = plain.get(c.id)
+        cells = by_group.get(c.id, {})
+        missing = [gid for gid in cells if cells[gid] is None] if c.per_group and groups else ()
+        if missing:
+            asked = {g.id for g in groups if g.role in c.group_roles}
+            missing = [gid for gid in missing if gid in asked]
+        if level is not None and not missing:
+            out.append(r)
+            continue
+        if missing:
+            cells = dict(cells)
+            for gid in missing:
+                cells[gid] = value
+        out.append(_row(c, context, groups, value if level is None else level, cells))
+    return tuple(out)
+
+
+def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
+                rows: tuple[_Row, ...], moves: Mapping) -> tuple[_Row, ...]:
+    """The rows of the answers with ``moves`` applied ((criterion, group or None) -> level: a null
+    group sets the plain level, a group its cell); the other criteria keep their rows."""
+    per: dict[str, list] = {}
+    for (cid, gid), lv in moves.items():
+        per.setdefault(cid, []).append((gid, lv))
+    out = []
+    for r in rows:
+        change = per.get(r.criterion.id)
+        if change is None:
+            out.append(r)
+            continue
+        cid = r.criterion.id
+        level, cells = plain.get(cid), dict(by_group.get(cid, {}))
+        for gid, lv in change:
+            if gid is None:
+                level = lv
+            else:
+                cells[gid] = lv
+        out.append(_row(r.criterion, context, groups, level, cells))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- what would change
@@ -636,17 +716,6 @@ def _current(row: _Row, gid: str | None):
         if g == gid:
             return lv if st == ANSWERED else None
     return None
-
-
-def _apply(plain: Mapping, by_group: Mapping, moves: Mapping) -> tuple[dict, dict]:
-    new_plain = dict(plain)
-    new_groups = {cid: dict(cells) for cid, cells in by_group.items()}
-    for (cid, gid), lv in moves.items():
-        if gid is None:
-            new_plain[cid] = lv
-        else:
-            new_groups.setdefault(cid, {})[gid] = lv
-    return new_plain, new_groups
 
 
 def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
@@ -695,13 +764,14 @@ def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tup
             for cid, gid, lv in group_of_moves:
                 want(cid, gid, lv)
     order = list(moves)
-    new = _evaluate(rubric, scope, context, groups, *_apply(plain, by_group, moves))
-    if new.band is None or new.band < target:
+    # Only the moved criteria are scored again; every other row is the plan's own.
+    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves))
+    if band is None or band < target:
         return {"target": BAND_ORDER[target], "reachable": False, "moves": [], "holding_down": holding}
     # 3. Prune: drop every move the target does not need, last added first.
     for key in reversed(order):
         trial = {k: v for k, v in moves.items() if k != key}
-        if _evaluate(rubric, scope, context, groups, *_apply(plain, by_group, trial)).band >= target:
+        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial))[0] >= target:
             moves = trial
     index = {c.id: c.index for c in rubric.criteria}
     group_index = {g.id: i for i, g in enumerate(groups)}
@@ -1092,8 +1162,10 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     ev = _evaluate(rubric, scope, context, groups, plain, by_group)
-    low = _evaluate(rubric, scope, context, groups, *_filled(rubric, scope, context, groups, plain, by_group, 0))
-    high = _evaluate(rubric, scope, context, groups, *_filled(rubric, scope, context, groups, plain, by_group, MAX_LEVEL))
+    # The bounds score again only the criteria with an unanswered part.
+    low_band, _ = _band_only(rubric, groups, _filled_rows(rubric, context, groups, plain, by_group, ev.rows, 0))
+    high_band, high_iap2 = _band_only(rubric, groups,
+                                      _filled_rows(rubric, context, groups, plain, by_group, ev.rows, MAX_LEVEL))
 
     limits: list[BandLimit] = []
     if ev.band is not None:
@@ -1108,8 +1180,8 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
             if ev.flag_limits[f][0] == ev.band:
                 limits.append(BandLimit("red-flag", f))
     all_na = ev.overall.answered + ev.overall.unanswered == 0
-    band_low = None if all_na else low.band
-    band_high = None if all_na else high.band
+    band_low = None if all_na else low_band
+    band_high = None if all_na else high_band
 
     n = len(ev.rows)
     done = ev.overall.answered + ev.overall.not_applicable
@@ -1138,5 +1210,5 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
                     if c.id not in unconfirmed[f]:
                         unconfirmed[f].append(c.id)
     unconfirmed_flags = tuple(FlagResult(f, tuple(unconfirmed[f])) for f in sorted(unconfirmed, key=rank))
-    return Score(rubric, scope, plan, context, groups, ev, high.iap2, band_low, band_high, tuple(limits),
+    return Score(rubric, scope, plan, context, groups, ev, high_iap2, band_low, band_high, tuple(limits),
                  raised, unconfirmed_flags, confidence, (dict(plain), {k: dict(v) for k, v in by_group.items()}))

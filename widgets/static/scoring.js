@@ -172,12 +172,17 @@ const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
 
 /** Steps 1-6 of SCORING.md for one set of answers (`plain`: id -> level; `byGroup`: id -> Map group -> level). */
 function evaluate(C, scope, context, groups, plain, byGroup) {
-  const rules = C.rules;
-  const metAt = rules.met_at;
   const inScope = scope === "short" ? C.scopes.short : C.scopes.full;
   const rows = inScope.map((crit) =>
     rowOf(crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map()),
   );
+  return judge(C, groups, rows);
+}
+
+/** Steps 3-6 of SCORING.md from the rows of steps 1-2. */
+function judge(C, groups, rows) {
+  const rules = C.rules;
+  const metAt = rules.met_at;
   const overall = newTally();
   const profile = newTally();
   const themeTallies = new Map();
@@ -243,24 +248,28 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
   return { rows, overall, themes, profile, stepsMet, iap2: iap2Kept, ladderBand, drop, pre, flagLimits, raised, band };
 }
 
-const copyGroups = (byGroup) => new Map([...byGroup].map(([cid, cells]) => [cid, new Map(cells)]));
-
-/** The answers with every unanswered question (and unanswered explicit group cell) set to `value`. */
-function filled(C, scope, groups, plain, byGroup, value) {
-  const newPlain = new Map(plain);
-  const newGroups = copyGroups(byGroup);
-  for (const crit of scope === "short" ? C.scopes.short : C.scopes.full) {
-    const lv = newPlain.get(crit.id);
-    if (lv === null || lv === undefined) newPlain.set(crit.id, value);
+/**
+ * The rows of the answers with every unanswered question (and unanswered explicit group cell) set
+ * to `value`; a criterion whose answers this leaves as they are keeps its row.
+ */
+function filledRows(groups, context, plain, byGroup, rows, value) {
+  return rows.map((r) => {
+    const crit = r.crit;
+    const lv = plain.has(crit.id) ? plain.get(crit.id) : null;
+    let cells = byGroup.get(crit.id) || new Map();
+    const missing = [];
     if (crit.perGroup && groups.length) {
-      if (!newGroups.has(crit.id)) newGroups.set(crit.id, new Map());
-      const cells = newGroups.get(crit.id);
       for (const g of groups) {
-        if (crit.groupRoles.includes(g.role) && cells.has(g.id) && cells.get(g.id) === null) cells.set(g.id, value);
+        if (crit.groupRoles.includes(g.role) && cells.has(g.id) && cells.get(g.id) === null) missing.push(g.id);
       }
     }
-  }
-  return [newPlain, newGroups];
+    if (lv !== null && lv !== undefined && !missing.length) return r;
+    if (missing.length) {
+      cells = new Map(cells);
+      for (const gid of missing) cells.set(gid, value);
+    }
+    return rowOf(crit, context, groups, lv === null || lv === undefined ? value : lv, cells);
+  });
 }
 
 // ----------------------------------------------------------------------------- step 8: what would change
@@ -282,17 +291,28 @@ function currentLevel(row, gid) {
 
 const moveKey = (cid, gid) => JSON.stringify([cid, gid]);
 
-function applyMoves(plain, byGroup, moves) {
-  const newPlain = new Map(plain);
-  const newGroups = copyGroups(byGroup);
-  for (const { cid, gid, level } of moves.values()) {
-    if (gid === null) newPlain.set(cid, level);
-    else {
-      if (!newGroups.has(cid)) newGroups.set(cid, new Map());
-      newGroups.get(cid).set(gid, level);
-    }
+/**
+ * The rows of the answers with `moves` applied (a null group sets the plain level, a group its
+ * cell); the criteria no move touches keep their rows.
+ */
+function movedRows(context, groups, plain, byGroup, rows, moves) {
+  const per = new Map();
+  for (const m of moves.values()) {
+    if (!per.has(m.cid)) per.set(m.cid, []);
+    per.get(m.cid).push(m);
   }
-  return [newPlain, newGroups];
+  return rows.map((r) => {
+    const change = per.get(r.crit.id);
+    if (change === undefined) return r;
+    const cid = r.crit.id;
+    let lv = plain.has(cid) ? plain.get(cid) : null;
+    const cells = new Map(byGroup.get(cid) || []);
+    for (const { gid, level } of change) {
+      if (gid === null) lv = level;
+      else cells.set(gid, level);
+    }
+    return rowOf(r.crit, context, groups, lv, cells);
+  });
 }
 
 /** The moves that would meet one ladder step, or null if it cannot be met (n/a, out of scope). */
@@ -429,7 +449,8 @@ function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
     for (const groupOfMoves of chosen || []) for (const [cid, gid, lv] of groupOfMoves) want(cid, gid, lv);
   }
   const order = [...moves.keys()];
-  const bandWith = (trial) => evaluate(C, scope, context, groups, ...applyMoves(plain, byGroup, trial)).band;
+  // Only the moved criteria are scored again; every other row is the plan's own.
+  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial)).band;
   const reached = bandWith(moves);
   if (reached === null || reached < target) {
     return { target: C.bandOrder[target], reachable: false, moves: [], holding_down: holding };
@@ -536,8 +557,9 @@ export function scorePlan(assessment, rubric) {
   const metAt = C.rules.met_at;
 
   const ev = evaluate(C, scope, context, groups, plain, byGroup);
-  const low = evaluate(C, scope, context, groups, ...filled(C, scope, groups, plain, byGroup, 0));
-  const high = evaluate(C, scope, context, groups, ...filled(C, scope, groups, plain, byGroup, MAX_LEVEL));
+  // The bounds score again only the criteria with an unanswered part.
+  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0));
+  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL));
   const byRank = (x, y) => flagRank.get(x) - flagRank.get(y);
 
   const limits = [];
