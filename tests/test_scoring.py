@@ -312,3 +312,22 @@ def test_contributions_and_actions_are_named_records():
     d = s.to_dict()
     assert [c["criterion"] for c in d["contributions"]] == [c.criterion for c in s.contributions]
     assert [(a["kind"], a["criterion"]) for a in d["actions"]] == [(a.kind, a.criterion) for a in s.actions]
+
+
+def test_a_question_read_from_the_best_group_flags_lower_groups_only_where_the_safeguard_is_missing():
+    def report(panel, survey):
+        answers = every(3, **{"report-back": {"level": 3, "by_group": {"panel": {"level": panel},
+                                                                           "survey": {"level": survey}}}})
+        d = score_plan(plan(answers, groups=GROUPS)).to_dict()
+        return {g["id"]: g["red_flags"] for g in d["groups"]}
+    # The panel hears what changed; the survey gets a newsletter without it: a weaker level, no flag.
+    assert report(2, 1) == {"panel": [], "survey": []}
+    # The survey hears nothing at all: flagged for the survey.
+    assert report(2, 0) == {"panel": [], "survey": ["no-report-back"]}
+    # Nobody hears what changed: the best-placed level itself names the failure, so every group at it.
+    assert report(1, 1) == {"panel": ["no-report-back"], "survey": ["no-report-back"]}
+    assert report(1, 0) == {"panel": ["no-report-back"], "survey": ["no-report-back"]}
+    # A treatment question read from the worst group is flagged from every group that fails it.
+    answers = every(3, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 2}, "survey": {"level": 1}}}})
+    d = score_plan(plan(answers, groups=GROUPS)).to_dict()
+    assert {g["id"]: g["red_flags"] for g in d["groups"]} == {"panel": [], "survey": ["unpaid-participation"]}

@@ -92,6 +92,8 @@ class Criterion:
     action: str
     who: str
     step: str | None = None
+    #: ``band_rules.cap_at_most``: the highest level at which an answer shows the safeguard missing.
+    cap_at_most: int = 0
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -348,6 +350,7 @@ def _build(data: Mapping[str, Any]) -> Rubric:
             not_applicable_if=c.get("not_applicable_if"), sources=tuple(c["sources"]),
             source_note=c.get("source_note"), explained_in=c["explained_in"],
             action=c["next_step"]["action"], who=c["next_step"]["who"], step=steps.get(c["id"]),
+            cap_at_most=data.get("band_rules", {}).get("cap_at_most", 0),
         ))
     return Rubric(id=data["id"], version=data["version"], data=data, criteria=tuple(criteria))
 
@@ -527,9 +530,13 @@ def _row(c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, by_gr
         cells = tuple((g.id, _status(lv), lv) for g in asked
                       for lv in [by_group[g.id] if g.id in by_group else plain])
         ints = [lv for _, st, lv in cells if st == ANSWERED]
-        raises = tuple((f, gid, lv) for gid, st, lv in cells if st == ANSWERED for f in c.flags_at(lv))
         if ints:
             level = min(ints) if c.group_rule == "worst" else max(ints)
+            # Read from the best-placed group, a question is flagged from that group at any level its
+            # descriptors name, and from a group below it only where the safeguard is missing.
+            raises = tuple((f, gid, lv) for gid, st, lv in cells
+                           if st == ANSWERED and (c.group_rule == "worst" or lv == level or lv <= c.cap_at_most)
+                           for f in c.flags_at(lv))
             return _Row(c, ANSWERED, None, level, cells, raises)
         if all(st == NOT_APPLICABLE_STATUS for _, st, _ in cells):
             return _Row(c, NOT_APPLICABLE_STATUS, "answered-n/a", None, cells, ())

@@ -66,6 +66,7 @@ export function compileRubric(rubric) {
       groupRoles: c.group_roles ? [...c.group_roles] : [],
       groupRule: c.group_rule || "worst",
       step: stepOf.has(c.id) ? stepOf.get(c.id) : null,
+      capAtMost: rules.cap_at_most ?? 0,
       action: c.next_step.action,
       who: c.next_step.who,
       explainedIn: c.explained_in,
@@ -152,12 +153,16 @@ function rowOf(crit, context, groups, plain, cells) {
       return [g.id, statusOf(lv), lv];
     });
     const ints = groupCells.filter(([, st]) => st === ANSWERED).map(([, , lv]) => lv);
-    const raises = [];
-    for (const [gid, st, lv] of groupCells) {
-      if (st === ANSWERED) for (const f of flagsAt(crit, lv)) raises.push([f, gid, lv]);
-    }
     if (ints.length) {
       const level = crit.groupRule === "worst" ? Math.min(...ints) : Math.max(...ints);
+      // Read from the best-placed group, a question is flagged from that group at any level its
+      // descriptors name, and from a group below it only where the safeguard is missing.
+      const raises = [];
+      for (const [gid, st, lv] of groupCells) {
+        if (st !== ANSWERED) continue;
+        if (crit.groupRule !== "worst" && lv !== level && lv > crit.capAtMost) continue;
+        for (const f of flagsAt(crit, lv)) raises.push([f, gid, lv]);
+      }
       return row(ANSWERED, null, level, groupCells, raises);
     }
     if (groupCells.every(([, st]) => st === NA)) return row(NA, "answered-n/a", null, groupCells, []);
