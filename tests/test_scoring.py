@@ -331,3 +331,13 @@ def test_a_question_read_from_the_best_group_flags_lower_groups_only_where_the_s
     answers = every(3, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 2}, "survey": {"level": 1}}}})
     d = score_plan(plan(answers, groups=GROUPS)).to_dict()
     assert {g["id"]: g["red_flags"] for g in d["groups"]} == {"panel": [], "survey": ["unpaid-participation"]}
+
+
+def test_community_led_needs_both_a_delegated_decision_and_a_right_to_stop():
+    full = score_plan(plan(every(3)))
+    assert full.band_id == "community-led"
+    halt_only = score_plan(plan(every(3, {"community-decides": 1})))
+    decide_only = score_plan(plan(every(3, {"community-can-halt": 1})))
+    for s in (halt_only, decide_only):
+        assert (s.band_id, s.iap2_level) == ("collaboration", "collaborate")
+        assert "empower" not in s.to_dict()["iap2"]["steps_met"]
