@@ -681,9 +681,10 @@ def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], pl
 
 
 def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
-                rows: tuple[_Row, ...], moves: Mapping) -> tuple[_Row, ...]:
+                rows: tuple[_Row, ...], moves: Mapping, memo: dict | None = None) -> tuple[_Row, ...]:
     """The rows of the answers with ``moves`` applied ((criterion, group or None) -> level: a null
-    group sets the plain level, a group its cell); the other criteria keep their rows."""
+    group sets the plain level, a group its cell); the other criteria keep their rows. ``memo``
+    keeps the rows already built for the same criterion and changes (one plan, one search)."""
     per: dict[str, list] = {}
     for (cid, gid), lv in moves.items():
         per.setdefault(cid, []).append((gid, lv))
@@ -694,13 +695,20 @@ def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_
             out.append(r)
             continue
         cid = r.criterion.id
+        key = (cid, tuple(change))
+        if memo is not None and key in memo:
+            out.append(memo[key])
+            continue
         level, cells = plain.get(cid), dict(by_group.get(cid, {}))
         for gid, lv in change:
             if gid is None:
                 level = lv
             else:
                 cells[gid] = lv
-        out.append(_row(r.criterion, context, groups, level, cells))
+        row = _row(r.criterion, context, groups, level, cells)
+        if memo is not None:
+            memo[key] = row
+        out.append(row)
     return tuple(out)
 
 
@@ -772,13 +780,14 @@ def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tup
                 want(cid, gid, lv)
     order = list(moves)
     # Only the moved criteria are scored again; every other row is the plan's own.
-    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves))
+    memo: dict = {}
+    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves, memo))
     if band is None or band < target:
         return {"target": BAND_ORDER[target], "reachable": False, "moves": [], "holding_down": holding}
     # 3. Prune: drop every move the target does not need, last added first.
     for key in reversed(order):
         trial = {k: v for k, v in moves.items() if k != key}
-        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial))[0] >= target:
+        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial, memo))[0] >= target:
             moves = trial
     index = {c.id: c.index for c in rubric.criteria}
     group_index = {g.id: i for i, g in enumerate(groups)}
