@@ -341,3 +341,13 @@ def test_community_led_needs_both_a_delegated_decision_and_a_right_to_stop():
     for s in (halt_only, decide_only):
         assert (s.band_id, s.iap2_level) == ("collaboration", "collaborate")
         assert "empower" not in s.to_dict()["iap2"]["steps_met"]
+
+
+def test_proxies_cap_at_level_1_where_other_guardrails_lower():
+    for level in (0, 1):
+        s = score_plan(plan(every(3, {"direct-participation": level})))
+        assert (s.band_id, s.flag_ids) == ("tokenism", ["proxies-replace-affected"]), level
+    token_pay = score_plan(plan(every(3, {"pay-participants": 1})))
+    assert (token_pay.band_id, token_pay.flag_ids) == ("collaboration", ["unpaid-participation"])
+    unpaid = score_plan(plan(every(3, {"pay-participants": 0})))
+    assert unpaid.band_id == "tokenism"

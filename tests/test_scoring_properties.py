@@ -134,7 +134,8 @@ def test_red_flags_always_cap(p):
     d = s.to_dict()
     effect = {f["id"]: f["effect"] for f in RUBRIC.data["red_flags"]}
     drop = RUBRIC.data["band_rules"]["flag_drop"]
-    cap_at_most = RUBRIC.data["band_rules"]["cap_at_most"]
+    cap_at_most = {f["id"]: f.get("cap_at_most", RUBRIC.data["band_rules"]["cap_at_most"])
+                   for f in RUBRIC.data["red_flags"]}
     ladder = BAND_ORDER.index(d["band"]["ladder"]) if d["band"]["ladder"] else None
     for f in d["red_flags"]:
         cap = BAND_ORDER.index(f["cap"])
@@ -144,7 +145,7 @@ def test_red_flags_always_cap(p):
         assert f["power"] == bool(levels)
         if s.band is not None:
             assert s.band <= BAND_ORDER.index(f["limit"])
-            if effect[f["id"]] == "cap" and any(lv <= cap_at_most for lv in levels):
+            if effect[f["id"]] == "cap" and any(lv <= cap_at_most[f["id"]] for lv in levels):
                 assert BAND_ORDER.index(f["limit"]) == cap
                 assert s.band <= cap
                 assert s.band_low <= cap and s.band_high <= cap

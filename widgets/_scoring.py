@@ -193,6 +193,12 @@ class Rubric:
         return frozenset(f["id"] for f in self.data["red_flags"] if f.get("effect", "cap") == "cap")
 
     @functools.cached_property
+    def _flag_cap_at_most(self) -> dict[str, int]:
+        """The highest answer level at which each flag caps (its own ``cap_at_most``, else the rule's)."""
+        default = self.rules.get("cap_at_most", 0)
+        return {f["id"]: f.get("cap_at_most", default) for f in self.data["red_flags"]}
+
+    @functools.cached_property
     def _power_roles(self) -> frozenset[str]:
         return frozenset(rid for rid, r in self.roles.items() if r["holds_power"])
 
@@ -637,13 +643,13 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
         group_role = {g.id: g.role for g in groups}
         caps = rubric._flag_caps
         capping = rubric._flag_caps_hard
-        cap_at_most = rules["cap_at_most"]
+        cap_at_most = rubric._flag_cap_at_most
         lowered = pre - rules["flag_drop"]
         for f, where in raised.items():
             power_levels = [lv for _, gid, lv in where
                             if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
             # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
-            if f in capping and any(lv <= cap_at_most for lv in power_levels):
+            if f in capping and any(lv <= cap_at_most[f] for lv in power_levels):
                 limit = caps[f]
             else:
                 limit = max(caps[f], lowered)

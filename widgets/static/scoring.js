@@ -82,6 +82,7 @@ export function compileRubric(rubric) {
     flagCaps: new Map(rubric.red_flags.map((f) => [f.id, bandOrder.indexOf(f.cap)])),
     capping: new Set(rubric.red_flags.filter((f) => (f.effect ?? "cap") === "cap").map((f) => f.id)),
     bandIap2: [...rubric.bands].sort(byIndex).map((b) => iap2Order.indexOf(b.iap2)),
+    flagCapAtMost: new Map(rubric.red_flags.map((f) => [f.id, f.cap_at_most ?? rules.cap_at_most ?? 0])),
     powerRoles: new Set((rubric.group_roles || []).filter((r) => r.holds_power).map((r) => r.id)),
     themeOrder: rubric.themes.map((t) => t.id),
     scopes: { full: rows, short: rows.filter((r) => r.short) },
@@ -238,9 +239,10 @@ function judge(C, groups, rows) {
       .filter(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)))
       .map(([, , lv]) => lv);
     const cap = C.flagCaps.get(f);
-    // A capping flag caps where an answer for power shows the safeguard missing (at or below
+    // A capping flag caps where an answer for power shows the safeguard missing (at or below its
     // `cap_at_most`); any other raise lowers the band by `flag_drop`, never below its cap.
-    const caps = C.capping.has(f) && powerLevels.some((lv) => lv <= rules.cap_at_most);
+    const atMost = C.flagCapAtMost.get(f);
+    const caps = C.capping.has(f) && powerLevels.some((lv) => lv <= atMost);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
   }
   let band = null;
