@@ -81,7 +81,9 @@ class _MarkdownBlocks(HTMLParser):
 def _norm(text: str) -> str:
     # The Markdown escaper puts a word joiner before "@" (so that GitHub links no address) and
     # writes a line break inside a list item or cell as a space: neither is text the user typed.
-    return " ".join(text.replace("\u2060", "").split())
+    # It also takes a byte-order mark at a field's edge as edge space (as JavaScript's trim() does,
+    # for parity), where Word keeps the character as typed: both show the same visible text.
+    return " ".join(text.replace("\u2060", "").replace("\ufeff", " ").split())
 
 
 def markdown_blocks(markdown: str) -> list:
@@ -416,3 +418,20 @@ def test_every_file_the_loader_accepts_gives_a_word_report_with_its_text(rng, da
         return
     s = score_plan(a)
     assert docx_blocks(report_docx(s, a)) == markdown_blocks(report_markdown(s, a))
+
+
+def test_a_byte_order_mark_at_the_start_of_a_field_reads_the_same_in_word_and_markdown(tmp_path):
+    # Found by the property test above: Markdown takes a leading U+FEFF as edge space, Word keeps it.
+    import yaml
+
+    plan = yaml.safe_load(WASHING.read_text(encoding="utf-8"))
+    plan["product"] = "\ufeff=1+1"
+    plan["team"] = " \ufeffTeam"
+    path = tmp_path / "bom.yaml"
+    path.write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    a = load_assessment(path)
+    s = score_plan(a)
+    data = report_docx(s, a)
+    assert docx_blocks(data) == markdown_blocks(report_markdown(s, a))
+    # Word keeps what was typed (nothing silently changed), the invisible mark included.
+    assert any(p.text == "Product: \ufeff=1+1" for p in docx.Document(io.BytesIO(data)).paragraphs)
