@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_N_UPDATES",
     "DEFAULT_IN_CONV_RULE",
     "DEFAULT_K_BUFFER",
+    "DEFAULT_KEEP_PARTICIPANTS",
     "IN_CONV_RULES",
     "BASE_K",
     "MAX_GROUPS",
@@ -59,6 +60,11 @@ DEFAULT_N_UPDATES = 200
 DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
+#: Who else gets a group: ``"export"`` places every participant the export's ``group-id``
+#: column labels but whom the in-conv rule leaves out (see :func:`_kept`), so the result
+#: labels the participants Polis labelled; ``()`` places nobody. Chosen on the development
+#: conversations (benchmarks/POLIS-LOG.md, round 2).
+DEFAULT_KEEP_PARTICIPANTS = "export"
 #: The replay's PCA stops when each component's ``1 - |cos|`` with its last value is at
 #: most this (an angle of about 4.5e-5 rad), or after 100 steps. Polis's
 #: ``power-iteration`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848)
@@ -338,9 +344,22 @@ class _History:
         return self.row_kept + int((self.mod_mask & self.cols_seen).sum())
 
 
-def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int) -> np.ndarray:
-    """In-conv from the votes so far: ``min(7, n_comments)`` votes, topped up to 15 with the most active voters."""
-    chosen = seen & (counts >= min(MIN_VOTES, n_comments))
+def _place(xy_in: np.ndarray, group_in: np.ndarray, base_in: np.ndarray, xy_out: np.ndarray) -> np.ndarray:
+    """Group of the nearest base-cluster centre (centres from the clustered participants) for each row of ``xy_out``."""
+    if len(xy_out) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids, inv = np.unique(base_in, return_inverse=True)
+    centres = np.zeros((len(ids), 2))
+    np.add.at(centres, inv, xy_in)
+    centres /= np.bincount(inv, minlength=len(ids))[:, None]
+    group_of = np.zeros(len(ids), dtype=np.int64)
+    group_of[inv] = group_in
+    return group_of[_sqdist(np.asarray(xy_out, float), centres).argmin(1)]
+
+
+def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int, min_votes: int = MIN_VOTES) -> np.ndarray:
+    """In-conv from the votes so far: ``min(min_votes, n_comments)`` votes, topped up to 15 with the most active voters."""
+    chosen = seen & (counts >= min(min_votes, n_comments))
     missing = GREEDY_N - int(chosen.sum())
     if missing > 0:
         rest = np.nonzero(seen & ~chosen)[0]
@@ -357,6 +376,8 @@ def replay(
     max_groups: int = MAX_GROUPS,
     k_buffer: int = 4,
     in_conv_rule: str = "sticky",
+    min_votes: int = MIN_VOTES,
+    keep=(),
     progress: bool = False,
 ) -> dict:
     """Replay Polis's math updates over the vote history and return the final state.
@@ -395,7 +416,7 @@ def replay(
     bounds = bounds[bounds >= min(_first_update(v), len(v))]
     st = _State()
     sticky = in_conv_rule == "sticky"
-    entry = _entry_index(v) if sticky else {}
+    entry = _entry_index(v, min_votes=min_votes) if sticky else {}
     entry_rows = np.searchsorted(pids, np.array(list(entry.keys()), dtype=pids.dtype))
     entry_pos = np.array(list(entry.values()), dtype=np.int64)
     # State kept between updates, by participant row and by base-cluster id.
@@ -423,7 +444,7 @@ def replay(
         if sticky:
             in_mask[entry_rows[entry_pos < stop]] = True
         else:
-            in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols)
+            in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols, min_votes)
         ic_rows = np.nonzero(in_mask)[0]
         X = np.ascontiguousarray(proj[ic_rows])
         # Base clusters warm-started from the last update's (each keeps its id, as in Polis), then the
@@ -447,8 +468,13 @@ def replay(
     bases = base_of[ic_rows]
     known = (bases >= 0) & (bases < len(gmap))
     known[known] = gmap[bases[known]] >= 0
+    # Participants to place (``keep``) who are not in-conv here: each goes to the group of the nearest
+    # base-cluster centre on the final map, the assignment step of Polis's k-means. Nobody else moves.
+    out_rows = np.nonzero(np.isin(pids, np.asarray(list(keep), dtype=pids.dtype)) & ~in_mask & hist.rows_seen)[0]
+    placed = _place(proj[ic_rows[known]], gmap[bases[known]], bases[known], proj[out_rows])
     return {
         "labels": pd.Series(gmap[bases[known]], index=pids[ic_rows[known]], name="group", dtype="int64").sort_index(),
+        "placed": pd.Series(placed, index=pids[out_rows], name="group", dtype="int64").sort_index(),
         "base": pd.Series(bases, index=pids[ic_rows], name="base_cluster", dtype="int64").sort_index(),
         "k": int(len(np.unique(gmap[gmap >= 0]))),
         "silhouettes": sils,
@@ -511,6 +537,8 @@ def run(
     update_every: float | None = None,
     in_conv_rule: str | None = None,
     k_buffer: int | None = None,
+    min_votes: int = MIN_VOTES,
+    keep_participants=None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.polis.export.PolisConversation` (or a matrix).
@@ -525,6 +553,14 @@ def run(
     ``n_updates``, ``in_conv_rule`` and ``k_buffer`` default to :data:`DEFAULT_N_UPDATES`,
     :data:`DEFAULT_IN_CONV_RULE` and :data:`DEFAULT_K_BUFFER`, chosen on the development
     conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
+
+    ``min_votes`` is the in-conv threshold (Polis's 7). ``keep_participants`` (default
+    :data:`DEFAULT_KEEP_PARTICIPANTS` for a loaded export, nobody for a bare matrix):
+    participants to label although the in-conv rule leaves them out, ``"export"`` for those
+    the export's ``group-id`` labels, or a list of ids. They do not enter the clustering
+    (nobody else's group changes): each joins the group of the nearest base-cluster centre
+    on the final map, and ``participants["placed"]`` marks them. Statement statistics use
+    the clustered participants only.
 
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
     folder with :func:`~casestudies.polis.export.load_polis_conversation` to replay its
@@ -542,6 +578,9 @@ def run(
         raise ValueError("run() needs a conversation or a vote matrix.")
     moderated_out = [c for c in moderated_out if c in matrix.columns]
     has_times = conversation is not None and has_vote_times(conversation.votes)
+    if keep_participants is None:
+        keep_participants = DEFAULT_KEEP_PARTICIPANTS if conversation is not None else ()
+    keep = _kept(keep_participants, conversation)
     history = use_history and conversation is not None
     if not history:
         participants, comments = project(matrix, moderated_out)
@@ -563,6 +602,8 @@ def run(
             max_groups=max_groups,
             k_buffer=k_buffer,
             in_conv_rule=in_conv_rule,
+            min_votes=min_votes,
+            keep=keep,
             progress=progress,
         )
         # The map is the last update's, as in Polis: no second PCA of the final votes.
@@ -570,24 +611,49 @@ def run(
         inside = pd.Index(rep["in_conv"])
         participants["in_conv"] = participants.index.isin(inside)
         participants["group"] = rep["labels"].reindex(participants.index)
+        participants["placed"] = participants.index.isin(rep["placed"].index)
+        participants.loc[rep["placed"].index, "group"] = rep["placed"]
         participants["base_cluster"] = rep["base"].reindex(participants.index)
         k, sils = rep["k"], rep["silhouettes"]
         base_centers = base_counts = None
         extra["n_updates"] = rep["n_updates"]
-        inside = participants.index[participants["group"].notna()]
+        inside = participants.index[participants["group"].notna() & participants["in_conv"]]
     else:
-        inside = in_conversation(matrix, None)
+        inside = in_conversation(matrix, None, min_votes=min_votes)
         participants["in_conv"] = participants.index.isin(inside)
         xy = participants.loc[inside, ["x", "y"]].to_numpy()
         cl = cluster_groups(xy, base_k=base_k, max_groups=max_groups, force_k=force_k)
         participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
         participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
+        out = pd.Index(keep).intersection(matrix.index).difference(inside)
+        participants["placed"] = participants.index.isin(out)
+        participants.loc[out, "group"] = _place(xy, cl.group_of_base[cl.base_labels], cl.base_labels,
+                                                participants.loc[out, ["x", "y"]].to_numpy())
         k, sils = cl.k, cl.silhouettes
         base_centers, base_counts = cl.base_centers, cl.base_counts
     method = ("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)") if history \
         else "casestudies.polis (single pass)"
     return _with_statements(participants, comments, matrix, inside, moderated_out, pick_max, k=k, silhouettes=sils,
                             base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
+
+
+def _kept(keep_participants, conversation) -> list:
+    """Participants clustered whatever their vote count: none, a list of ids, or ``"export"``.
+
+    ``"export"`` keeps everyone the export's ``group-id`` column places in a group. Polis's
+    export labels exactly the participants in its last update's base clusters, all of
+    them in-conv then (``participants-votes-table`` in math/src/polismath/darwin/export.clj,
+    compdemocracy/polis at 7e0c6bf; ``createGroupIdResolver`` in server/src/report.ts), so
+    the column says who Polis clustered, whatever rule its math ran with. The group
+    numbers themselves are not used. red-dwarf's ``keep_participant_ids`` does the same.
+    """
+    if isinstance(keep_participants, str):
+        if keep_participants != "export":
+            raise ValueError(f"keep_participants must be 'export' or a list of participant ids, not {keep_participants!r}.")
+        if conversation is None:
+            raise ValueError("keep_participants='export' needs a loaded conversation (its participants-votes.csv group-id column).")
+        return conversation.groups.dropna().index.astype("int64").tolist()
+    return [int(p) for p in keep_participants]
 
 
 def _map_of_replay(rep: dict, matrix: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
