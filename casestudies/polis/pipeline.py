@@ -432,6 +432,7 @@ def replay(
         except ImportError:
             pass
     sils: dict = {}
+    k_path = []  # (best k by silhouette, smoothed k) at each update
     proj = np.zeros((len(pids), 2))
     for stop in it:
         seen_before = hist.cols_seen
@@ -461,6 +462,7 @@ def replay(
         st.last_k = this_k
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
             st.smoothed_k = this_k
+        k_path.append((this_k, st.smoothed_k))
     # Final labels.
     k = st.smoothed_k if st.smoothed_k in sils else max(sils)
     gmap = group_last[k]
@@ -480,6 +482,7 @@ def replay(
         "silhouettes": sils,
         "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
+        "k_path": k_path,
         "map": pd.DataFrame(proj, index=pd.Index(pids, name="participant"), columns=["x", "y"]),
         "comps": st.comps[:2],
         "center": hist.center,
@@ -617,6 +620,7 @@ def run(
         k, sils = rep["k"], rep["silhouettes"]
         base_centers = base_counts = None
         extra["n_updates"] = rep["n_updates"]
+        extra["k_path"] = rep["k_path"]
         inside = participants.index[participants["group"].notna() & participants["in_conv"]]
     else:
         inside = in_conversation(matrix, None, min_votes=min_votes)
