@@ -574,17 +574,25 @@ def run(
     n_updates_no_history = n_updates if n_updates_no_history is None else n_updates_no_history
     in_conv_rule = DEFAULT_IN_CONV_RULE if in_conv_rule is None else in_conv_rule
     k_buffer = DEFAULT_K_BUFFER if k_buffer is None else k_buffer
+    history = use_history and conversation is not None
     if conversation is not None:
-        matrix = conversation.vote_matrix()
+        # The replay never needs the dense participants x statements matrix: its statement
+        # statistics read the sparse votes (memory grows with the votes, not with the cells).
+        if history:
+            from casestudies.polis.sparse import SparseVotes
+
+            matrix = SparseVotes.from_votes(conversation.votes[conversation.votes["vote"].notna()])
+        else:
+            matrix = conversation.vote_matrix()
         moderated_out = conversation.moderated_out
     if matrix is None:
         raise ValueError("run() needs a conversation or a vote matrix.")
-    moderated_out = [c for c in moderated_out if c in matrix.columns]
+    columns = set((matrix.tids if history else matrix.columns).tolist())
+    moderated_out = [c for c in moderated_out if c in columns]
     has_times = conversation is not None and has_vote_times(conversation.votes)
     if keep_participants is None:
         keep_participants = DEFAULT_KEEP_PARTICIPANTS if conversation is not None else ()
     keep = _kept(keep_participants, conversation)
-    history = use_history and conversation is not None
     if not history:
         participants, comments = project(matrix, moderated_out)
     extra: dict = {}
@@ -660,22 +668,21 @@ def _kept(keep_participants, conversation) -> list:
     return [int(p) for p in keep_participants]
 
 
-def _map_of_replay(rep: dict, matrix: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _map_of_replay(rep: dict, votes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(participants, comments)`` as :func:`project` returns them, from the last update of :func:`replay`.
 
     A statement's ``x, y`` is the projection of a single agree vote on it, scaled as
     Polis scales a participant with one vote (``pca-project-cmnts`` in
     math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848).
     """
-    participants = rep["map"].reindex(matrix.index)
-    participants.index.name = matrix.index.name
-    participants["n_votes"] = matrix.notna().sum(axis=1)
+    pids = pd.Index(votes.pids, name="participant")
+    participants = rep["map"].reindex(pids)
+    participants["n_votes"] = votes.n_votes().astype("int64")
     comps, center = rep["comps"], rep["center"]
     scale = np.sqrt(max(rep["n_comments"], 1))
     comments = pd.DataFrame({"x": (1.0 - center) * comps[0] * scale, "y": (1.0 - center) * comps[1] * scale,
                              "center": center, "pc1": comps[0], "pc2": comps[1]}, index=rep["tids"])
-    comments = comments.reindex(matrix.columns)
-    comments.index.name = matrix.columns.name
+    comments = comments.reindex(pd.Index(votes.tids, name="comment-id"))
     return participants, comments
 
 
