@@ -413,3 +413,21 @@ def test_keep_participants_refuses_what_it_cannot_use():
         polis.run(matrix=matrix, keep_participants="everyone")
     # A bare matrix places nobody by default, and a list of ids is placed by id.
     assert not polis.run(matrix=matrix).participants["placed"].any()
+
+
+def test_replay_records_the_k_it_picks_at_every_update():
+    from types import SimpleNamespace
+
+    matrix, _ = _two_camps(n_per=20, n_comments=12)
+    votes = matrix.stack().dropna().rename("vote").reset_index()
+    votes.columns = ["participant", "comment-id", "vote"]
+    votes["timestamp"] = np.arange(len(votes)) + 1
+    rep = polis.replay(SimpleNamespace(name="camps", votes=votes, moderated_out=[]), n_updates=30)
+    assert len(rep["k_path"]) == rep["n_updates"]
+    best, smoothed = zip(*rep["k_path"])
+    assert all(2 <= k <= polis.MAX_GROUPS for k in best + smoothed)
+    # The smoothed k only moves to a k that has just won k_buffer (4) updates in a row.
+    for i in range(1, len(smoothed)):
+        if smoothed[i] != smoothed[i - 1]:
+            assert i >= 3 and set(best[i - 3:i + 1]) == {smoothed[i]}
+    assert smoothed[-1] == rep["k"] == 2
