@@ -156,8 +156,9 @@ def coverage_breakdown(conv, ours) -> dict:
     early = below & set(polis.in_conversation(M, conv.votes)) if conv.has_vote_times else set()
     p = ours.participants
     clustered = p.index[p["group"].notna() & p["in_conv"]]
-    return {"polis_labelled": int(len(labelled)), "polis_below_threshold": len(below), "early_joiners": len(early),
-            "unexplained": len(below) - len(early), "placed": int(p["placed"].sum()) if "placed" in p else 0,
+    return {"polis_labelled": int(len(labelled)), "polis_below_threshold": len(below),
+            "early_joiners": len(early) if conv.has_vote_times else None,
+            "unexplained": len(below) - len(early) if conv.has_vote_times else None, "placed": int(p["placed"].sum()) if "placed" in p else 0,
             "coverage_in_conv": round(float(labelled.isin(clustered).mean()) if len(labelled) else float("nan"), 3)}
 
 
@@ -245,6 +246,9 @@ def _print_coverage(rows: list[dict]) -> None:
     for r in rows:
         if not r["polis_below_threshold"]:
             why = "none: Polis labels exactly participants its in-conv rule keeps"
+        elif not r["vote_times"]:
+            why = (f"{r['polis_below_threshold']} of {r['polis_labelled']}: the export has no vote times, so whether they joined "
+                   "early (Polis's sticky rule keeps them) cannot be told")
         else:
             why = (f"{r['polis_below_threshold']} of {r['polis_labelled']}: {r['early_joiners']} joined early (Polis's sticky rule keeps them), "
                    f"{r['unexplained']} not explained by the rule in Polis's source (a math state the export does not hold)")
