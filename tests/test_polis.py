@@ -431,3 +431,29 @@ def test_replay_records_the_k_it_picks_at_every_update():
         if smoothed[i] != smoothed[i - 1]:
             assert i >= 3 and set(best[i - 3:i + 1]) == {smoothed[i]}
     assert smoothed[-1] == rep["k"] == 2
+
+
+def test_agreement_scores_the_placed_participants_apart(tmp_path):
+    conv = polis.load_polis_conversation(_camps_export(tmp_path / "labelled", label_low=True))
+    placed = polis.run(conv, n_updates=20)
+    alone = polis.run(conv, n_updates=20, keep_participants=())
+    a, b = polis.group_agreement(placed, conv.groups), polis.group_agreement(alone, conv.groups)
+    assert a["n_placed"] == 3 and b["n_placed"] == 0
+    # The clustered participants score the same whether or not anyone is placed.
+    assert a["ari_clustered"] == pytest.approx(b["ari_clustered"]) == pytest.approx(1.0)
+    # The overall score with the placed left out is the score of the run that placed nobody.
+    assert a["ari_rule"] == pytest.approx(b["ari"])
+    assert a["coverage_rule"] == pytest.approx(b["coverage"]) == pytest.approx(40 / 43)
+    # Three placed: 100 and 101 with their camps, 102 (one vote, with camp 0) wherever the map puts it.
+    assert not np.isnan(a["ari_placed"]) and np.isnan(b["ari_placed"])
+    assert "placed" in placed.extra["placement"] and "alone" in alone.extra["placement"]
+
+
+def test_an_export_without_group_labels_falls_back_to_the_rule_and_says_so(tmp_path):
+    folder = _camps_export(tmp_path / "raw", label_low=True)
+    (folder / "participants-votes.csv").unlink()  # a team's raw votes: no group-id anywhere
+    conv = polis.load_polis_conversation(folder)
+    res = polis.run(conv, n_updates=20)
+    assert not res.participants["placed"].any()
+    assert res.participants.loc[[100, 101, 102], "group"].isna().all()
+    assert "no group-id labels" in res.extra["placement"]

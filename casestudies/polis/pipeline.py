@@ -592,10 +592,10 @@ def run(
     has_times = conversation is not None and has_vote_times(conversation.votes)
     if keep_participants is None:
         keep_participants = DEFAULT_KEEP_PARTICIPANTS if conversation is not None else ()
-    keep = _kept(keep_participants, conversation)
+    keep, placement = _kept(keep_participants, conversation)
     if not history:
         participants, comments = project(matrix, moderated_out)
-    extra: dict = {}
+    extra: dict = {"placement": placement}
     if history:
         # Replay Polis's updates: groups depend on the path the conversation took.
         source = conversation
@@ -649,23 +649,37 @@ def run(
                             base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
 
 
-def _kept(keep_participants, conversation) -> list:
-    """Participants clustered whatever their vote count: none, a list of ids, or ``"export"``.
+def _kept(keep_participants, conversation) -> tuple[list, str]:
+    """Participants to label although the in-conv rule leaves them out, and a note saying where they come from.
 
-    ``"export"`` keeps everyone the export's ``group-id`` column places in a group. Polis's
-    export labels exactly the participants in its last update's base clusters, all of
-    them in-conv then (``participants-votes-table`` in math/src/polismath/darwin/export.clj,
-    compdemocracy/polis at 7e0c6bf; ``createGroupIdResolver`` in server/src/report.ts), so
-    the column says who Polis clustered, whatever rule its math ran with. The group
-    numbers themselves are not used. red-dwarf's ``keep_participant_ids`` does the same.
+    ``keep_participants`` is a list of ids, or ``"export"``: everyone the export's
+    ``group-id`` column places in a group. Why that column says whom Polis clustered:
+    Polis's export writes a group only for participants in its last update's base
+    clusters (``participants-votes-table`` and ``flatten-clusters`` in
+    math/src/polismath/darwin/export.clj, compdemocracy/polis at 7e0c6bf;
+    ``createGroupIdResolver`` in server/src/report.ts, at 34eed00, returns nothing for a
+    participant outside ``in-conv`` or outside every base cluster), and base clusters are
+    drawn over in-conv participants only (``:base-clusters`` in
+    math/src/polismath/math/conversation.clj at 19af664). So a labelled participant was
+    in-conv at Polis's last update, whatever rule that math ran with. The group numbers
+    are not used. How they are placed (:func:`_place`, the nearest base cluster's group)
+    is this project's approximation: Polis clustered them in a state the export does not
+    hold, and gives no rule for anyone it did not cluster. An export without ``group-id``
+    labels (a team's raw votes, or a conversation whose math never ran) places nobody:
+    the in-conv rule alone decides, and the note says so.
     """
     if isinstance(keep_participants, str):
         if keep_participants != "export":
             raise ValueError(f"keep_participants must be 'export' or a list of participant ids, not {keep_participants!r}.")
         if conversation is None:
             raise ValueError("keep_participants='export' needs a loaded conversation (its participants-votes.csv group-id column).")
-        return conversation.groups.dropna().index.astype("int64").tolist()
-    return [int(p) for p in keep_participants]
+        labelled = conversation.groups.dropna().index.astype("int64").tolist()
+        if not labelled:
+            return [], "the export has no group-id labels: the in-conv rule alone decides who is grouped"
+        return labelled, "participants the export's group-id labels but the in-conv rule leaves out are placed (nearest base cluster)"
+    ids = [int(p) for p in keep_participants]
+    return ids, ("the listed participants the in-conv rule leaves out are placed (nearest base cluster)" if ids
+                 else "nobody is placed: the in-conv rule alone decides who is grouped")
 
 
 def _map_of_replay(rep: dict, votes) -> tuple[pd.DataFrame, pd.DataFrame]:
