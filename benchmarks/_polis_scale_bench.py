@@ -4,7 +4,8 @@ Each conversation has ``n`` participants and 2,000 statements, three planted opi
 groups, and sparse votes: a participant votes on 1 + Poisson(30) statements, drawn
 with a popularity skew (early statements are shown more, as in Polis), agreeing with
 their group's stance with probability 0.7, passing with 0.1, and otherwise voting at
-random. Each method runs in a fresh subprocess (so peak memory is its own) under a
+random. Votes arrive in a random order (their timestamps), which the replay follows.
+Each method runs in a fresh subprocess (so peak memory is its own) under a
 watchdog that stops it when its resident memory passes ``RSS_LIMIT_GB`` or its time
 passes ``TIME_LIMIT_S``; a stopped run is reported with the measured reason.
 
@@ -33,7 +34,7 @@ N_STATEMENTS = 2_000
 #: The machine has 24 GiB shared with other work and 2 cores: stop a run beyond these.
 RSS_LIMIT_GB = 10.0
 TIME_LIMIT_S = 900.0
-METHODS = ("casestudies.polis (sparse single pass)", "red-dwarf 0.4.0")
+METHODS = ("casestudies.polis (sparse single pass)", "casestudies.polis (replay, 200 updates)", "red-dwarf 0.4.0")
 
 
 def synthetic_votes(n: int, m: int = N_STATEMENTS, seed: int = 0):
@@ -51,7 +52,8 @@ def synthetic_votes(n: int, m: int = N_STATEMENTS, seed: int = 0):
     pid, tid = key // m, key % m
     u = rng.random(len(pid))
     vote = np.where(u < 0.7, stance[group[pid], tid], np.where(u < 0.8, 0, rng.choice([-1, 0, 1], len(pid))))
-    votes = pd.DataFrame({"participant": pid, "comment-id": tid, "vote": vote.astype(int), "timestamp": np.arange(len(pid))})
+    when = rng.permutation(len(pid)) + 1  # the order votes arrive in, for the replay
+    votes = pd.DataFrame({"participant": pid, "comment-id": tid, "vote": vote.astype(int), "timestamp": when})
     return votes, group
 
 
@@ -68,7 +70,12 @@ def _child(method: str, n: int, out_path: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
-        res = polis.run_sparse(conv) if method.startswith("casestudies") else polis.run_reddwarf(conv)
+        if "single pass" in method:
+            res = polis.run_sparse(conv)
+        elif "replay" in method:
+            res = polis.run(conv, n_updates=200, keep_participants=())
+        else:
+            res = polis.run_reddwarf(conv)
         seconds = time.perf_counter() - t0
     agr = polis.group_agreement(res, conv.groups)
     with open("/proc/self/status") as fh:
@@ -118,9 +125,17 @@ def run_one(method: str, n: int) -> dict:
 
 def bench_scale(sizes=SIZES) -> list[dict]:
     rows = []
+    stopped: dict = {}  # a method stopped at one size is not tried at larger ones
     for n in sizes:
         for method in METHODS:
+            if method in stopped:
+                rows.append({"method": method, "participants": n, "statements": N_STATEMENTS, "completed": False,
+                             "reason": f"not tried: it did not finish at {stopped[method]:,d} participants"})
+                print(f"  {n:>8,d} x {N_STATEMENTS:,d}  {method:40s} {rows[-1]['reason']}", flush=True)
+                continue
             rows.append(run_one(method, n))
+            if not rows[-1]["completed"]:
+                stopped[method] = n
             r = rows[-1]
             if r["completed"]:
                 print(f"  {n:>8,d} x {N_STATEMENTS:,d}  {method:40s} {r['seconds']:8.1f} s  {r['peak_mb']:8.0f} MB peak  "

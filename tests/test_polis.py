@@ -335,3 +335,125 @@ def test_kmeans_warm_start_keeps_cluster_ids_and_numbers_a_split_after_the_large
     # With k = 2 there is no room for a third cluster: the new point joins its nearest.
     lab2, ids2, _ = _compiled.kmeans(X, np.ones(5), last, 2, 20)
     assert set(ids2) <= {5, 9} and lab2[0] == lab2[1] and lab2[2] == lab2[3]
+
+
+# --- coverage: labelling the participants Polis's export labels ----------------------------
+
+
+def _camps_export(folder: pathlib.Path, *, label_low: bool) -> pathlib.Path:
+    """A hand-built export: two camps of 20 who vote on all 12 statements, and three people with 1-2 votes.
+
+    Participants 100 and 101 side with camp 0 and camp 1 on two statements; 102 casts one vote. With
+    ``label_low`` the export's ``group-id`` labels the three (as Polis's export does when its math
+    clustered them), else leaves them blank (as when they were not in-conv).
+    """
+    rng = np.random.default_rng(5)
+    camp = np.repeat([0, 1], 20)
+    stance = np.where(np.arange(12) % 2 == 0, 1.0, -1.0)
+    full = np.where(camp[:, None] == 0, stance, -stance) * np.where(rng.random((40, 12)) < 0.1, -1, 1)
+    matrix = pd.DataFrame(full, index=range(40), columns=range(12))
+    low = pd.DataFrame(np.nan, index=[100, 101, 102], columns=matrix.columns)
+    low.loc[100, [0, 1]] = matrix.loc[camp == 0, [0, 1]].iloc[0].to_numpy()
+    low.loc[101, [0, 1]] = matrix.loc[camp == 1, [0, 1]].iloc[0].to_numpy()
+    low.loc[102, 2] = matrix.loc[camp == 0, 2].iloc[0]
+    votes = pd.concat([matrix, low])
+    group = np.r_[camp, [0, 1, 0]].astype(float) if label_low else np.r_[camp, [np.nan] * 3]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "comments.csv").write_text("comment-id,comment-body,moderated\n" + "".join(f"{c},statement {c},1\n" for c in votes.columns))
+    long = votes.stack().dropna().rename("vote").reset_index()
+    long.columns = ["voter-id", "comment-id", "vote"]
+    long["timestamp"] = np.arange(len(long)) * 1000 + 1
+    long[["timestamp", "comment-id", "voter-id", "vote"]].astype("int64").to_csv(folder / "votes.csv", index=False)
+    wide = votes.copy()
+    wide.columns = [str(c) for c in wide.columns]
+    wide.insert(0, "group-id", pd.Series(group, index=votes.index).map(lambda g: "" if np.isnan(g) else str(int(g))))
+    wide.index.name = "participant"
+    wide.map(lambda v: v if isinstance(v, str) else ("" if np.isnan(v) else str(int(v)))).to_csv(folder / "participants-votes.csv")
+    return folder
+
+
+def test_participants_the_export_labels_below_the_vote_threshold_are_placed_not_clustered(tmp_path):
+    conv = polis.load_polis_conversation(_camps_export(tmp_path / "labelled", label_low=True))
+    placed = polis.run(conv, n_updates=20)
+    alone = polis.run(conv, n_updates=20, keep_participants=())
+    p = placed.participants
+    # The in-conv rule (7 votes) leaves the three out; the export says Polis labelled them, so they get a group.
+    assert not p.loc[[100, 101, 102], "in_conv"].any()
+    assert p.loc[[100, 101, 102], "placed"].all() and not p["placed"].drop([100, 101, 102]).any()
+    assert alone.participants.loc[[100, 101, 102], "group"].isna().all()
+    assert polis.group_agreement(placed, conv.groups)["coverage"] == 1.0
+    assert polis.group_agreement(alone, conv.groups)["coverage"] == pytest.approx(40 / 43)
+    # Placing them changes nobody else's group, the group count or the statement statistics.
+    clustered = alone.groups.index
+    assert (placed.groups.reindex(clustered) == alone.groups).all()
+    assert placed.k == alone.k == 2
+    pd.testing.assert_frame_equal(placed.stats, alone.stats)
+    # Each joins the camp whose votes they share (the nearest base cluster on the map).
+    camp_of = placed.groups.reindex(range(40))
+    assert p.loc[100, "group"] == camp_of.iloc[0] and p.loc[101, "group"] == camp_of.iloc[20]
+
+
+def test_nobody_is_placed_when_the_export_labels_only_in_conv_participants(tmp_path):
+    conv = polis.load_polis_conversation(_camps_export(tmp_path / "unlabelled", label_low=False))
+    res = polis.run(conv, n_updates=20)
+    assert not res.participants["placed"].any()
+    assert res.participants.loc[[100, 101, 102], "group"].isna().all()
+    assert polis.group_agreement(res, conv.groups)["coverage"] == 1.0
+    # A single pass places the same way as the replay.
+    single = polis.run(polis.load_polis_conversation(_camps_export(tmp_path / "labelled", label_low=True)), use_history=False)
+    assert single.participants.loc[[100, 101, 102], "placed"].all()
+    assert single.participants.loc[[100, 101, 102], "group"].notna().all()
+
+
+def test_keep_participants_refuses_what_it_cannot_use():
+    matrix, _ = _two_camps()
+    with pytest.raises(ValueError, match="needs a loaded conversation"):
+        polis.run(matrix=matrix, keep_participants="export")
+    with pytest.raises(ValueError, match="'export' or a list"):
+        polis.run(matrix=matrix, keep_participants="everyone")
+    # A bare matrix places nobody by default, and a list of ids is placed by id.
+    assert not polis.run(matrix=matrix).participants["placed"].any()
+
+
+def test_replay_records_the_k_it_picks_at_every_update():
+    from types import SimpleNamespace
+
+    matrix, _ = _two_camps(n_per=20, n_comments=12)
+    votes = matrix.stack().dropna().rename("vote").reset_index()
+    votes.columns = ["participant", "comment-id", "vote"]
+    votes["timestamp"] = np.arange(len(votes)) + 1
+    rep = polis.replay(SimpleNamespace(name="camps", votes=votes, moderated_out=[]), n_updates=30)
+    assert len(rep["k_path"]) == rep["n_updates"]
+    best, smoothed = zip(*rep["k_path"])
+    assert all(2 <= k <= polis.MAX_GROUPS for k in best + smoothed)
+    # The smoothed k only moves to a k that has just won k_buffer (4) updates in a row.
+    for i in range(1, len(smoothed)):
+        if smoothed[i] != smoothed[i - 1]:
+            assert i >= 3 and set(best[i - 3:i + 1]) == {smoothed[i]}
+    assert smoothed[-1] == rep["k"] == 2
+
+
+def test_agreement_scores_the_placed_participants_apart(tmp_path):
+    conv = polis.load_polis_conversation(_camps_export(tmp_path / "labelled", label_low=True))
+    placed = polis.run(conv, n_updates=20)
+    alone = polis.run(conv, n_updates=20, keep_participants=())
+    a, b = polis.group_agreement(placed, conv.groups), polis.group_agreement(alone, conv.groups)
+    assert a["n_placed"] == 3 and b["n_placed"] == 0
+    # The clustered participants score the same whether or not anyone is placed.
+    assert a["ari_clustered"] == pytest.approx(b["ari_clustered"]) == pytest.approx(1.0)
+    # The overall score with the placed left out is the score of the run that placed nobody.
+    assert a["ari_rule"] == pytest.approx(b["ari"])
+    assert a["coverage_rule"] == pytest.approx(b["coverage"]) == pytest.approx(40 / 43)
+    # Three placed: 100 and 101 with their camps, 102 (one vote, with camp 0) wherever the map puts it.
+    assert not np.isnan(a["ari_placed"]) and np.isnan(b["ari_placed"])
+    assert "placed" in placed.extra["placement"] and "alone" in alone.extra["placement"]
+
+
+def test_an_export_without_group_labels_falls_back_to_the_rule_and_says_so(tmp_path):
+    folder = _camps_export(tmp_path / "raw", label_low=True)
+    (folder / "participants-votes.csv").unlink()  # a team's raw votes: no group-id anywhere
+    conv = polis.load_polis_conversation(folder)
+    res = polis.run(conv, n_updates=20)
+    assert not res.participants["placed"].any()
+    assert res.participants.loc[[100, 101, 102], "group"].isna().all()
+    assert "no group-id labels" in res.extra["placement"]

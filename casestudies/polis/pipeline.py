@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_N_UPDATES",
     "DEFAULT_IN_CONV_RULE",
     "DEFAULT_K_BUFFER",
+    "DEFAULT_KEEP_PARTICIPANTS",
     "IN_CONV_RULES",
     "BASE_K",
     "MAX_GROUPS",
@@ -59,6 +60,11 @@ DEFAULT_N_UPDATES = 200
 DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
+#: Who else gets a group: ``"export"`` places every participant the export's ``group-id``
+#: column labels but whom the in-conv rule leaves out (see :func:`_kept`), so the result
+#: labels the participants Polis labelled; ``()`` places nobody. Chosen on the development
+#: conversations (benchmarks/POLIS-LOG.md, round 2).
+DEFAULT_KEEP_PARTICIPANTS = "export"
 #: The replay's PCA stops when each component's ``1 - |cos|`` with its last value is at
 #: most this (an angle of about 4.5e-5 rad), or after 100 steps. Polis's
 #: ``power-iteration`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848)
@@ -338,9 +344,22 @@ class _History:
         return self.row_kept + int((self.mod_mask & self.cols_seen).sum())
 
 
-def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int) -> np.ndarray:
-    """In-conv from the votes so far: ``min(7, n_comments)`` votes, topped up to 15 with the most active voters."""
-    chosen = seen & (counts >= min(MIN_VOTES, n_comments))
+def _place(xy_in: np.ndarray, group_in: np.ndarray, base_in: np.ndarray, xy_out: np.ndarray) -> np.ndarray:
+    """Group of the nearest base-cluster centre (centres from the clustered participants) for each row of ``xy_out``."""
+    if len(xy_out) == 0:
+        return np.zeros(0, dtype=np.int64)
+    ids, inv = np.unique(base_in, return_inverse=True)
+    centres = np.zeros((len(ids), 2))
+    np.add.at(centres, inv, xy_in)
+    centres /= np.bincount(inv, minlength=len(ids))[:, None]
+    group_of = np.zeros(len(ids), dtype=np.int64)
+    group_of[inv] = group_in
+    return group_of[_sqdist(np.asarray(xy_out, float), centres).argmin(1)]
+
+
+def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int, min_votes: int = MIN_VOTES) -> np.ndarray:
+    """In-conv from the votes so far: ``min(min_votes, n_comments)`` votes, topped up to 15 with the most active voters."""
+    chosen = seen & (counts >= min(min_votes, n_comments))
     missing = GREEDY_N - int(chosen.sum())
     if missing > 0:
         rest = np.nonzero(seen & ~chosen)[0]
@@ -357,6 +376,8 @@ def replay(
     max_groups: int = MAX_GROUPS,
     k_buffer: int = 4,
     in_conv_rule: str = "sticky",
+    min_votes: int = MIN_VOTES,
+    keep=(),
     progress: bool = False,
 ) -> dict:
     """Replay Polis's math updates over the vote history and return the final state.
@@ -395,7 +416,7 @@ def replay(
     bounds = bounds[bounds >= min(_first_update(v), len(v))]
     st = _State()
     sticky = in_conv_rule == "sticky"
-    entry = _entry_index(v) if sticky else {}
+    entry = _entry_index(v, min_votes=min_votes) if sticky else {}
     entry_rows = np.searchsorted(pids, np.array(list(entry.keys()), dtype=pids.dtype))
     entry_pos = np.array(list(entry.values()), dtype=np.int64)
     # State kept between updates, by participant row and by base-cluster id.
@@ -411,6 +432,7 @@ def replay(
         except ImportError:
             pass
     sils: dict = {}
+    k_path = []  # (best k by silhouette, smoothed k) at each update
     proj = np.zeros((len(pids), 2))
     for stop in it:
         seen_before = hist.cols_seen
@@ -423,7 +445,7 @@ def replay(
         if sticky:
             in_mask[entry_rows[entry_pos < stop]] = True
         else:
-            in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols)
+            in_mask = _greedy_in_conv(hist.row_count, hist.rows_seen, n_cols, min_votes)
         ic_rows = np.nonzero(in_mask)[0]
         X = np.ascontiguousarray(proj[ic_rows])
         # Base clusters warm-started from the last update's (each keeps its id, as in Polis), then the
@@ -440,6 +462,7 @@ def replay(
         st.last_k = this_k
         if st.last_k_count >= k_buffer or st.smoothed_k is None:
             st.smoothed_k = this_k
+        k_path.append((this_k, st.smoothed_k))
     # Final labels.
     k = st.smoothed_k if st.smoothed_k in sils else max(sils)
     gmap = group_last[k]
@@ -447,13 +470,19 @@ def replay(
     bases = base_of[ic_rows]
     known = (bases >= 0) & (bases < len(gmap))
     known[known] = gmap[bases[known]] >= 0
+    # Participants to place (``keep``) who are not in-conv here: each goes to the group of the nearest
+    # base-cluster centre on the final map, the assignment step of Polis's k-means. Nobody else moves.
+    out_rows = np.nonzero(np.isin(pids, np.asarray(list(keep), dtype=pids.dtype)) & ~in_mask & hist.rows_seen)[0]
+    placed = _place(proj[ic_rows[known]], gmap[bases[known]], bases[known], proj[out_rows])
     return {
         "labels": pd.Series(gmap[bases[known]], index=pids[ic_rows[known]], name="group", dtype="int64").sort_index(),
+        "placed": pd.Series(placed, index=pids[out_rows], name="group", dtype="int64").sort_index(),
         "base": pd.Series(bases, index=pids[ic_rows], name="base_cluster", dtype="int64").sort_index(),
         "k": int(len(np.unique(gmap[gmap >= 0]))),
         "silhouettes": sils,
         "in_conv": pids[ic_rows].tolist(),
         "n_updates": len(bounds),
+        "k_path": k_path,
         "map": pd.DataFrame(proj, index=pd.Index(pids, name="participant"), columns=["x", "y"]),
         "comps": st.comps[:2],
         "center": hist.center,
@@ -511,6 +540,8 @@ def run(
     update_every: float | None = None,
     in_conv_rule: str | None = None,
     k_buffer: int | None = None,
+    min_votes: int = MIN_VOTES,
+    keep_participants=None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.polis.export.PolisConversation` (or a matrix).
@@ -526,6 +557,14 @@ def run(
     :data:`DEFAULT_IN_CONV_RULE` and :data:`DEFAULT_K_BUFFER`, chosen on the development
     conversations only; ``n_updates_no_history`` defaults to ``n_updates``.
 
+    ``min_votes`` is the in-conv threshold (Polis's 7). ``keep_participants`` (default
+    :data:`DEFAULT_KEEP_PARTICIPANTS` for a loaded export, nobody for a bare matrix):
+    participants to label although the in-conv rule leaves them out, ``"export"`` for those
+    the export's ``group-id`` labels, or a list of ids. They do not enter the clustering
+    (nobody else's group changes): each joins the group of the nearest base-cluster centre
+    on the final map, and ``participants["placed"]`` marks them. Statement statistics use
+    the clustered participants only.
+
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
     folder with :func:`~casestudies.polis.export.load_polis_conversation` to replay its
     vote times.
@@ -535,17 +574,28 @@ def run(
     n_updates_no_history = n_updates if n_updates_no_history is None else n_updates_no_history
     in_conv_rule = DEFAULT_IN_CONV_RULE if in_conv_rule is None else in_conv_rule
     k_buffer = DEFAULT_K_BUFFER if k_buffer is None else k_buffer
+    history = use_history and conversation is not None
     if conversation is not None:
-        matrix = conversation.vote_matrix()
+        # The replay never needs the dense participants x statements matrix: its statement
+        # statistics read the sparse votes (memory grows with the votes, not with the cells).
+        if history:
+            from casestudies.polis.sparse import SparseVotes
+
+            matrix = SparseVotes.from_votes(conversation.votes[conversation.votes["vote"].notna()])
+        else:
+            matrix = conversation.vote_matrix()
         moderated_out = conversation.moderated_out
     if matrix is None:
         raise ValueError("run() needs a conversation or a vote matrix.")
-    moderated_out = [c for c in moderated_out if c in matrix.columns]
+    columns = set((matrix.tids if history else matrix.columns).tolist())
+    moderated_out = [c for c in moderated_out if c in columns]
     has_times = conversation is not None and has_vote_times(conversation.votes)
-    history = use_history and conversation is not None
+    if keep_participants is None:
+        keep_participants = DEFAULT_KEEP_PARTICIPANTS if conversation is not None else ()
+    keep, placement = _kept(keep_participants, conversation)
     if not history:
         participants, comments = project(matrix, moderated_out)
-    extra: dict = {}
+    extra: dict = {"placement": placement}
     if history:
         # Replay Polis's updates: groups depend on the path the conversation took.
         source = conversation
@@ -563,6 +613,8 @@ def run(
             max_groups=max_groups,
             k_buffer=k_buffer,
             in_conv_rule=in_conv_rule,
+            min_votes=min_votes,
+            keep=keep,
             progress=progress,
         )
         # The map is the last update's, as in Polis: no second PCA of the final votes.
@@ -570,18 +622,25 @@ def run(
         inside = pd.Index(rep["in_conv"])
         participants["in_conv"] = participants.index.isin(inside)
         participants["group"] = rep["labels"].reindex(participants.index)
+        participants["placed"] = participants.index.isin(rep["placed"].index)
+        participants.loc[rep["placed"].index, "group"] = rep["placed"]
         participants["base_cluster"] = rep["base"].reindex(participants.index)
         k, sils = rep["k"], rep["silhouettes"]
         base_centers = base_counts = None
         extra["n_updates"] = rep["n_updates"]
-        inside = participants.index[participants["group"].notna()]
+        extra["k_path"] = rep["k_path"]
+        inside = participants.index[participants["group"].notna() & participants["in_conv"]]
     else:
-        inside = in_conversation(matrix, None)
+        inside = in_conversation(matrix, None, min_votes=min_votes)
         participants["in_conv"] = participants.index.isin(inside)
         xy = participants.loc[inside, ["x", "y"]].to_numpy()
         cl = cluster_groups(xy, base_k=base_k, max_groups=max_groups, force_k=force_k)
         participants["base_cluster"] = pd.Series(cl.base_labels, index=inside)
         participants["group"] = pd.Series(cl.group_of_base[cl.base_labels], index=inside)
+        out = pd.Index(keep).intersection(matrix.index).difference(inside)
+        participants["placed"] = participants.index.isin(out)
+        participants.loc[out, "group"] = _place(xy, cl.group_of_base[cl.base_labels], cl.base_labels,
+                                                participants.loc[out, ["x", "y"]].to_numpy())
         k, sils = cl.k, cl.silhouettes
         base_centers, base_counts = cl.base_centers, cl.base_counts
     method = ("casestudies.polis (history replay)" if has_times else "casestudies.polis (participant-order replay)") if history \
@@ -590,22 +649,54 @@ def run(
                             base_centers=base_centers, base_counts=base_counts, t0=t0, method=method, extra=extra)
 
 
-def _map_of_replay(rep: dict, matrix: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _kept(keep_participants, conversation) -> tuple[list, str]:
+    """Participants to label although the in-conv rule leaves them out, and a note saying where they come from.
+
+    ``keep_participants`` is a list of ids, or ``"export"``: everyone the export's
+    ``group-id`` column places in a group. Why that column says whom Polis clustered:
+    Polis's export writes a group only for participants in its last update's base
+    clusters (``participants-votes-table`` and ``flatten-clusters`` in
+    math/src/polismath/darwin/export.clj, compdemocracy/polis at 7e0c6bf;
+    ``createGroupIdResolver`` in server/src/report.ts, at 34eed00, returns nothing for a
+    participant outside ``in-conv`` or outside every base cluster), and base clusters are
+    drawn over in-conv participants only (``:base-clusters`` in
+    math/src/polismath/math/conversation.clj at 19af664). So a labelled participant was
+    in-conv at Polis's last update, whatever rule that math ran with. The group numbers
+    are not used. How they are placed (:func:`_place`, the nearest base cluster's group)
+    is this project's approximation: Polis clustered them in a state the export does not
+    hold, and gives no rule for anyone it did not cluster. An export without ``group-id``
+    labels (a team's raw votes, or a conversation whose math never ran) places nobody:
+    the in-conv rule alone decides, and the note says so.
+    """
+    if isinstance(keep_participants, str):
+        if keep_participants != "export":
+            raise ValueError(f"keep_participants must be 'export' or a list of participant ids, not {keep_participants!r}.")
+        if conversation is None:
+            raise ValueError("keep_participants='export' needs a loaded conversation (its participants-votes.csv group-id column).")
+        labelled = conversation.groups.dropna().index.astype("int64").tolist()
+        if not labelled:
+            return [], "the export has no group-id labels: the in-conv rule alone decides who is grouped"
+        return labelled, "participants the export's group-id labels but the in-conv rule leaves out are placed (nearest base cluster)"
+    ids = [int(p) for p in keep_participants]
+    return ids, ("the listed participants the in-conv rule leaves out are placed (nearest base cluster)" if ids
+                 else "nobody is placed: the in-conv rule alone decides who is grouped")
+
+
+def _map_of_replay(rep: dict, votes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(participants, comments)`` as :func:`project` returns them, from the last update of :func:`replay`.
 
     A statement's ``x, y`` is the projection of a single agree vote on it, scaled as
     Polis scales a participant with one vote (``pca-project-cmnts`` in
     math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848).
     """
-    participants = rep["map"].reindex(matrix.index)
-    participants.index.name = matrix.index.name
-    participants["n_votes"] = matrix.notna().sum(axis=1)
+    pids = pd.Index(votes.pids, name="participant")
+    participants = rep["map"].reindex(pids)
+    participants["n_votes"] = votes.n_votes().astype("int64")
     comps, center = rep["comps"], rep["center"]
     scale = np.sqrt(max(rep["n_comments"], 1))
     comments = pd.DataFrame({"x": (1.0 - center) * comps[0] * scale, "y": (1.0 - center) * comps[1] * scale,
                              "center": center, "pc1": comps[0], "pc2": comps[1]}, index=rep["tids"])
-    comments = comments.reindex(matrix.columns)
-    comments.index.name = matrix.columns.name
+    comments = comments.reindex(pd.Index(votes.tids, name="comment-id"))
     return participants, comments
 
 
