@@ -21,6 +21,8 @@ import pytest
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
 
+from test_assessment_browser import open_page  # the page, mounted, with downloads allowed
+
 FULL = "book/selfassessment/03-full-assessment.html"
 STORAGE = "pai:self-assessment:full"
 EVIDENCE = "<b>x</b> =SUM(1) https://example.org/a"
@@ -28,12 +30,7 @@ TEAM = "T <b>U</b>"
 
 
 def open_full(new_page, server_url, built_site, **options):
-    if not (built_site / FULL).exists():
-        pytest.skip(f"{FULL} is not in this build")
-    page = new_page(accept_downloads=True, **options)
-    page.goto(server_url + FULL)
-    page.wait_for_selector(".pai-widget[data-pai-mounted=ready]", timeout=15000)
-    return page
+    return open_page(new_page, server_url, built_site, FULL, **options)
 
 
 def tab_to(page, selector, key="Tab", limit=600):
