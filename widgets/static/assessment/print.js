@@ -14,7 +14,13 @@ function copyOf(node) {
   if (!node) return null;
   const copy = node.cloneNode(true);
   for (const el of [copy, ...copy.querySelectorAll("[id]")]) el.removeAttribute("id");
-  for (const el of copy.querySelectorAll("details")) el.open = true;
+  for (const el of copy.querySelectorAll("details")) {
+    el.open = true;
+    // On paper a summary that repeats its table's caption ("Answers per group") is said twice.
+    const summary = el.querySelector(":scope > summary");
+    const caption = el.querySelector("caption");
+    if (summary && caption && summary.textContent.trim() === caption.textContent.trim()) summary.remove();
+  }
   return copy;
 }
 
