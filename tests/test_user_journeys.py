@@ -299,3 +299,21 @@ def test_the_plan_section_headings_are_not_smaller_than_the_questions_under_them
         return { heading, legends };
     }""")
     assert sizes["legends"] and max(sizes["legends"]) <= sizes["heading"], sizes
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+@pytest.mark.browser
+def test_phone_reader_of_a_use_case_reads_without_the_result_bar_until_the_self_check(new_page, server_url, built_site):
+    doc = "book/usecases/01-market-needs.html"
+    if not (built_site / doc).exists():
+        pytest.skip(f"{doc} is not in this build")
+    page = open_page(new_page, server_url, built_site, doc, viewport={"width": 390, "height": 844})
+    bar = page.locator(".pai-summary-bar")
+    page.wait_for_timeout(200)
+    assert not bar.is_visible(), "the result bar covers the chapter's opening, far above its self-check"
+    page.locator(".pai-criterion").first.scroll_into_view_if_needed()
+    bar.wait_for(state="visible")
+    box = bar.bounding_box()
+    assert box["y"] + box["height"] <= 844 and box["y"] > 600, box
