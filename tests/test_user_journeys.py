@@ -164,6 +164,13 @@ def test_unchecked_red_flags_are_counted_with_their_list_behind_a_summary(new_pa
     assert re.match(rf"{len(unconfirmed)} red flags are not checked yet", box.locator("summary").inner_text())
     titles = {fid: flag["title"] for fid, flag in load_rubric().red_flags.items()}
     assert box.locator("li").all_text_contents() == [titles[f["id"]] for f in unconfirmed]
+    # Opened, it stays open while the person answers (answering a guardrail question redraws it).
+    box.locator("summary").focus()
+    page.keyboard.press("Enter")
+    page.locator("fieldset[data-criterion='informed-consent'] > .pai-levels input[type=radio]").nth(2).check()
+    page.wait_for_function("(n) => document.querySelectorAll('.pai-unconfirmed li').length !== n", arg=len(unconfirmed))
+    assert len(python_score(stored(page), tmp_path)["unconfirmed_flags"]) == box.locator("li").count()
+    assert box.evaluate("e => e.open")
 
 
 @pytest.mark.browser

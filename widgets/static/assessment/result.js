@@ -14,6 +14,7 @@ export function createResult(ctx) {
   const { model, uid, result, alerts, say, linkTo, getAssessment } = ctx;
   let shownErrors = "";
   let moreStepsOpen = false;
+  let unconfirmedOpen = false; // the list of flags not checked yet stays open across redraws
 
   const resultParts = {};
 
@@ -304,9 +305,10 @@ export function createResult(ctx) {
     ];
     if (unconfirmed.length) {
       // Early on most guardrail questions are open: a count to read, the list to open.
-      parts.push(h("details", { class: "pai-unconfirmed" },
+      const details = h("details", { class: "pai-unconfirmed", open: unconfirmedOpen, ontoggle: () => { unconfirmedOpen = details.open; } },
         h("summary", { text: `${plural(unconfirmed.length, "red flag")} ${unconfirmed.length === 1 ? "is" : "are"} not checked yet, because a guardrail question that would raise ${unconfirmed.length === 1 ? "it" : "them"} is unanswered` }),
-        h("ul", {}, unconfirmed.map((f) => h("li", { "data-unconfirmed": f.id, text: flags[f.id].title })))));
+        h("ul", {}, unconfirmed.map((f) => h("li", { "data-unconfirmed": f.id, text: flags[f.id].title }))));
+      parts.push(details);
     }
     resultParts.flags.replaceChildren(...parts);
   }
