@@ -67,12 +67,25 @@ function render({ model, el }) {
   const onBeforePrint = () => buildPrintView();
   for (const [name, handler] of Object.entries(handlers)) model.on(name, handler);
   window.addEventListener("beforeprint", onBeforePrint);
+  const unwatch = watchOnScreen(ctx.layout, (onScreen) => ctx.summaryBar.classList.toggle("pai-off-screen", !onScreen));
   migrateStored(ctx);
   return () => {
     for (const [name, handler] of Object.entries(handlers)) model.off(name, handler);
     window.removeEventListener("beforeprint", onBeforePrint);
+    unwatch();
     cancel();
   };
+}
+
+/**
+ * Tell `onChange` whether `node` is on screen, as the page scrolls; returns the function that stops
+ * watching. Where the browser cannot tell (no IntersectionObserver), nothing is ever hidden.
+ */
+function watchOnScreen(node, onChange) {
+  if (typeof IntersectionObserver !== "function") return () => {};
+  const observer = new IntersectionObserver((entries) => onChange(entries[entries.length - 1].isIntersecting));
+  observer.observe(node);
+  return () => observer.disconnect();
 }
 
 /**

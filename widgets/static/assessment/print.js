@@ -14,7 +14,13 @@ function copyOf(node) {
   if (!node) return null;
   const copy = node.cloneNode(true);
   for (const el of [copy, ...copy.querySelectorAll("[id]")]) el.removeAttribute("id");
-  for (const el of copy.querySelectorAll("details")) el.open = true;
+  for (const el of copy.querySelectorAll("details")) {
+    el.open = true;
+    // On paper a summary that repeats its table's caption ("Answers per group") is said twice.
+    const summary = el.querySelector(":scope > summary");
+    const caption = el.querySelector("caption");
+    if (summary && caption && summary.textContent.trim() === caption.textContent.trim()) summary.remove();
+  }
   return copy;
 }
 
@@ -53,9 +59,11 @@ export function createPrintView(ctx) {
           h("p", {}, h("strong", { text: q.question })),
           h("ul", { class: "pai-print-levels" }, q.options.map((o) => h("li", { text: `○ ${o.title}: ${o.meaning}` })))))));
       parts.push(h("section", {}, h(H(1), { class: "pai-part-title", text: "Participant groups (optional)" }),
-        h("p", { text: `Roles: ${roles.map((r) => `${r.title} (${r.meaning})`).join(" ")}` }),
-        h("table", {}, h("thead", {}, h("tr", {}, h("th", { text: "Group" }), h("th", { text: "Role" }))),
-          h("tbody", {}, [1, 2, 3, 4].map(() => h("tr", {}, h("td", { text: " " }), h("td", { text: " " })))))));
+        h("p", { text: "Write one group a row, with one of these roles:" }),
+        h("ul", { class: "pai-print-roles" }, roles.map((r) => h("li", {}, h("strong", { text: r.title }), `: ${r.meaning}`))),
+        // Empty rows with a height of their own (print CSS): room to write a name by hand.
+        h("table", { class: "pai-print-groups" }, h("thead", {}, h("tr", {}, h("th", { text: "Group" }), h("th", { text: "Role" }))),
+          h("tbody", {}, [1, 2, 3, 4].map(() => h("tr", {}, h("td"), h("td")))))));
     }
     const criteria = byId(rubric.criteria);
     let number = 0;

@@ -14,6 +14,7 @@ export function createResult(ctx) {
   const { model, uid, result, alerts, say, linkTo, getAssessment } = ctx;
   let shownErrors = "";
   let moreStepsOpen = false;
+  let unconfirmedOpen = false; // the list of flags not checked yet stays open across redraws
 
   const resultParts = {};
 
@@ -213,7 +214,8 @@ export function createResult(ctx) {
     if (change.target === null) {
       parts.push(h("p", { text: "This is the top band: no answer would move it higher." }));
     } else if (change.reachable && change.moves.length) {
-      parts.push(h("p", { text: `These ${plural(change.moves.length, "answer")} together would move the band up to ${bands[change.target].title}:` }));
+      const lead = change.moves.length === 1 ? "This answer would" : `These ${change.moves.length} answers together would`;
+      parts.push(h("p", { text: `${lead} move the band up to ${bands[change.target].title}:` }));
       parts.push(h("ul", { class: "pai-moves" }, change.moves.map((m) => {
         const who = groupLabel(m.group);
         return h("li", { "data-criterion": m.criterion, "data-group": m.group || "" },
@@ -302,7 +304,11 @@ export function createResult(ctx) {
       raised.length ? h("ul", {}, items) : h("p", { text: "No answer given so far raises a red flag." }),
     ];
     if (unconfirmed.length) {
-      parts.push(h("p", { class: "pai-unconfirmed", text: `Not yet checked, because a guardrail question is unanswered: ${unconfirmed.map((f) => flags[f.id].title).join("; ")}.` }));
+      // Early on most guardrail questions are open: a count to read, the list to open.
+      const details = h("details", { class: "pai-unconfirmed", open: unconfirmedOpen, ontoggle: () => { unconfirmedOpen = details.open; } },
+        h("summary", { text: `${plural(unconfirmed.length, "red flag")} ${unconfirmed.length === 1 ? "is" : "are"} not checked yet, because a guardrail question that would raise ${unconfirmed.length === 1 ? "it" : "them"} is unanswered` }),
+        h("ul", {}, unconfirmed.map((f) => h("li", { "data-unconfirmed": f.id, text: flags[f.id].title }))));
+      parts.push(details);
     }
     resultParts.flags.replaceChildren(...parts);
   }
