@@ -37,6 +37,18 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that reads the built site is a ``build`` test, whether or not its file says so.
+
+    Runs before pytest's own ``-m`` selection, so ``make test-fast`` (``-m "not browser and not
+    build"``) never runs a test that needs ``_build/html``.
+    """
+    for item in items:
+        if "built_site" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("build"):
+            item.add_marker(pytest.mark.build)
+
+
 def _unavailable(reason: str):
     if os.environ.get("PAI_REQUIRE_BROWSER") == "1":
         pytest.fail(reason + " (PAI_REQUIRE_BROWSER=1, so this is an error, not a skip)")
