@@ -13,6 +13,9 @@ import yaml
 
 from site_pages import ROOT, content_docnames, toc_docnames
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import pai_execute  # noqa: E402
+
 pytestmark = pytest.mark.build
 JB = str(Path(sys.executable).with_name("jupyter-book"))
 
@@ -93,9 +96,34 @@ def test_strict_build_passes_a_clean_fixture(tmp_module):
 
 def test_strict_build_fails_when_a_cell_raises(tmp_module):
     book = _fixture_book(tmp_module / "raises", NOTEBOOK_HEADER + "# Page\n\n```{code-cell} python\nraise RuntimeError('boom')\n```\n")
+    # `make book` executes the pages first (pai_execute.py): a page that raises is not cached, so
+    # the build runs it again and fails on it as it would alone.
+    messages = []
+    counts = pai_execute.execute_pages(book, jobs=1, log=messages.append)
+    assert counts["failed"] == 1 and counts["executed"] == 0, messages
+    assert any("page.md failed" in m and "boom" in m for m in messages), messages
     result = _build(book)
     assert result.returncode != 0
     assert "boom" in result.stdout + result.stderr
+
+
+def test_pages_executed_beforehand_are_rendered_from_the_cache(tmp_module):
+    # pai_execute.py reads the pages as myst-nb does, so the build finds each one in the cache and
+    # executes nothing itself; a second run finds nothing left to execute.
+    cells = "".join(f"```{{code-cell}} python\n:tags: [hide-input]\nprint('cell', {i} * 7)\n```\n\n" for i in range(3))
+    book = _fixture_book(tmp_module / "cached", NOTEBOOK_HEADER + "# Page\n\n" + cells)
+    (book / "second.md").write_text(NOTEBOOK_HEADER + "# Second\n\n```{code-cell} python\nprint(6 * 7)\n```\n")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: page\n  - glob: sec*\n")
+    counts = pai_execute.execute_pages(book, jobs=2, log=lambda message: None)
+    assert counts == {"pages": 3, "notebooks": 2, "cached": 0, "executed": 2, "failed": 0, "skipped": 0}
+    result = _build(book)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-3000:]
+    assert "Executing notebook" not in log and log.count("Using cached notebook") == 2, log[-3000:]
+    assert "cell 14" in (book / "_build" / "html" / "page.html").read_text()
+    assert "42" in (book / "_build" / "html" / "second.html").read_text()
+    again = pai_execute.execute_pages(book, jobs=2, log=lambda message: None)
+    assert again["cached"] == 2 and again["executed"] == 0
 
 
 def test_strict_build_fails_on_a_warning(tmp_module):
