@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from jupyter_cache import get_cache
 
 from site_pages import ROOT, content_docnames, toc_docnames
 
@@ -88,6 +89,33 @@ def tmp_module(tmp_path_factory):
     return tmp_path_factory.mktemp("fixture-books")
 
 
+def test_make_book_executed_every_notebook_page_before_the_build():
+    # The build rendered each notebook page from the record book/_ext/pai_execute.py wrote (several
+    # pages at a time): had it executed a page itself (one at a time, the slow way), the record it
+    # used would be its own, without the mark.
+    cache_dir = ROOT / "_build" / ".jupyter_cache"
+    if not (cache_dir / "global.db").exists():
+        pytest.skip("Site not built; run `make book`.")
+    cache = get_cache(str(cache_dir))
+    md_config, nb_config = pai_execute.parser_configs(pai_execute.sphinx_config())
+    problems, notebooks = [], 0
+    for path in pai_execute.toc_pages():
+        read = pai_execute.read_notebook(path, md_config, nb_config)
+        if read is None:
+            continue
+        notebooks += 1
+        rel = path.relative_to(ROOT)
+        try:
+            record = cache.match_cache_notebook(read[0])
+        except KeyError:
+            problems.append(f"{rel}: its current code is not in the cache (run `make book`)")
+            continue
+        if (record.data or {}).get("executed_by") != pai_execute.MARK:
+            problems.append(f"{rel}: executed by the build itself, not by pai_execute.py beforehand")
+    assert notebooks >= 20, f"only {notebooks} notebook pages found in _toc.yml"
+    assert not problems, problems
+
+
 def test_strict_build_passes_a_clean_fixture(tmp_module):
     book = _fixture_book(tmp_module / "clean", NOTEBOOK_HEADER + "# Page\n\n```{code-cell} python\nprint(1 + 1)\n```\n")
     result = _build(book)
@@ -120,6 +148,8 @@ def test_pages_executed_beforehand_are_rendered_from_the_cache(tmp_module):
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
     assert "Executing notebook" not in log and log.count("Using cached notebook") == 2, log[-3000:]
+    cache = get_cache(str(book / "_build" / ".jupyter_cache"))
+    assert [r.data["executed_by"] for r in cache.list_cache_records()] == [pai_execute.MARK] * 2
     assert "cell 14" in (book / "_build" / "html" / "page.html").read_text()
     assert "42" in (book / "_build" / "html" / "second.html").read_text()
     again = pai_execute.execute_pages(book, jobs=2, log=lambda message: None)

@@ -10,6 +10,16 @@ the configured timeout and ``allow_errors``), and stores each result in the buil
 (``_build/.jupyter_cache``) as myst-nb would. The build then finds every notebook in the cache and
 only renders it, exactly as on a rebuild.
 
+Why not jupyter-cache's own parallel executor (``local-parallel``, ``JupyterExecutorLocalMproc``)?
+It would read the pages with myst-nb's jupyter-cache reader and execute them with the same call, but
+its pool always has ``os.cpu_count()`` processes (not ``--jobs``, not the CPUs this process may use:
+a container that reports the host's 64 CPUs would start a kernel for every page at once), it forks
+(the tests call this step from a process holding a server and a browser), it gives every page one
+timeout and ``allow_errors`` where myst-nb honours a page's own ``mystnb`` settings, and its reader
+parses with myst-parser's default settings rather than the book's (today's 24 pages hash the same
+either way, checked, but nothing keeps it so). The pool here is a few lines around the same
+``single_nb_execution`` and ``cache_notebook_bundle`` calls.
+
 Nothing is decided here that the build does not check again: the cache matches a notebook by a
 hash of its code cells, so a page this step read differently is executed by the build itself, and a
 notebook that fails here is not stored, so the build runs it again and reports the error with its
@@ -30,6 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SUFFIXES = (".md", ".ipynb")
+#: Stored in each cache record this step writes (``executed_by``), so a test can tell that the build
+#: executed nothing itself.
+MARK = "book/_ext/pai_execute.py"
 
 
 def sphinx_config(root: Path = ROOT) -> dict:
@@ -183,7 +196,7 @@ def execute_pages(root: Path = ROOT, jobs: int = 2, cache_path: Path | None = No
                     log(f"pai_execute: {rel} failed ({error}); the build runs it again and reports it")
                     continue
                 stage = cache.add_nb_to_project(str(path), read_data=read_fmt) if read_fmt else cache.add_nb_to_project(str(path))
-                cache.cache_notebook_bundle(CacheBundleIn(executed, stage.uri, data={"execution_seconds": seconds}),
+                cache.cache_notebook_bundle(CacheBundleIn(executed, stage.uri, data={"execution_seconds": seconds, "executed_by": MARK}),
                                             check_validity=False, overwrite=True)
                 counts["executed"] += 1
                 log(f"pai_execute: {rel} executed in {seconds:.1f} s")
