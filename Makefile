@@ -13,6 +13,10 @@ ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.csv),)
 export PAI_DATA_CACHE ?= $(SHARED_DATA)
 endif
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# How many notebooks the book build executes at once, and how many pytest workers `make test`
+# runs (pytest-xdist): the CPUs this machine has, at most 4 (each is a kernel or a browser).
+# Override with `make test JOBS=1` to run everything in one process.
+JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
 .PHONY: help setup bundles book notebooks test test-fast serve bench clean clean-all
 
@@ -62,7 +66,11 @@ _build/.inputs-stamp: $(NOTEBOOK_INPUTS) _config.yml
 	rm -rf _build/.jupyter_cache _build/jupyter_execute _build/.doctrees
 	mkdir -p _build && touch $@
 
+# pai_execute.py runs the notebook pages that are not in the execution cache $(JOBS) at a time
+# and stores them there; jupyter-book then renders them from the cache (and executes, itself,
+# any page the cache does not match).
 book: setup _build/.inputs-stamp
+	$(BIN)/python book/_ext/pai_execute.py --jobs $(JOBS)
 	$(BIN)/jupyter-book build . -W -n --keep-going --builder html
 	$(BIN)/python book/_ext/pai_handouts.py $(HTML)
 	@echo "Site built: open $(HTML)/index.html or run 'make serve'."
@@ -82,12 +90,16 @@ serve: $(HTML)/index.html
 # The browser tests need Chromium from Debian (`apt-get install -y chromium`);
 # .ci/run installs it. They skip with a clear reason where it is missing,
 # unless PAI_REQUIRE_BROWSER=1 (set in CI), where they fail.
+# Tests run on $(JOBS) pytest-xdist workers; a file's tests that share a module fixture stay on one
+# worker (--dist loadgroup, groups set in tests/conftest.py). The ten slowest are listed at the end
+# (benchmarks/TEST-TIME.md says how the suite is kept fast).
+PYTEST_XDIST = -n $(if $(filter 1,$(JOBS)),0,$(JOBS)) --dist loadgroup
 test: setup
 	$(MAKE) book
-	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m pytest -ra $(PYTEST_XDIST) --durations=10
 
 test-fast: setup
-	$(BIN)/python -m pytest -ra -m "not browser and not build"
+	$(BIN)/python -m pytest -ra $(PYTEST_XDIST) -m "not browser and not build"
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

@@ -37,6 +37,37 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """A test that reads the built site is a ``build`` test, whether or not its file says so.
+
+    Runs before pytest's own ``-m`` selection, so ``make test-fast`` (``-m "not browser and not
+    build"``) never runs a test that needs ``_build/html``.
+    """
+    for item in items:
+        if "built_site" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("build"):
+            item.add_marker(pytest.mark.build)
+        group = _shared_module_fixture_group(item)
+        if group and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_module_fixture_group(item) -> str | None:
+    """The test's file, when the test uses a module- or class-scoped fixture defined in that file.
+
+    ``make test`` runs pytest-xdist with ``--dist loadgroup``: tests in one group run on the same
+    worker, so such a fixture (a replayed conversation, a served folder, a Node process) is set up
+    once, not once per worker. Every other test goes to whichever worker is free.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    module = item.nodeid.split("::", 1)[0]
+    for name in getattr(item, "fixturenames", ()):
+        for fixturedef in (info.name2fixturedefs.get(name, ()) if info else ()):
+            if fixturedef.scope in ("module", "class") and fixturedef.baseid.split("::", 1)[0] == module:
+                return module
+    return None
+
+
 def _unavailable(reason: str):
     if os.environ.get("PAI_REQUIRE_BROWSER") == "1":
         pytest.fail(reason + " (PAI_REQUIRE_BROWSER=1, so this is an error, not a skip)")

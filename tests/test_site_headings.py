@@ -1,11 +1,13 @@
 """Heading levels never skip, on any page and in every front-end once it shows its results.
 
 axe-core's `heading-order` rule (a moderate finding, which the page-by-page axe check in
-test_site_reading.py does not count) once failed on the vendor checklist ("All vendors side by side"
+test_site_reading.py reports apart from the serious and critical ones) once failed on the vendor checklist ("All vendors side by side"
 was an h4 under an h2) and on the assessment pages (theme headings were h3 under the page's h1).
 Each front-end now takes its heading levels from the section it is mounted in
-(`headingLevelBelow` in widgets/static/lib/dom.js); here the rule runs, at every impact, on every
-page as it loads and on the pages whose front-ends add headings when used.
+(`headingLevelBelow` in widgets/static/lib/dom.js); here the rule runs, at every impact, on the pages
+whose front-ends add headings when used. On every page as it loads, the rule runs in
+tests/test_site_reading.py, in the same axe-core run as the page's other accessibility checks (one
+visit per page).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from site_pages import ROOT, toc_docnames
+from site_pages import ROOT
+from test_site_reading import outline
 from widgets._assessment import load_assessment
 
 pytestmark = pytest.mark.browser
@@ -45,18 +48,6 @@ def heading_order_problems(page) -> list[str]:
     return page.evaluate(
         "async () => (await axe.run(document, {runOnly: ['heading-order']})).violations"
         ".flatMap(v => v.nodes.map(n => `${v.impact}: ${n.target.join(' ')} ${n.html.slice(0, 90)}`))")
-
-
-def outline(page) -> list[str]:
-    return page.evaluate("() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
-                         ".filter(h => h.getClientRects().length).map(h => `${h.tagName} ${h.textContent.trim().slice(0, 40)}`)")
-
-
-@pytest.mark.parametrize("docname", toc_docnames())
-def test_headings_never_skip_a_level(docname, server_url, built_site, new_page):
-    page = _open(new_page, server_url, built_site, docname)
-    problems = heading_order_problems(page)
-    assert problems == [], f"{docname}: {problems}\noutline: {outline(page)}"
 
 
 @pytest.mark.parametrize("docname", ["book/selfassessment/02-short-assessment", "book/selfassessment/03-full-assessment"])
