@@ -277,9 +277,6 @@ def _no_header_search(app: Sphinx, config) -> None:
     sidebar and on Ctrl+K, so the bar showed two search fields on every desktop page.
     """
     config.html_theme_options.setdefault("navbar_persistent", [])
-    # With no default mode the theme's first-visit script reads an empty mode and logs an error
-    # ("invalid theme mode") on every page before falling back to following the system setting.
-    config.html_theme_options.setdefault("default_mode", "auto")
 
 
 def setup(app: Sphinx) -> dict:
