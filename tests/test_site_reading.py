@@ -4,13 +4,14 @@ For each page in _toc.yml, in headless Chromium, one browser context: the page l
 with no request leaving 127.0.0.1, no local request failing and no JavaScript error; every Altair
 chart is drawn (with marks and alt text), every formula typeset, every ipywidget rendered, and every
 tool of ours starts and shows no stray ``null``/``undefined``/``NaN``. At each width (the page is
-loaded again at 390 px, its files from the browser's cache) a full-page screenshot lands in
+loaded again at 390 px, its files from the browser's cache) a full-page screenshot (JPEG) lands in
 test-artifacts/reading/ (look at them); nothing runs off the content column sideways (wide tables
 and charts scroll inside it); no chart draws text smaller than 12 CSS pixels or cuts a label with
 an ellipsis; the text shows no internal detail (file-system paths, issue numbers, benchmark files,
 Python reprs, tracebacks); every Chinese statement has an English gloss beside it. At 1280 px
 axe-core finds no serious or critical accessibility violation on the whole page, the theme's parts
-included. (One visit per page checks everything: loading a page is most of the cost.)
+included, and, in the same run, no heading that skips a level (its ``heading-order`` rule at any
+impact). (One visit per page checks everything: loading a page is most of the cost.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from urllib.parse import urljoin
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from site_pages import ROOT, toc_docnames
 
@@ -29,7 +31,8 @@ KNOWN_HARMLESS_CONSOLE_ERRORS: list[tuple[str, str]] = [
     (
         r"^Got invalid theme mode: \. Resetting to auto\.$",
         "pydata-sphinx-theme logs this on a first visit, before the reader has chosen light or "
-        "dark mode; it then follows the system setting. Nothing fails.",
+        "dark mode; it then follows the system setting. Nothing fails. (sphinx-book-theme does "
+        "not accept the `default_mode` option that would silence it: the strict build refuses it.)",
     ),
 ]
 
@@ -90,6 +93,16 @@ UNGLOSSED_JS = """() => [...document.querySelectorAll('main td, main th, main li
   .map(el => el.innerText.slice(0, 40)).slice(0, 5)"""
 
 
+#: True once every output that scrolls sideways carries the reader script's mark (and, so that a
+#: page with none does not pass before the script has run, the load event is 0.45 s past).
+SCROLLERS_MARKED_JS = """() => {
+  const loaded = performance.getEntriesByType('navigation')[0];
+  if (!loaded || !loaded.loadEventEnd || performance.now() - loaded.loadEventEnd < 450) return false;
+  return [...document.querySelectorAll('.bd-article .cell_output .output, .bd-article .pai-vega-chart')]
+    .every(el => el.scrollWidth <= el.clientWidth + 1 || el.hasAttribute('data-pai-scroll'));
+}"""
+
+
 def _slug(docname: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", docname).strip("-")
 
@@ -113,7 +126,13 @@ def _load(page, server_url, docname):
     for tool in page.locator("div.pai-widget[data-module]").all():
         tool.evaluate("el => el.dataset.paiMounted === 'ready' || el.dataset.paiMounted === 'failed' || "
                       "new Promise(done => el.addEventListener('pai-widget-ready', done, {once: true}))")
-    page.wait_for_timeout(500)  # the reader script marks scrolling regions after load
+    # The reader script (book/_ext/static/pai-reader.js) marks the outputs that scroll sideways
+    # shortly after load: wait until it has (at most 5 s; if it never does, axe-core reports the
+    # unmarked region as not keyboard-focusable).
+    try:
+        page.wait_for_function(SCROLLERS_MARKED_JS, timeout=5000)
+    except PlaywrightTimeout:
+        pass
 
 
 def _drawing_problems(page) -> list[str]:
@@ -154,7 +173,8 @@ def _offline_problems(page) -> list[str]:
 
 def _reading_problems(page, docname, width, shots) -> list[str]:
     """Screenshot the page as it is now into ``shots``; return what a reader at ``width`` px would trip on."""
-    page.screenshot(path=str(shots / f"{_slug(docname)}-{width}.png"), full_page=True)
+    # JPEG: a full-page PNG of a long page costs Chromium three times as long to encode.
+    page.screenshot(path=str(shots / f"{_slug(docname)}-{width}.jpg"), full_page=True, type="jpeg", quality=80)
     problems = []
     overflow = page.evaluate(OVERFLOW_JS)
     if overflow:
@@ -172,13 +192,23 @@ def _reading_problems(page, docname, width, shots) -> list[str]:
     return [f"at {width} px: {problem}" for problem in problems]
 
 
-def _axe_violations(page) -> list[str]:
-    """Serious and critical axe-core violations on the whole page (only violations are collected in full)."""
+def outline(page) -> list[str]:
+    """The visible headings in the page's main part, in order (shown when the heading order is wrong)."""
+    return page.evaluate("() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
+                         ".filter(h => h.getClientRects().length).map(h => `${h.tagName} ${h.textContent.trim().slice(0, 40)}`)")
+
+
+def _axe_findings(page) -> tuple[list[str], list[str]]:
+    """One axe-core run on the whole page: its serious and critical violations, and its
+    ``heading-order`` findings at any impact (headings must never skip a level; see
+    tests/test_site_headings.py for the same rule after the front-ends add their headings)."""
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"
+        "async () => { const found = (await axe.run(document, {resultTypes: ['violations']})).violations;"
+        " return [found.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`),"
+        " found.filter(v => v.id === 'heading-order')"
+        ".flatMap(v => v.nodes.map(n => `${v.impact}: ${n.target.join(' ')} ${n.html.slice(0, 90)}`))]; }"
     )
 
 
@@ -191,9 +221,11 @@ def test_page_works_offline_reads_well_at_both_widths_and_passes_axe(docname, se
     problems += _reading_problems(page, docname, WIDTHS["desktop"], shots)
     problems += [f"at {WIDTHS['desktop']} px: {p}" for p in _offline_problems(page)]
     if AXE.exists():
-        violations = _axe_violations(page)
+        violations, heading_order = _axe_findings(page)
         if violations:
             problems.append(f"axe-core (serious or critical): {violations}")
+        if heading_order:
+            problems.append(f"headings skip a level (axe-core heading-order): {heading_order}; outline: {outline(page)}")
     # axe-core fetches the page's stylesheets itself (and asks for one @import at a wrong address):
     # its requests are not the page's, so the record starts again for the phone-width load.
     for record in (page.pai_external_requests, page.pai_failed_requests, page.pai_console_errors, page.pai_page_errors):
