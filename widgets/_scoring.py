@@ -586,15 +586,15 @@ def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) ->
 def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[int | None, int]:
     """(band, IAP2 index) of steps 3-6 from the rows, without the tallies nobody reads: what the
     bounds and the "what would change" search need."""
-    earned = answered_max = answered = 0
+    profile = Tally(0, 0, 0, 0, 0, 0)
+    answered = 0
     for r in rows:
         if r.status == ANSWERED:
             answered += 1
             c = r.criterion
             if c.step is None:
-                earned += c.points * r.level
-                answered_max += 3 * c.points
-    power = _power(rubric, groups, rows, earned, answered_max, answered)
+                profile.add(ANSWERED, c.points * r.level, c.points)
+    power = _power(rubric, groups, rows, profile.earned, profile.answered_max, answered)
     return power[-1], power[1]
 
 
