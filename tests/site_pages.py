@@ -46,3 +46,9 @@ def toc_docnames(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
 def content_docnames() -> list[str]:
     """Every Markdown/notebook file in the content folders."""
     return _docnames()
+
+
+def outline(page) -> list[str]:
+    """The visible headings in the page's main part, in order (shown when the heading order is wrong)."""
+    return page.evaluate("() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
+                         ".filter(h => h.getClientRects().length).map(h => `${h.tagName} ${h.textContent.trim().slice(0, 40)}`)")

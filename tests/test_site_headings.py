@@ -18,8 +18,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-from site_pages import ROOT
-from test_site_reading import outline
+from site_pages import ROOT, outline
 from widgets._assessment import load_assessment
 
 pytestmark = pytest.mark.browser

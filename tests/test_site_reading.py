@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from site_pages import ROOT, toc_docnames
+from site_pages import ROOT, outline, toc_docnames
 
 pytestmark = pytest.mark.browser
 
@@ -190,12 +190,6 @@ def _reading_problems(page, docname, width, shots) -> list[str]:
     if unglossed:
         problems.append(f"non-English text without an English gloss: {unglossed}")
     return [f"at {width} px: {problem}" for problem in problems]
-
-
-def outline(page) -> list[str]:
-    """The visible headings in the page's main part, in order (shown when the heading order is wrong)."""
-    return page.evaluate("() => [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]"
-                         ".filter(h => h.getClientRects().length).map(h => `${h.tagName} ${h.textContent.trim().slice(0, 40)}`)")
 
 
 def _axe_findings(page) -> tuple[list[str], list[str]]:
