@@ -19,9 +19,15 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "benchmarks" / "calibration"
-SETS = {"design": CAL, "heldout": CAL / "heldout", "heldout-2": CAL / "heldout-2"}
-# The value each set's expected.yaml carries in `set`: heldout-2 is a second held-out set.
-SET_KIND = {"design": "design", "heldout": "heldout", "heldout-2": "heldout"}
+SETS = {"design": CAL, "heldout": CAL / "heldout", "heldout-2": CAL / "heldout-2", "heldout-3": CAL / "heldout-3"}
+# The value each set's expected.yaml carries in `set`: heldout-2 and heldout-3 are further held-out sets.
+SET_KIND = {"design": "design", "heldout": "heldout", "heldout-2": "heldout", "heldout-3": "heldout"}
+# Sets written in halves by two writers: each half keeps its answers in expected-<part>.yaml
+# until the halves are merged into expected.yaml.
+SPLIT_SETS = {"heldout-3"}
+# Held-out sets that replace an earlier one: new ids, at most one plan per archetype, a README
+# that bars designers and counts the archetypes it holds.
+LATER_HELDOUT = ("heldout-2", "heldout-3")
 
 REQUIRED_ARCHETYPES = {
     "community-led-imperfect",
@@ -53,9 +59,28 @@ def flags():
     return data["flags"]
 
 
+def _part_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("expected-*.yaml"))
+
+
+def _load_expected(name: str, folder: Path):
+    """A set's expected answers: its expected.yaml or, for a set still in halves, the plans of
+    its part files in one document (the header is the first part's; the parts must agree)."""
+    whole = folder / "expected.yaml"
+    if whole.exists() or name not in SPLIT_SETS:
+        return _load(whole)
+    parts = _part_files(folder)
+    if not parts:
+        pytest.fail(f"{folder.relative_to(ROOT)}: neither expected.yaml nor any expected-*.yaml part file")
+    loaded = [_load(path) for path in parts]
+    merged = {key: value for key, value in loaded[0].items() if key != "plans"}
+    merged["plans"] = [plan for part in loaded for plan in part["plans"]]
+    return merged
+
+
 @pytest.fixture(scope="module")
 def expected():
-    return {name: _load(folder / "expected.yaml") for name, folder in SETS.items()}
+    return {name: _load_expected(name, folder) for name, folder in SETS.items()}
 
 
 @pytest.fixture(scope="module")
@@ -172,31 +197,58 @@ def test_heldout_is_a_stratified_third_apart_from_design(expected):
     assert "reported separately" in readme, "heldout/README.md must say held-out results are reported separately"
 
 
-def test_second_heldout_set_is_apart_and_one_plan_per_archetype(expected):
-    """heldout-2 replaces the first held-out set once that has been scored: its ids are new, it
-    has at most one plan per archetype, and its README bars designers and states how many of the
-    twelve archetypes it covers; with twelve, every archetype must be there."""
-    second = expected["heldout-2"]["plans"]
-    ids = {plan["id"] for plan in second}
-    for other in ("design", "heldout"):
+@pytest.mark.parametrize("later", LATER_HELDOUT)
+def test_later_heldout_set_is_apart_and_one_plan_per_archetype(expected, later):
+    """A later held-out set replaces the one before it once that has been scored: its ids are
+    new to every other set, it has at most one plan per archetype, its countries are new to the
+    design set and the first held-out set, and its README bars designers and states how many of
+    the twelve archetypes it covers; with twelve, every archetype must be there."""
+    plans = expected[later]["plans"]
+    ids = {plan["id"] for plan in plans}
+    for other in SETS:
+        if other == later:
+            continue
         earlier = {plan["id"] for plan in expected[other]["plans"]}
-        assert not ids & earlier, f"heldout-2 reuses ids of the {other} set: {sorted(ids & earlier)}"
-    archetypes = [plan["archetype"] for plan in second]
+        assert not ids & earlier, f"{later} reuses ids of the {other} set: {sorted(ids & earlier)}"
+    for other in ("design", "heldout") + LATER_HELDOUT[: LATER_HELDOUT.index(later)]:
+        used = {plan["country"] for plan in expected[other]["plans"]}
+        again = sorted({plan["country"] for plan in plans} & used)
+        assert not again, f"{later}: countries already used by the {other} set: {again}"
+    archetypes = [plan["archetype"] for plan in plans]
     repeated = sorted({a for a in archetypes if archetypes.count(a) > 1})
-    assert not repeated, f"heldout-2/expected.yaml: more than one plan of archetype {repeated}"
+    assert not repeated, f"{later}: more than one plan of archetype {repeated}"
     assert set(archetypes) <= REQUIRED_ARCHETYPES, (
-        f"heldout-2/expected.yaml: archetypes outside the twelve held-out ones: {sorted(set(archetypes) - REQUIRED_ARCHETYPES)}"
+        f"{later}: archetypes outside the twelve held-out ones: {sorted(set(archetypes) - REQUIRED_ARCHETYPES)}"
     )
-    readme = _normalise((CAL / "heldout-2" / "README.md").read_text(encoding="utf-8")).lower()
-    assert "nobody designing the rubric or the scorer may read" in readme, "heldout-2/README.md must bar designers from reading it"
-    assert "reported separately" in readme, "heldout-2/README.md must say held-out results are reported separately"
+    readme = _normalise((SETS[later] / "README.md").read_text(encoding="utf-8")).lower()
+    assert "nobody designing the rubric or the scorer may read" in readme, f"{later}/README.md must bar designers from reading it"
+    assert "reported separately" in readme, f"{later}/README.md must say held-out results are reported separately"
     stated = re.search(r"(\d+) of the twelve archetypes", readme)
-    assert stated, "heldout-2/README.md must say 'N of the twelve archetypes' it covers"
-    assert int(stated.group(1)) == len(second), (
-        f"heldout-2/README.md says {stated.group(1)} of the twelve archetypes, expected.yaml has {len(second)} plans"
+    assert stated, f"{later}/README.md must say 'N of the twelve archetypes' it covers"
+    assert int(stated.group(1)) == len(plans), (
+        f"{later}/README.md says {stated.group(1)} of the twelve archetypes, its expected answers have {len(plans)} plans"
     )
-    if len(second) == len(REQUIRED_ARCHETYPES):
+    if len(plans) == len(REQUIRED_ARCHETYPES):
         assert set(archetypes) == REQUIRED_ARCHETYPES
+
+
+@pytest.mark.parametrize("name", sorted(SPLIT_SETS))
+def test_split_set_parts_agree_or_are_merged(name):
+    """A set written in halves has either its merged expected.yaml and no part files left, or
+    part files that carry the same header (corpus, set, date) and no plan twice."""
+    folder = SETS[name]
+    parts = _part_files(folder)
+    if (folder / "expected.yaml").exists():
+        assert not parts, (
+            f"{folder.relative_to(ROOT)}: expected.yaml is merged, so remove the part files {[p.name for p in parts]}"
+        )
+        return
+    assert parts, f"{folder.relative_to(ROOT)}: no expected.yaml and no expected-*.yaml part file"
+    loaded = {path.name: _load(path) for path in parts}
+    headers = {file: (data["corpus"], data["set"], data["written"]) for file, data in loaded.items()}
+    assert len(set(headers.values())) == 1, f"{folder.relative_to(ROOT)}: part files disagree on corpus, set or written: {headers}"
+    ids = [plan["id"] for data in loaded.values() for plan in data["plans"]]
+    assert len(ids) == len(set(ids)), f"{folder.relative_to(ROOT)}: a plan is in more than one part file: {sorted({i for i in ids if ids.count(i) > 1})}"
 
 
 def test_coverage(expected):
