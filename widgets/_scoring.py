@@ -262,6 +262,9 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for cid in in_ladder:
         if cid not in ids:
             problems.append(f"band_rules.ladder: unknown criterion {cid!r}")
+    for cid in rules.get("heard_floor", {}).get("criteria", []):
+        if cid not in ids:
+            problems.append(f"band_rules.heard_floor: unknown criterion {cid!r}")
     by_id = {c["id"]: c for c in data["criteria"]}
     for cid in in_ladder:
         c = by_id.get(cid)
@@ -649,17 +652,36 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
             power_levels = [lv for _, gid, lv in where
                             if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
             # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
-            if f in capping and any(lv <= cap_at_most[f] for lv in power_levels):
+            # A flag's own `cap_at_most` (its level-1 descriptor is the failure itself) holds where no
+            # declared group holds power; where one does, the band follows that group, so the rule's applies.
+            at_most = cap_at_most[f] if not plan_has_power_group else rules["cap_at_most"]
+            if f in capping and any(lv <= at_most for lv in power_levels):
                 limit = caps[f]
             else:
                 limit = max(caps[f], lowered)
             limits[f] = (limit, bool(power_levels))
+        floor_rule = rules.get("heard_floor")
+        if floor_rule and _heard(floor_rule, rows, steps_met, met_at):
+            # Affected people take part directly and their input demonstrably reaches a decision:
+            # no flag puts the plan below the floor (non-participation means nobody real is heard).
+            floor_band = BAND_ORDER.index(floor_rule["band"])
+            limits = {f: (max(lim, floor_band), pw) for f, (lim, pw) in limits.items()}
     band = None
     if answered:
         band = min([pre] + [lim for lim, _ in limits.values()])
         # The IAP2 level is the promise the plan can keep: never above the one its band stands for.
         iap2 = min(iap2, rubric._band_iap2[band])
     return tuple(steps_met), iap2, ladder_band, drop, pre, limits, raised, band
+
+
+def _heard(floor_rule: Mapping, rows: tuple[_Row, ...], steps_met, met_at: int) -> bool:
+    """Whether the plan meets `band_rules.heard_floor`: its `step` is met and every one of its
+    `criteria` is answered at `met_at` or above."""
+    if floor_rule["step"] not in steps_met:
+        return False
+    wanted = set(floor_rule["criteria"])
+    ok = {r.criterion.id for r in rows if r.criterion.id in wanted and r.status == ANSWERED and r.level >= met_at}
+    return ok == wanted
 
 
 def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
