@@ -397,3 +397,20 @@ def test_claims_that_outrun_their_mechanisms_raise_participation_washing_at_leve
     flag = [f for f in d["red_flags"] if f["id"] == "participation-washing"]
     # Raised, and above the capping level it lowers the band by one instead of capping it.
     assert flag and flag[0]["limit"] == "collaboration" and d["band"]["id"] == "collaboration"
+
+
+def test_holding_down_names_every_unmet_step_the_suggested_moves_can_meet():
+    # Inform met, input-traced at 0, report-back unanswered: the band counts the steps met, so any one
+    # more step raises it, and "what holds it down" names every unmet step's questions, not only
+    # Consult's (a suggested move that meets Involve must not contradict it).
+    d = score_plan(plan({"open-and-fixed-stated": 2, "input-traced": 0, "input-changes-substance": 1})).to_dict()
+    change = d["what_would_change"]
+    assert d["band"]["id"] == "tokenism" and change["target"] == "consultation"
+    held = [(x["id"], x["criterion"]) for x in change["holding_down"] if x["kind"] == "ladder"]
+    assert held == [("consult", "input-traced"), ("consult", "report-back"), ("involve", "input-changes-substance"),
+                    ("collaborate", "shared-decisions"), ("empower", "community-decides"),
+                    ("empower", "community-can-halt")]
+    ladder = {cid for step in RUBRIC.rules["ladder"] for cid in step["criteria"]}
+    for m in change["moves"]:
+        if m["criterion"] in ladder:
+            assert m["criterion"] in {c for _, c in held}, m

@@ -898,7 +898,6 @@ def _holding_down(rubric: Rubric, ev: _Eval) -> list[dict]:
                 if r is not None and not (r.status == ANSWERED and r.level >= met_at):
                     out.append({"kind": "ladder", "id": step, "criterion": cid, "group": None,
                                 "level": r.level if r.status == ANSWERED else None})
-            break
     return out
 
 

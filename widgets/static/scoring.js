@@ -417,7 +417,6 @@ function holdingDown(C, ev) {
           out.push({ kind: "ladder", id: step, criterion: cid, group: null, level: r.status === ANSWERED ? r.level : null });
         }
       }
-      break;
     }
   }
   return out;
