@@ -199,6 +199,11 @@ class Rubric:
         return {f["id"]: f.get("cap_at_most", default) for f in self.data["red_flags"]}
 
     @functools.cached_property
+    def _heard_floor_criteria(self) -> frozenset[str]:
+        """The criteria `band_rules.heard_floor` reads (empty without the rule)."""
+        return frozenset(self.rules.get("heard_floor", {}).get("criteria", ()))
+
+    @functools.cached_property
     def _power_roles(self) -> frozenset[str]:
         return frozenset(rid for rid, r in self.roles.items() if r["holds_power"])
 
@@ -609,10 +614,15 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
     met_at = rules["met_at"]
     state = {}
     raised: dict[str, list] = {}
+    floor_rule = rules.get("heard_floor")
+    floor_ids = rubric._heard_floor_criteria
+    heard_rows = []
     for r in rows:
         c = r.criterion
         if c.step is not None:
             state[c.id] = r
+        elif c.id in floor_ids:
+            heard_rows.append(r)
         if r.raises:
             for f, gid, lv in r.raises:
                 if f in raised:
@@ -660,8 +670,7 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
             else:
                 limit = max(caps[f], lowered)
             limits[f] = (limit, bool(power_levels))
-        floor_rule = rules.get("heard_floor")
-        if floor_rule and _heard(floor_rule, rows, steps_met, met_at):
+        if floor_rule and _heard(floor_rule, heard_rows, state, steps_met, met_at):
             # Affected people take part directly and their input demonstrably reaches a decision:
             # no flag puts the plan below the floor (non-participation means nobody real is heard).
             floor_band = BAND_ORDER.index(floor_rule["band"])
@@ -674,14 +683,18 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
     return tuple(steps_met), iap2, ladder_band, drop, pre, limits, raised, band
 
 
-def _heard(floor_rule: Mapping, rows: tuple[_Row, ...], steps_met, met_at: int) -> bool:
+def _heard(floor_rule: Mapping, rows: list[_Row], state: Mapping[str, _Row], steps_met, met_at: int) -> bool:
     """Whether the plan meets `band_rules.heard_floor`: its `step` is met and every one of its
-    `criteria` is answered at `met_at` or above."""
+    `criteria` is in scope and answered at `met_at` or above (``rows``: the in-scope rows of those
+    criteria outside the ladder; ``state``: the ladder's rows)."""
     if floor_rule["step"] not in steps_met:
         return False
-    wanted = set(floor_rule["criteria"])
-    ok = {r.criterion.id for r in rows if r.criterion.id in wanted and r.status == ANSWERED and r.level >= met_at}
-    return ok == wanted
+    found = {r.criterion.id: r for r in rows}
+    for cid in floor_rule["criteria"]:
+        r = found.get(cid) or state.get(cid)
+        if r is None or r.status != ANSWERED or r.level < met_at:
+            return False
+    return True
 
 
 def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
