@@ -64,6 +64,17 @@ def _holding_items(rubric: Rubric, holding: list, score: Mapping, group_labels: 
     return out
 
 
+def _heard_floor_text(rubric: Rubric) -> str:
+    """The heard floor of the band rules in words ("" without one)."""
+    rule = rubric.rules.get("heard_floor")
+    if not rule:
+        return ""
+    needs = " and ".join(f"`{cid}`" for cid in rule["criteria"])
+    return (f" When the *{rubric.iap2_levels[rule['step']]['title']}* step is met"
+            + (f" and {needs} is answered at {rubric.rules['met_at']} or more" if needs else "")
+            + f", no red flag puts the plan below {rubric.bands[rule['band']]['title']}.")
+
+
 def _band_title(rubric: Rubric, band_id) -> str:
     return "not enough answers" if band_id is None else rubric.bands[band_id]["title"]
 
@@ -850,7 +861,8 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
         out += [f"The ladder of power (each step met when its questions are answered at {rules['met_at']} or more): "
                 f"{steps}. The band is tokenism plus one band for each step met after *Inform*; a profile under "
                 f"{rules['profile_low_percent']} % on the other questions lowers it by one (never below "
-                f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it.", ""]
+                f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it."
+                + _heard_floor_text(rubric), ""]
     if part in (None, "flags"):
         if part is None:
             out += heading("Red flags (guardrails)", 2)
