@@ -2,13 +2,15 @@
 calibration corpus (targets on the held-out set: band 100 % within the acceptable bands, flag
 recall >= 95 %, flag precision >= 90 %).
 
-Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-2|all] [--json PATH]
+Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-3|all] [--json PATH]
 
-The corpus has three sources, each with its own expected answers: `plans` (`expected.yaml`),
+The corpus has four sources, each with its own expected answers: `plans` (`expected.yaml`),
 the first held-out set `heldout` (`heldout/expected.yaml`, scored once against rubric 2.0 and
-design data since) and the second held-out set `heldout-2` (`heldout-2/expected.yaml`). The set
-`design` is `plans` and `heldout` together, reported together and per source; `heldout-2` is the
-held-out set; `all` runs both and reports them separately.
+design data since), the second held-out set `heldout-2` (`heldout-2/expected.yaml`, scored once
+after the second freeze and design data since) and the third held-out set `heldout-3`
+(`heldout-3/expected.yaml`). The set `design` is `plans`, `heldout` and `heldout-2` together,
+reported together and per source; `heldout-3` is the held-out set; `all` runs both and reports
+them separately.
 
 Every fill `benchmarks/calibration/fills/<reader>/<plan-id>.yaml` of a plan in the chosen set is
 loaded and scored with the current rubric, and compared with its source's expected answers as
@@ -22,7 +24,7 @@ loaded and scored with the current rubric, and compared with its source's expect
 A plan filled by several readers counts once per fill (every reader is reported, none is
 chosen); a fill that cannot be loaded counts as a miss on every measure and is listed. The design
 and held-out sets are always reported separately. Results go to `test-artifacts/judgment.json`.
-The exit status is 1 when the held-out set (`heldout-2`) is in the run and misses a target, else 0.
+The exit status is 1 when the held-out set (`heldout-3`) is in the run and misses a target, else 0.
 
 Whoever designs the rubric runs this with `--set design` only.
 """
@@ -45,11 +47,12 @@ from widgets import AssessmentError, load_assessment, score_plan  # noqa: E402
 CORPUS = ROOT / "benchmarks" / "calibration"
 #: Each source of plans and its expected answers.
 EXPECTED = {"plans": CORPUS / "expected.yaml", "heldout": CORPUS / "heldout" / "expected.yaml",
-            "heldout-2": CORPUS / "heldout-2" / "expected.yaml"}
+            "heldout-2": CORPUS / "heldout-2" / "expected.yaml",
+            "heldout-3": CORPUS / "heldout-3" / "expected.yaml"}
 #: Each set the benchmark can run, and the sources it pools (reported together and per source).
-SETS = {"design": ["plans", "heldout"], "heldout-2": ["heldout-2"]}
+SETS = {"design": ["plans", "heldout", "heldout-2"], "heldout-3": ["heldout-3"]}
 #: The set the targets (and the exit status) apply to.
-HELDOUT = "heldout-2"
+HELDOUT = "heldout-3"
 FILLS = CORPUS / "fills"
 ARTIFACTS = ROOT / "test-artifacts"
 #: The issue's targets, checked on the held-out set.
@@ -58,6 +61,9 @@ TARGETS = {"band_acceptable": 100.0, "recall": 95.0, "precision": 90.0}
 
 def load_expected(path: Path) -> list[dict]:
     """The plans of one expected-answers file."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no expected-answers file; expected the set's expected.yaml there "
+                                "(a held-out set is added to the corpus when it is written; run --set design until then)")
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)["plans"]
 
@@ -144,9 +150,10 @@ def _sources(name: str, expected) -> dict:
     return {name: Path(expected)}
 
 
-def run_set(name: str, expected=None, fills_dir: Path = FILLS) -> dict:
-    """Judge every fill of one set; return its rows (each naming its source), errors, and the
-    overall, per-source and per-reader summaries."""
+def run_set(name: str, expected=None, fills_dir: Path | None = None) -> dict:
+    """Judge every fill of one set (``fills_dir``: the corpus's fills unless given); return its
+    rows (each naming its source), errors, and the overall, per-source and per-reader summaries."""
+    fills_dir = FILLS if fills_dir is None else fills_dir
     sources = _sources(name, expected)
     plans, source_of = {}, {}
     for src, path in sources.items():
@@ -206,10 +213,14 @@ def main(argv=None) -> int:
     ap.add_argument("--set", choices=[*SETS, "all"], default="design")
     ap.add_argument("--json", type=Path, default=ARTIFACTS / "judgment.json", help="where to write the results")
     args = ap.parse_args(argv)
-    return run(list(SETS) if args.set == "all" else [args.set], args.json)
+    try:
+        return run(list(SETS) if args.set == "all" else [args.set], args.json)
+    except FileNotFoundError as err:
+        print(f"bench_judgment: {err}", file=sys.stderr)
+        return 2
 
 
-def run(names: list[str], json_path: Path, expected: dict = None, fills_dir: Path = FILLS) -> int:
+def run(names: list[str], json_path: Path, expected: dict = None, fills_dir: Path | None = None) -> int:
     """Run, print and save the named sets (``expected``: set name -> what ``run_set`` takes, for
     tests); the exit status is 1 when the held-out set is run and misses a target."""
     expected = expected or {}

@@ -144,6 +144,9 @@ def test_plan_with_groups_filled_by_keyboard_and_scored_as_python(new_page, harn
     assert page.evaluate("location.hash") == target
     holding = page.locator(".pai-result .pai-holding li")
     assert holding.count() == len(change["holding_down"])
+    # The ladder counts the steps met: the page says that any one more of the named steps raises it.
+    ladder = page.locator(".pai-result .pai-holding-ladder")
+    assert ladder.count() == (1 if any(x["kind"] == "ladder" for x in change["holding_down"]) else 0)
 
     # Nothing typed is lost: the context turns to inform-only and back, the answers stay.
     before = json.loads(json.dumps(w.assessment["answers"]))

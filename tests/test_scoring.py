@@ -59,14 +59,16 @@ def test_hand_worked_partial_plan():
     o = d["overall"]
     assert (o["earned"], o["answered_max"], o["applicable_max"]) == (10, 21, 399)
     assert (o["percent"], o["low_percent"], o["high_percent"]) == (47.6, 2.5, 97.2)
-    # early-start at 0 raises decision-already-made, which caps even the best case at
-    # non-participation, and the IAP2 level never exceeds the one the band stands for.
-    assert d["iap2"] == {"level": "none", "index": 0, "high": "none", "steps_met": [],
+    # early-start at 0 raises decision-already-made, which caps the plan at non-participation, and
+    # the IAP2 level never exceeds the one the band stands for. In the best case (every unanswered
+    # question at 3) affected people take part directly and input reaches a decision, so the heard
+    # floor holds that case at tokenism (IAP2 inform).
+    assert d["iap2"] == {"level": "none", "index": 0, "high": "inform", "steps_met": [],
                          "next_step": "inform", "next_step_blocked_by": ["open-and-fixed-stated"]}
     best = score_plan(plan({"purpose-stated": 2, "early-start": 1, "several-stages": 3})).to_dict()
     assert best["iap2"]["high"] == "empower"
     # No step of the ladder: tokenism; the guardrail's cap (non-participation) decides.
-    assert d["band"] == {"id": "non-participation", "low": "non-participation", "high": "non-participation",
+    assert d["band"] == {"id": "non-participation", "low": "non-participation", "high": "tokenism",
                          "limited_by": [{"kind": "red-flag", "id": "decision-already-made"}],
                          "ladder": "tokenism", "profile_drop": 0}
     assert d["profile"] == {"earned": 10, "answered_max": 21, "percent": 47.6, "low_percent": 40, "drop": 0}
@@ -275,11 +277,17 @@ def test_each_flag_limits_at_its_cap():
         assert s.flag_ids == sorted(crit.raises[lowest], key=list(RUBRIC.red_flags).index), crit.id
         d = s.to_dict()
         ladder_band = 1 + len([st for st in d["iap2"]["steps_met"] if st != "inform"])
+        rule = RUBRIC.rules["heard_floor"]
+        levels = {c["criterion"]: c["level"] for c in d["contributions"]}
+        heard = rule["step"] in d["iap2"]["steps_met"] and all((levels[c] or 0) >= 2 for c in rule["criteria"])
+        floor = BAND_ORDER.index(rule["band"]) if heard else 0
         limits = []
         for f in crit.raises[lowest]:
             flag, cap = RUBRIC.red_flags[f], BAND_ORDER.index(RUBRIC.red_flags[f]["cap"])
-            # Capping flags cap; lowering flags take one band off, never below their cap.
-            limits.append(cap if flag["effect"] == "cap" else max(cap, ladder_band - RUBRIC.rules["flag_drop"]))
+            # Capping flags cap (never below the heard floor when the plan meets it); lowering flags
+            # take one band off, never below their cap.
+            limits.append(max(cap, floor) if flag["effect"] == "cap"
+                          else max(cap, ladder_band - RUBRIC.rules["flag_drop"]))
         assert s.band == min([ladder_band] + limits), crit.id
 
 
@@ -351,3 +359,58 @@ def test_proxies_cap_at_level_1_where_other_guardrails_lower():
     assert (token_pay.band_id, token_pay.flag_ids) == ("collaboration", ["unpaid-participation"])
     unpaid = score_plan(plan(every(3, {"pay-participants": 0})))
     assert unpaid.band_id == "tokenism"
+
+
+def test_heard_floor_holds_a_concealed_decision_at_tokenism_only_when_people_are_heard():
+    # A decision already taken is presented as open (the guardrail's cap: non-participation) ...
+    base = {"early-start": 0, "open-and-fixed-stated": 0, "input-traced": 2}
+    alone = score_plan(plan(base)).to_dict()
+    assert alone["band"]["id"] == "non-participation"
+    # ... but affected people take part directly and their input is traced to a decision: tokenism,
+    # with the flag still raised and its limit the floor.
+    heard = score_plan(plan({**base, "direct-participation": 2})).to_dict()
+    assert heard["band"]["id"] == "tokenism" and "consult" in heard["iap2"]["steps_met"]
+    assert [(f["id"], f["limit"]) for f in heard["red_flags"]] == [("decision-already-made", "tokenism")]
+    # Proxies speaking for them (level 1) or no input reaching a decision: the cap stands.
+    for other in ({**base, "direct-participation": 1}, {**base, "direct-participation": 2, "input-traced": 1}):
+        assert score_plan(plan(other)).to_dict()["band"]["id"] == "non-participation"
+
+
+def test_proxies_at_level_1_cap_only_without_a_power_holding_group():
+    answers = every(3, **{"direct-participation": 1})
+    alone = score_plan(plan(answers)).to_dict()
+    assert alone["band"]["id"] == "tokenism"
+    assert [f["limit"] for f in alone["red_flags"] if f["id"] == "proxies-replace-affected"] == ["tokenism"]
+    groups = [{"id": "board", "label": "Elected board", "role": "governance"},
+              {"id": "survey", "label": "Survey", "role": "participants"}]
+    governed = score_plan(plan(answers, groups=groups)).to_dict()
+    # The band follows the power-holding group: level 1 lowers the band by one instead of capping it.
+    assert governed["band"]["id"] == "collaboration"
+    assert [f["limit"] for f in governed["red_flags"] if f["id"] == "proxies-replace-affected"] == ["collaboration"]
+    # Only proxies speak (level 0): the cap stands whatever groups are declared.
+    zero = score_plan(plan(every(3, **{"direct-participation": 0}), groups=groups)).to_dict()
+    assert zero["band"]["id"] == "tokenism"
+
+
+def test_claims_that_outrun_their_mechanisms_raise_participation_washing_at_level_1():
+    d = score_plan(plan(every(3, **{"claims-match-mechanisms": 1}))).to_dict()
+    flag = [f for f in d["red_flags"] if f["id"] == "participation-washing"]
+    # Raised, and above the capping level it lowers the band by one instead of capping it.
+    assert flag and flag[0]["limit"] == "collaboration" and d["band"]["id"] == "collaboration"
+
+
+def test_holding_down_names_every_unmet_step_the_suggested_moves_can_meet():
+    # Inform met, input-traced at 0, report-back unanswered: the band counts the steps met, so any one
+    # more step raises it, and "what holds it down" names every unmet step's questions, not only
+    # Consult's (a suggested move that meets Involve must not contradict it).
+    d = score_plan(plan({"open-and-fixed-stated": 2, "input-traced": 0, "input-changes-substance": 1})).to_dict()
+    change = d["what_would_change"]
+    assert d["band"]["id"] == "tokenism" and change["target"] == "consultation"
+    held = [(x["id"], x["criterion"]) for x in change["holding_down"] if x["kind"] == "ladder"]
+    assert held == [("consult", "input-traced"), ("consult", "report-back"), ("involve", "input-changes-substance"),
+                    ("collaborate", "shared-decisions"), ("empower", "community-decides"),
+                    ("empower", "community-can-halt")]
+    ladder = {cid for step in RUBRIC.rules["ladder"] for cid in step["criteria"]}
+    for m in change["moves"]:
+        if m["criterion"] in ladder:
+            assert m["criterion"] in {c for _, c in held}, m

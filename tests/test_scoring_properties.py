@@ -124,18 +124,30 @@ def power_levels(d: dict, flag: str) -> list[int]:
     return out
 
 
+def heard(d: dict) -> bool:
+    """Whether the score meets `band_rules.heard_floor`: its step is met and each of its criteria
+    is answered at `met_at` or above (read from the score's contributions)."""
+    rule, met_at = RUBRIC.data["band_rules"]["heard_floor"], RUBRIC.data["band_rules"]["met_at"]
+    levels = {c["criterion"]: c["level"] for c in d["contributions"] if c["status"] == "answered"}
+    return rule["step"] in d["iap2"]["steps_met"] and all(levels.get(cid, -1) >= met_at for cid in rule["criteria"])
+
+
 @SETTINGS
 @given(plans())
 def test_red_flags_always_cap(p):
     """Every raised flag limits the band; a capping flag raised for power by an answer at or below
-    the rubric's `cap_at_most` (the safeguard missing) holds it at its cap in the score and in both
-    bounds; any other flag lowers the band by at most the rubric's flag drop."""
+    the rubric's `cap_at_most` (the safeguard missing; a flag's own `cap_at_most` when no declared
+    group holds power) holds it at its cap, or at the heard floor when the plan meets it, in the
+    score and in both bounds; any other flag lowers the band by at most the rubric's flag drop."""
     s = score_plan(p)
     d = s.to_dict()
     effect = {f["id"]: f["effect"] for f in RUBRIC.data["red_flags"]}
-    drop = RUBRIC.data["band_rules"]["flag_drop"]
-    cap_at_most = {f["id"]: f.get("cap_at_most", RUBRIC.data["band_rules"]["cap_at_most"])
+    rules = RUBRIC.data["band_rules"]
+    drop = rules["flag_drop"]
+    power_group = any(RUBRIC.roles[g["role"]]["holds_power"] for g in d["groups"])
+    cap_at_most = {f["id"]: rules["cap_at_most"] if power_group else f.get("cap_at_most", rules["cap_at_most"])
                    for f in RUBRIC.data["red_flags"]}
+    floor = BAND_ORDER.index(rules["heard_floor"]["band"])
     ladder = BAND_ORDER.index(d["band"]["ladder"]) if d["band"]["ladder"] else None
     for f in d["red_flags"]:
         cap = BAND_ORDER.index(f["cap"])
@@ -146,11 +158,25 @@ def test_red_flags_always_cap(p):
         if s.band is not None:
             assert s.band <= BAND_ORDER.index(f["limit"])
             if effect[f["id"]] == "cap" and any(lv <= cap_at_most[f["id"]] for lv in levels):
-                assert BAND_ORDER.index(f["limit"]) == cap
-                assert s.band <= cap
-                assert s.band_low <= cap and s.band_high <= cap
+                held = max(cap, floor) if heard(d) else cap
+                assert BAND_ORDER.index(f["limit"]) == held
+                assert s.band <= held
+                # The bounds fill unanswered questions, which can meet the floor: never above it.
+                assert s.band_low <= max(cap, floor) and s.band_high <= max(cap, floor)
+                if not heard(d):
+                    assert s.band_low <= cap
             elif ladder is not None:
                 assert BAND_ORDER.index(f["limit"]) >= min(ladder, 5) - 1 - drop
+
+
+@SETTINGS
+@given(plans())
+def test_a_plan_that_is_heard_is_never_below_the_floor(p):
+    """Affected people take part directly and their input reaches a decision: no flag puts the band
+    below the heard floor."""
+    d = score_plan(p).to_dict()
+    if d["band"]["id"] is not None and heard(d):
+        assert BAND_ORDER.index(d["band"]["id"]) >= BAND_ORDER.index(RUBRIC.data["band_rules"]["heard_floor"]["band"])
 
 
 @SETTINGS

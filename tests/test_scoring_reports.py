@@ -109,3 +109,21 @@ def test_labels_exist_in_the_book():
 def test_rubric_csv_has_every_criterion_once():
     lines = rubric_csv().strip().splitlines()
     assert len(lines) == 1 + 59
+
+
+def test_report_says_what_holds_the_band_down_for_every_unmet_step():
+    # Inform met, nothing else: the band counts the steps met, so the report must name every unmet
+    # step's questions and say that any one more step raises the band, beside the suggested move.
+    a = {"scope": "full", "team": "T", "product": "P",
+         "answers": {"open-and-fixed-stated": {"level": 2}, "input-traced": {"level": 0},
+                     "input-changes-substance": {"level": 1}}}
+    s = score_plan(a)
+    md = report_markdown(s)
+    part = md.split("## What holds it down", 1)[1].split("\n## ", 1)[0]
+    assert "meeting any one more of the steps named below raises it by one band" in part
+    rubric = load_rubric()
+    for step in ("consult", "involve", "collaborate", "empower"):
+        assert f'The ladder step "{rubric.iap2_levels[step]["title"]}" needs' in part, step
+    for x in s.to_dict()["what_would_change"]["holding_down"]:
+        assert escape_markdown(rubric.by_id[x["criterion"]].question) in part
+    assert "(or another of its questions)" in part  # Consult is met by either of its questions

@@ -40,6 +40,41 @@ def _range_note(tally: dict) -> str:
             "question were answered at 0, or at 3)")
 
 
+def _holding_items(rubric: Rubric, holding: list, score: Mapping, group_labels: Mapping, in_view) -> list:
+    """One list item per answer that holds the band where it is (twin of holdingItems in report.js)."""
+    met_at = rubric.rules["met_at"]
+    rule_of = {step: rule for step, rule, _ in rubric.ladder}
+    out = []
+    for x in holding:
+        if x["kind"] == "profile":
+            out.append([["text", f"The other answers earn under {score['profile']['low_percent']} % of their points."]])
+            continue
+        if not in_view(x["criterion"]):
+            continue
+        question = rubric.by_id[x["criterion"]].question
+        level = "unanswered" if x["level"] is None else f"level {x['level']}"
+        if x["kind"] == "red-flag":
+            who = f" for {group_labels.get(x['group'], x['group'])}" if x.get("group") else ""
+            out.append([["text", f"The red flag \"{rubric.red_flags[x['id']]['title']}\", raised by "],
+                        ["strong", question], ["text", f"{who} at {level}."]])
+        else:
+            either = " (or another of its questions)" if rule_of.get(x["id"]) == "any" else ""
+            out.append([["text", f"The ladder step \"{rubric.iap2_levels[x['id']]['title']}\" needs "],
+                        ["strong", question], ["text", f" at level {met_at} or more{either}; it is {level}."]])
+    return out
+
+
+def _heard_floor_text(rubric: Rubric) -> str:
+    """The heard floor of the band rules in words ("" without one)."""
+    rule = rubric.rules.get("heard_floor")
+    if not rule:
+        return ""
+    needs = " and ".join(f"`{cid}`" for cid in rule["criteria"])
+    return (f" When the *{rubric.iap2_levels[rule['step']]['title']}* step is met"
+            + (f" and {needs} is answered at {rubric.rules['met_at']} or more" if needs else "")
+            + f", no red flag puts the plan below {rubric.bands[rule['band']]['title']}.")
+
+
 def _band_title(rubric: Rubric, band_id) -> str:
     return "not enough answers" if band_id is None else rubric.bands[band_id]["title"]
 
@@ -146,7 +181,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     limits = []
     for lim in band["limited_by"]:
         if lim["kind"] == "ladder":
-            limits.append(f"the power the plan shares (next step: {rubric.iap2_levels[lim['id']]['title']})")
+            limits.append(f"the power the plan shares (any one more step of the ladder raises it; the next is "
+                          f"{rubric.iap2_levels[lim['id']]['title']})")
         elif lim["kind"] == "context":
             limits.append("the plan informs only: nobody takes part")
         elif lim["kind"] == "profile":
@@ -233,6 +269,13 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     change_blocks = [{"paragraph": [["text", change_text]]}]
     if moves:
         change_blocks.append({"list": moves})
+    holding = _holding_items(rubric, change.get("holding_down") or [], score, group_labels, in_view)
+    holding_blocks = []
+    if any(x["kind"] == "ladder" for x in change.get("holding_down") or []):
+        holding_blocks.append({"paragraph": [["text", "The band counts the steps of the ladder that the plan meets: "
+                                                      "meeting any one more of the steps named below raises it by "
+                                                      "one band."]]})
+    holding_blocks.append({"list": holding} if holding else {"paragraph": [["text", "Nothing holds this result down."]]})
 
     group_rows = []
     for g in score.get("groups") or []:
@@ -268,6 +311,7 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         {"heading": "Where the plan stands", "blocks": [{"list": standing}]},
         {"heading": "Red flags", "blocks": [{"list": flags}]},
         {"heading": "What would change the result", "blocks": change_blocks},
+        {"heading": "What holds it down", "blocks": holding_blocks},
         {"heading": "Themes", "blocks": [{"table": {
             "caption": "Score per theme, in percent of the points available on answered questions",
             "head": ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"],
@@ -817,7 +861,8 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
         out += [f"The ladder of power (each step met when its questions are answered at {rules['met_at']} or more): "
                 f"{steps}. The band is tokenism plus one band for each step met after *Inform*; a profile under "
                 f"{rules['profile_low_percent']} % on the other questions lowers it by one (never below "
-                f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it.", ""]
+                f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it."
+                + _heard_floor_text(rubric), ""]
     if part in (None, "flags"):
         if part is None:
             out += heading("Red flags (guardrails)", 2)

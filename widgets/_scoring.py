@@ -199,6 +199,11 @@ class Rubric:
         return {f["id"]: f.get("cap_at_most", default) for f in self.data["red_flags"]}
 
     @functools.cached_property
+    def _heard_floor_criteria(self) -> frozenset[str]:
+        """The criteria `band_rules.heard_floor` reads (empty without the rule)."""
+        return frozenset(self.rules.get("heard_floor", {}).get("criteria", ()))
+
+    @functools.cached_property
     def _power_roles(self) -> frozenset[str]:
         return frozenset(rid for rid, r in self.roles.items() if r["holds_power"])
 
@@ -262,6 +267,9 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for cid in in_ladder:
         if cid not in ids:
             problems.append(f"band_rules.ladder: unknown criterion {cid!r}")
+    for cid in rules.get("heard_floor", {}).get("criteria", []):
+        if cid not in ids:
+            problems.append(f"band_rules.heard_floor: unknown criterion {cid!r}")
     by_id = {c["id"]: c for c in data["criteria"]}
     for cid in in_ladder:
         c = by_id.get(cid)
@@ -606,10 +614,15 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
     met_at = rules["met_at"]
     state = {}
     raised: dict[str, list] = {}
+    floor_rule = rules.get("heard_floor")
+    floor_ids = rubric._heard_floor_criteria
+    heard_rows = []
     for r in rows:
         c = r.criterion
         if c.step is not None:
             state[c.id] = r
+        elif c.id in floor_ids:
+            heard_rows.append(r)
         if r.raises:
             for f, gid, lv in r.raises:
                 if f in raised:
@@ -649,17 +662,39 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
             power_levels = [lv for _, gid, lv in where
                             if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
             # A capping flag caps where an answer for power shows the safeguard missing; any other raise lowers.
-            if f in capping and any(lv <= cap_at_most[f] for lv in power_levels):
+            # A flag's own `cap_at_most` (its level-1 descriptor is the failure itself) holds where no
+            # declared group holds power; where one does, the band follows that group, so the rule's applies.
+            at_most = cap_at_most[f] if not plan_has_power_group else rules["cap_at_most"]
+            if f in capping and any(lv <= at_most for lv in power_levels):
                 limit = caps[f]
             else:
                 limit = max(caps[f], lowered)
             limits[f] = (limit, bool(power_levels))
+        if floor_rule and _heard(floor_rule, heard_rows, state, steps_met, met_at):
+            # Affected people take part directly and their input demonstrably reaches a decision:
+            # no flag puts the plan below the floor (non-participation means nobody real is heard).
+            floor_band = BAND_ORDER.index(floor_rule["band"])
+            limits = {f: (max(lim, floor_band), pw) for f, (lim, pw) in limits.items()}
     band = None
     if answered:
         band = min([pre] + [lim for lim, _ in limits.values()])
         # The IAP2 level is the promise the plan can keep: never above the one its band stands for.
         iap2 = min(iap2, rubric._band_iap2[band])
     return tuple(steps_met), iap2, ladder_band, drop, pre, limits, raised, band
+
+
+def _heard(floor_rule: Mapping, rows: list[_Row], state: Mapping[str, _Row], steps_met, met_at: int) -> bool:
+    """Whether the plan meets `band_rules.heard_floor`: its `step` is met and every one of its
+    `criteria` is in scope and answered at `met_at` or above (``rows``: the in-scope rows of those
+    criteria outside the ladder; ``state``: the ladder's rows)."""
+    if floor_rule["step"] not in steps_met:
+        return False
+    found = {r.criterion.id: r for r in rows}
+    for cid in floor_rule["criteria"]:
+        r = found.get(cid) or state.get(cid)
+        if r is None or r.status != ANSWERED or r.level < met_at:
+            return False
+    return True
 
 
 def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
@@ -876,7 +911,6 @@ def _holding_down(rubric: Rubric, ev: _Eval) -> list[dict]:
                 if r is not None and not (r.status == ANSWERED and r.level >= met_at):
                     out.append({"kind": "ladder", "id": step, "criterion": cid, "group": None,
                                 "level": r.level if r.status == ANSWERED else None})
-            break
     return out
 
 

@@ -185,6 +185,12 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
   return judge(C, groups, rows);
 }
 
+/** Whether the plan meets `band_rules.heard_floor`: its step is met and each of its criteria is answered at `metAt` or above. */
+function heard(floorRule, state, stepsMet, metAt) {
+  if (!stepsMet.includes(floorRule.step)) return false;
+  return floorRule.criteria.every((cid) => state.has(cid) && metBy(state.get(cid), metAt));
+}
+
 /** Steps 3-6 of SCORING.md from the rows of steps 1-2. */
 function judge(C, groups, rows) {
   const rules = C.rules;
@@ -241,9 +247,18 @@ function judge(C, groups, rows) {
     const cap = C.flagCaps.get(f);
     // A capping flag caps where an answer for power shows the safeguard missing (at or below its
     // `cap_at_most`); any other raise lowers the band by `flag_drop`, never below its cap.
-    const atMost = C.flagCapAtMost.get(f);
+    // A flag's own `cap_at_most` holds where no declared group holds power; where one does, the band
+    // follows that group, so the rule's applies.
+    const atMost = planHasPowerGroup ? rules.cap_at_most : C.flagCapAtMost.get(f);
     const caps = C.capping.has(f) && powerLevels.some((lv) => lv <= atMost);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
+  }
+  const floorRule = rules.heard_floor;
+  if (floorRule && heard(floorRule, state, stepsMet, metAt)) {
+    // Affected people take part directly and their input demonstrably reaches a decision:
+    // no flag puts the plan below the floor (non-participation means nobody real is heard).
+    const floorBand = C.bandOrder.indexOf(floorRule.band);
+    for (const [f, [limit, power]] of flagLimits) flagLimits.set(f, [Math.max(limit, floorBand), power]);
   }
   let band = null;
   let iap2Kept = iap2;
@@ -402,7 +417,6 @@ function holdingDown(C, ev) {
           out.push({ kind: "ladder", id: step, criterion: cid, group: null, level: r.status === ANSWERED ? r.level : null });
         }
       }
-      break;
     }
   }
   return out;

@@ -230,6 +230,11 @@ export function createResult(ctx) {
     const holding = change.holding_down || [];
     if (!holding.length) parts.push(h("p", { text: "Nothing holds this result down." }));
     else {
+      const metAt = rubric.band_rules?.met_at ?? 2;
+      const rules = new Map((rubric.band_rules?.ladder || []).map((s) => [s.step, s.rule]));
+      if (holding.some((x) => x.kind === "ladder")) {
+        parts.push(h("p", { class: "pai-holding-ladder", text: "The band counts the steps of the ladder that the plan meets: meeting any one more of the steps named below raises it by one band." }));
+      }
       parts.push(h("ul", { class: "pai-holding" }, holding.map((x) => {
         const who = groupLabel(x.group);
         if (x.kind === "red-flag") {
@@ -237,8 +242,9 @@ export function createResult(ctx) {
             who ? ` for ${who}` : "", ` at ${levelName(x.level, rubric)}.`);
         }
         if (x.kind === "profile") return h("li", { "data-kind": "profile", text: `The other answers earn under ${score.profile?.low_percent ?? 40}% of their points.` });
+        const either = rules.get(x.id) === "any" ? " (or another of its questions)" : "";
         return h("li", { "data-step": x.id }, `The ladder step “${levels[x.id]?.title || x.id}” needs `, questionLink(x.criterion, rubric),
-          ` at level ${rubric.band_rules?.met_at ?? 2} or more; it is ${levelName(x.level, rubric)}.`);
+          ` at level ${metAt} or more${either}; it is ${levelName(x.level, rubric)}.`);
       })));
     }
     resultParts.change.replaceChildren(...parts);

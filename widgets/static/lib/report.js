@@ -69,7 +69,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
 
   const band = score.band;
   const limitText = {
-    ladder: (lim) => `the power the plan shares (next step: ${iap2[lim.id].title})`,
+    ladder: (lim) => `the power the plan shares (any one more step of the ladder raises it; the next is ${iap2[lim.id].title})`,
     context: () => "the plan informs only: nobody takes part",
     profile: () => "a weak profile on the other questions (one band lower)",
   };
@@ -150,6 +150,31 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   else changeText = `No change of answers alone reaches ${bandTitle(change.target)}: the plan's context (for example, inform only) sets its ceiling.`;
   const changeBlocks = [{ paragraph: [["text", changeText]] }];
   if (moves.length) changeBlocks.push({ list: moves });
+  // One list item per answer that holds the band where it is (twin of _holding_items).
+  const metAt = rubric.band_rules.met_at;
+  const ruleOf = new Map(rubric.band_rules.ladder.map((s) => [s.step, s.rule]));
+  const holding = [];
+  for (const x of change.holding_down || []) {
+    if (x.kind === "profile") {
+      holding.push([["text", `The other answers earn under ${score.profile.low_percent} % of their points.`]]);
+      continue;
+    }
+    if (!inView(x.criterion)) continue;
+    const question = criteria[x.criterion].question;
+    const level = x.level === null ? "unanswered" : `level ${x.level}`;
+    if (x.kind === "red-flag") {
+      const who = x.group ? ` for ${groupLabel(x.group)}` : "";
+      holding.push([["text", `The red flag "${flagsById[x.id].title}", raised by `], ["strong", question], ["text", `${who} at ${level}.`]]);
+    } else {
+      const either = ruleOf.get(x.id) === "any" ? " (or another of its questions)" : "";
+      holding.push([["text", `The ladder step "${iap2[x.id].title}" needs `], ["strong", question], ["text", ` at level ${metAt} or more${either}; it is ${level}.`]]);
+    }
+  }
+  const holdingBlocks = [];
+  if ((change.holding_down || []).some((x) => x.kind === "ladder")) {
+    holdingBlocks.push({ paragraph: [["text", "The band counts the steps of the ladder that the plan meets: meeting any one more of the steps named below raises it by one band."]] });
+  }
+  holdingBlocks.push(holding.length ? { list: holding } : { paragraph: [["text", "Nothing holds this result down."]] });
 
   const groupRows = (score.groups || []).map((g) => [
     [["text", g.label]],
@@ -185,6 +210,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     { heading: "Where the plan stands", blocks: [{ list: standing }] },
     { heading: "Red flags", blocks: [{ list: flags }] },
     { heading: "What would change the result", blocks: changeBlocks },
+    { heading: "What holds it down", blocks: holdingBlocks },
     {
       heading: "Themes",
       blocks: [{ table: { caption: "Score per theme, in percent of the points available on answered questions", head: ["Theme", "Score on answered questions", "Range (unanswered at 0 or 3)", "Answered"], rows: themes } }],
