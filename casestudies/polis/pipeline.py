@@ -407,7 +407,10 @@ def replay(
     clusterings for every k warm-started per k, silhouettes on base-cluster centres,
     and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
     With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
-    instead of kept (the state a cold restart of Polis's math worker leaves).
+    instead of kept. That is not Polis's rule: a reload keeps ``:in-conv``
+    (``restructure-json-conv`` in math/src/polismath/conv_man.clj at 6bc54ba), so Polis's
+    in-conv is sticky; "final" is the default because it was chosen on the development
+    conversations (benchmarks/POLIS-LOG.md, steps 4 and 8).
 
     With ``reload_before_export``, one more update runs on all the votes after the last
     batch, as on a conversation reloaded from Polis's stored state (see
