@@ -266,22 +266,28 @@ def _print_table(rows: list[dict]) -> None:
               f"{r['seconds_ours']:7.2f} {r['seconds_reddwarf']:6.2f} {r['time_ratio']:5.2f}")
 
 
-def _print_placement(rows: list[dict]) -> None:
-    print("\nPlacement scored apart (ARI with Polis's labels): ours on the participants we cluster, on those we place, and overall had")
-    print("nobody been placed (the in-conv rule alone); red-dwarf on the participants it clusters")
-    print(f"{'conversation':40s} {'placed':>6s} {'clustered':>9s} {'placed':>7s} {'rule alone':>10s} {'overall':>8s} {'rd clustered':>12s}")
+def _print_columns(intro: list[str], columns: list[tuple[str, str, int, str]], rows: list[dict]) -> None:
+    """A table of per-conversation values: ``columns`` are (header, row key, width, format)."""
+    print("\n" + "\n".join(intro))
+    print(f"{'conversation':40s} " + " ".join(f"{head:>{width}s}" for head, _, width, _ in columns))
     for r in rows:
-        print(f"{r['conversation'][:40]:40s} {r['placed']:6d} {r['ari_ours_clustered']:9.3f} {r['ari_ours_placed']:7.3f} "
-              f"{r['ari_ours_rule_alone']:10.3f} {r['ari_ours']:8.3f} {r['ari_reddwarf_clustered']:12.3f}")
+        print(f"{r['conversation'][:40]:40s} " + " ".join(f"{r[key]:{width}{fmt}}" for _, key, width, fmt in columns))
+
+
+def _print_placement(rows: list[dict]) -> None:
+    _print_columns(["Placement scored apart (ARI with Polis's labels): ours on the participants we cluster, on those we place, and overall had",
+                    "nobody been placed (the in-conv rule alone); red-dwarf on the participants it clusters"],
+                   [("placed", "placed", 6, "d"), ("clustered", "ari_ours_clustered", 9, ".3f"), ("placed", "ari_ours_placed", 7, ".3f"),
+                    ("rule alone", "ari_ours_rule_alone", 10, ".3f"), ("overall", "ari_ours", 8, ".3f"),
+                    ("rd clustered", "ari_reddwarf_clustered", 12, ".3f")], rows)
 
 
 def _print_paths(rows: list[dict]) -> None:
-    print("\nReplay against a single pass (diagnosis, not a choice): ARI with Polis's labels of the default replay, the same replay")
-    print("without the reload before the export, and a single pass on the final votes (its k)")
-    print(f"{'conversation':40s} {'replay':>7s} {'no reload':>9s} {'single':>7s} {'k single':>8s} {'red-dwarf':>9s}")
-    for r in rows:
-        print(f"{r['conversation'][:40]:40s} {r['ari_ours']:7.3f} {r['ari_ours_no_reload']:9.3f} {r['ari_ours_single_pass']:7.3f} "
-              f"{r['k_ours_single_pass']:8d} {r['ari_reddwarf']:9.3f}")
+    _print_columns(["Replay against a single pass (diagnosis, not a choice): ARI with Polis's labels of the default replay, the same replay",
+                    "without the reload before the export, and a single pass on the final votes (its k)"],
+                   [("replay", "ari_ours", 7, ".3f"), ("no reload", "ari_ours_no_reload", 9, ".3f"),
+                    ("single", "ari_ours_single_pass", 7, ".3f"), ("k single", "k_ours_single_pass", 8, "d"),
+                    ("red-dwarf", "ari_reddwarf", 9, ".3f")], rows)
 
 
 def _print_coverage(rows: list[dict]) -> None:
