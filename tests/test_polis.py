@@ -515,3 +515,18 @@ def test_run_reloads_before_export_by_default_and_not_on_a_single_pass():
     assert polis.run(full, n_updates=20).extra["reloaded"] is True
     assert polis.run(full, n_updates=20, reload_before_export=False).extra["reloaded"] is False
     assert "reloaded" not in polis.run(full, use_history=False).extra
+
+
+def test_single_pass_groups_everyone_when_a_base_cluster_empties_on_the_way():
+    # On these 30 points, Polis's k-means with 12 clusters empties cluster 9 and drops it (cluster-step),
+    # so the ids run 0..8, 10, 11: the base clusters must be indexed by position, not by id.
+    X = np.random.default_rng(387).normal(size=(30, 2))
+    _, ids, _ = _compiled.kmeans(X, np.ones(30), np.full(30, -1, dtype=np.int64), 12, 100)
+    assert len(ids) == 11 and ids.max() == 11
+    cl = pipeline.cluster_groups(X, base_k=12)
+    assert len(cl.base_centers) == len(cl.base_counts) == len(cl.group_of_base) == 11
+    assert cl.base_counts.sum() == 30 and (cl.base_counts > 0).all()
+    # Each centre is the mean of its members.
+    for b in range(11):
+        np.testing.assert_allclose(cl.base_centers[b], X[cl.base_labels == b].mean(0))
+    assert set(cl.group_of_base[cl.base_labels]) <= set(range(cl.k))

@@ -222,7 +222,10 @@ def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_group
 def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> _Clustering:
     """Base clusters (Polis k-means with ``base_k`` clusters), then :func:`cluster_base` over them."""
     xy = np.ascontiguousarray(xy, dtype=float)
-    base_labels, _, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    base_ids, ids, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    # kmeans returns cluster ids; a cluster emptied on the way is dropped (cluster-step), so the ids can skip
+    # a number: index the centres by position.
+    base_labels = np.searchsorted(ids, base_ids)
     counts = np.bincount(base_labels, minlength=len(centers)).astype(float)
     g = cluster_base(centers, counts, max_groups=max_groups, force_k=force_k)
     return _Clustering(centers, base_labels, counts, g["k"], g["labels"], g["silhouettes"])
