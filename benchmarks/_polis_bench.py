@@ -30,6 +30,9 @@ SCHEDULE_CANDIDATES = {"single pass": {"use_history": False}, "25 updates": {"n_
 K_BUFFER_CANDIDATES = (4, 1)
 #: Candidates for who else is labelled: those the export labels (placed by nearest base cluster), or nobody.
 KEEP_CANDIDATES = {"export": "export", "none": ()}
+#: Candidates for the end of the replay: one more update on the conversation as Polis reloads it
+#: from its stored state (group clusterings cold, k smoother afresh), or none.
+RELOAD_CANDIDATES = {"reload": True, "no reload": False}
 #: The replay may take at most this multiple of red-dwarf's time.
 TIME_BUDGET = 2.0
 
@@ -60,6 +63,10 @@ def choose_defaults(progress: bool = True) -> dict:
        agreement: the time budget is a target of its own, measured in :func:`bench_polis`.
     3. Placement: whether participants the export labels but the in-conv rule leaves out are
        placed (``keep_participants="export"``) or left unlabelled, by median development ARI.
+    4. Reload before the export: whether the replay ends with one update on the conversation
+       as Polis reloads it (``restructure-json-conv`` in math/src/polismath/conv_man.clj, as
+       ``get-export-data`` in darwin/export.clj runs it), by median development ARI; on a tie,
+       the reload.
     """
     from tqdm.auto import tqdm
 
@@ -91,7 +98,13 @@ def choose_defaults(progress: bool = True) -> dict:
         aris = [polis.group_agreement(polis.run(conv, keep_participants=kp), conv.groups)["ari"] for conv in convs.values()]
         keep[label] = {"median_ari": float(np.median(aris)), "aris": [round(a, 3) for a in aris]}
     keep_best = max(KEEP_CANDIDATES, key=lambda label: (round(keep[label]["median_ari"], 3), label == "export"))
-    return {"in_conv_rule": rule, "in_conv_jaccard": {r: round(float(np.mean(v)), 3) for r, v in cover.items()},
+    reload = {}
+    for label, rl in RELOAD_CANDIDATES.items():
+        aris = [polis.group_agreement(polis.run(conv, reload_before_export=rl), conv.groups)["ari"] for conv in convs.values()]
+        reload[label] = {"median_ari": float(np.median(aris)), "aris": [round(a, 3) for a in aris]}
+    reload_best = max(RELOAD_CANDIDATES, key=lambda label: (round(reload[label]["median_ari"], 3), label == "reload"))
+    return {"reload_before_export": reload_best, "reload_grid": reload,
+            "in_conv_rule": rule, "in_conv_jaccard": {r: round(float(np.mean(v)), 3) for r, v in cover.items()},
             "schedule": best["schedule"], "k_buffer": best["k_buffer"], "grid": grid, "reddwarf_seconds": rd_seconds,
             "keep_participants": keep_best, "keep_grid": keep}
 
@@ -109,6 +122,9 @@ def bench_polis() -> list[dict]:
         _, s_rd2 = _timed(lambda: polis.run_reddwarf(conv))
         wall_ours, wall_rd = ours.seconds, rd.seconds
         a, b = polis.group_agreement(ours, conv.groups), polis.group_agreement(rd, conv.groups)
+        # Diagnosis, not a choice: the single pass on the final votes and the replay without the reload.
+        single = polis.group_agreement(polis.run(conv, use_history=False), conv.groups)
+        no_reload = polis.group_agreement(polis.run(conv, reload_before_export=False), conv.groups)
         ceiling = polis.agreement_ceiling(ours, conv.groups)
         cover = coverage_breakdown(conv, ours)
         rows.append(
@@ -126,6 +142,9 @@ def bench_polis() -> list[dict]:
                 "ari_ours_placed": round(a["ari_placed"], 3),
                 "ari_ours_rule_alone": round(a["ari_rule"], 3),
                 "ari_reddwarf_clustered": round(b["ari_clustered"], 3),
+                "ari_ours_single_pass": round(single["ari"], 3),
+                "ari_ours_no_reload": round(no_reload["ari"], 3),
+                "k_ours_single_pass": single["k"],
                 "ari_ceiling_final_map": round(ceiling["ceiling"], 3),
                 "ari_nearest_polis_centre": round(ceiling["nearest_centre"], 3),
                 "coverage_ours": round(a["coverage"], 3),
@@ -247,13 +266,28 @@ def _print_table(rows: list[dict]) -> None:
               f"{r['seconds_ours']:7.2f} {r['seconds_reddwarf']:6.2f} {r['time_ratio']:5.2f}")
 
 
-def _print_placement(rows: list[dict]) -> None:
-    print("\nPlacement scored apart (ARI with Polis's labels): ours on the participants we cluster, on those we place, and overall had")
-    print("nobody been placed (the in-conv rule alone); red-dwarf on the participants it clusters")
-    print(f"{'conversation':40s} {'placed':>6s} {'clustered':>9s} {'placed':>7s} {'rule alone':>10s} {'overall':>8s} {'rd clustered':>12s}")
+def _print_columns(intro: list[str], columns: list[tuple[str, str, int, str]], rows: list[dict]) -> None:
+    """A table of per-conversation values: ``columns`` are (header, row key, width, format)."""
+    print("\n" + "\n".join(intro))
+    print(f"{'conversation':40s} " + " ".join(f"{head:>{width}s}" for head, _, width, _ in columns))
     for r in rows:
-        print(f"{r['conversation'][:40]:40s} {r['placed']:6d} {r['ari_ours_clustered']:9.3f} {r['ari_ours_placed']:7.3f} "
-              f"{r['ari_ours_rule_alone']:10.3f} {r['ari_ours']:8.3f} {r['ari_reddwarf_clustered']:12.3f}")
+        print(f"{r['conversation'][:40]:40s} " + " ".join(f"{r[key]:{width}{fmt}}" for _, key, width, fmt in columns))
+
+
+def _print_placement(rows: list[dict]) -> None:
+    _print_columns(["Placement scored apart (ARI with Polis's labels): ours on the participants we cluster, on those we place, and overall had",
+                    "nobody been placed (the in-conv rule alone); red-dwarf on the participants it clusters"],
+                   [("placed", "placed", 6, "d"), ("clustered", "ari_ours_clustered", 9, ".3f"), ("placed", "ari_ours_placed", 7, ".3f"),
+                    ("rule alone", "ari_ours_rule_alone", 10, ".3f"), ("overall", "ari_ours", 8, ".3f"),
+                    ("rd clustered", "ari_reddwarf_clustered", 12, ".3f")], rows)
+
+
+def _print_paths(rows: list[dict]) -> None:
+    _print_columns(["Replay against a single pass (diagnosis, not a choice): ARI with Polis's labels of the default replay, the same replay",
+                    "without the reload before the export, and a single pass on the final votes (its k)"],
+                   [("replay", "ari_ours", 7, ".3f"), ("no reload", "ari_ours_no_reload", 9, ".3f"),
+                    ("single", "ari_ours_single_pass", 7, ".3f"), ("k single", "k_ours_single_pass", 8, "d"),
+                    ("red-dwarf", "ari_reddwarf", 9, ".3f")], rows)
 
 
 def _print_coverage(rows: list[dict]) -> None:
@@ -298,8 +332,12 @@ def polis_section(out: dict) -> None:
     for label, g in chosen["keep_grid"].items():
         print(f"  place the export's other labelled participants: {label:6s} median ARI {g['median_ari']:.3f}  {g['aris']}")
     print(f"  -> {chosen['keep_participants']}")
+    for label, g in chosen["reload_grid"].items():
+        print(f"  end the replay with an update after Polis's reload: {label:9s} median ARI {g['median_ari']:.3f}  {g['aris']}")
+    print(f"  -> {chosen['reload_before_export']}")
     code = {"schedule": f"{polis.DEFAULT_N_UPDATES} updates", "k_buffer": polis.DEFAULT_K_BUFFER, "in_conv_rule": polis.DEFAULT_IN_CONV_RULE,
-            "keep_participants": "export" if polis.DEFAULT_KEEP_PARTICIPANTS == "export" else "none"}
+            "keep_participants": "export" if polis.DEFAULT_KEEP_PARTICIPANTS == "export" else "none",
+            "reload_before_export": "reload" if polis.DEFAULT_RELOAD_BEFORE_EXPORT else "no reload"}
     if any(code[key] != chosen[key] for key in code):
         print(f"  NOTE: the code's defaults {code} differ from this choice; set DEFAULT_* in casestudies/polis/pipeline.py")
     out["polis_defaults"]["code_defaults"] = code
@@ -332,6 +370,7 @@ def polis_section(out: dict) -> None:
               f"{sm['within_time_budget']} of {sm['n']} (slowest {sm['max_time_ratio']:.1f} x)")
     _print_coverage(rows)
     _print_placement(rows)
+    _print_paths(rows)
     allsm = summaries["all"] = _summary(rows)
     summaries["targets"] = {
         "at_or_above_reddwarf_everywhere": allsm["at_or_above_reddwarf"] == allsm["n"],

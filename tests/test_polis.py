@@ -457,3 +457,76 @@ def test_an_export_without_group_labels_falls_back_to_the_rule_and_says_so(tmp_p
     assert not res.participants["placed"].any()
     assert res.participants.loc[[100, 101, 102], "group"].isna().all()
     assert "no group-id labels" in res.extra["placement"]
+
+
+def _camps_history(n_per=25, n_comments=14, seed=8):
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(seed)
+    camp = np.repeat([0, 1, 2], n_per)
+    stance = rng.choice([-1.0, 1.0], size=(3, n_comments))
+    votes = stance[camp].copy()
+    votes[rng.random(votes.shape) < 0.25] *= -1
+    votes[rng.random(votes.shape) < 0.3] = np.nan
+    matrix = pd.DataFrame(votes, index=pd.RangeIndex(len(camp), name="participant"), columns=range(n_comments))
+    long = matrix.stack().dropna().rename("vote").reset_index()
+    long.columns = ["participant", "comment-id", "vote"]
+    long = long.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    long["timestamp"] = np.arange(len(long)) + 1
+    return SimpleNamespace(name="camps", votes=long, moderated_out=[])
+
+
+def test_reload_before_export_reclusters_the_groups_cold_on_the_carried_over_base_clusters():
+    conv = _camps_history()
+    warm = polis.replay(conv, n_updates=25)
+    reloaded = polis.replay(conv, n_updates=25, reload_before_export=True)
+    assert not warm["reloaded"] and reloaded["reloaded"]
+    assert reloaded["n_updates"] == warm["n_updates"] + 1
+    # On this history the warm-started path ends on a different k than a cold start would pick,
+    # so the check below tells the two apart.
+    assert warm["k"] != reloaded["k"]
+    # The PCA and the base clusters carry over the reload (restructure-json-conv keeps them).
+    pd.testing.assert_frame_equal(reloaded["map"], warm["map"])
+    assert reloaded["base"].equals(warm["base"])
+    # The groups: every k's k-means from a cold start over the base-cluster centres in id order,
+    # and the k with the best silhouette at once (the smoother starts afresh).
+    xy = reloaded["map"].loc[reloaded["base"].index].to_numpy()
+    ids = np.sort(reloaded["base"].unique())
+    row = np.searchsorted(ids, reloaded["base"].to_numpy())
+    centres = np.zeros((len(ids), 2))
+    np.add.at(centres, row, xy)
+    counts = np.bincount(row, minlength=len(ids)).astype(float)
+    centres /= counts[:, None]
+    cold = pipeline.cluster_base(centres, counts)
+    assert reloaded["k"] == cold["k"]
+    best, smoothed = reloaded["k_path"][-1]
+    assert best == smoothed == cold["k"]
+    expected = pd.Series(cold["labels"][row], index=reloaded["base"].index)
+    assert _ari(expected.loc[reloaded["labels"].index], reloaded["labels"]) == 1.0
+
+
+def test_run_reloads_before_export_by_default_and_not_on_a_single_pass():
+    conv = _camps_history()
+    from casestudies.polis.export import PolisConversation
+
+    full = PolisConversation("camps", pd.DataFrame({"comment-id": range(14), "moderated": 1}), conv.votes,
+                             pd.Series(dtype=float, name="group"), None, None)
+    assert polis.DEFAULT_RELOAD_BEFORE_EXPORT is True
+    assert polis.run(full, n_updates=20).extra["reloaded"] is True
+    assert polis.run(full, n_updates=20, reload_before_export=False).extra["reloaded"] is False
+    assert "reloaded" not in polis.run(full, use_history=False).extra
+
+
+def test_single_pass_groups_everyone_when_a_base_cluster_empties_on_the_way():
+    # On these 30 points, Polis's k-means with 12 clusters empties cluster 9 and drops it (cluster-step),
+    # so the ids run 0..8, 10, 11: the base clusters must be indexed by position, not by id.
+    X = np.random.default_rng(387).normal(size=(30, 2))
+    _, ids, _ = _compiled.kmeans(X, np.ones(30), np.full(30, -1, dtype=np.int64), 12, 100)
+    assert len(ids) == 11 and ids.max() == 11
+    cl = pipeline.cluster_groups(X, base_k=12)
+    assert len(cl.base_centers) == len(cl.base_counts) == len(cl.group_of_base) == 11
+    assert cl.base_counts.sum() == 30 and (cl.base_counts > 0).all()
+    # Each centre is the mean of its members.
+    for b in range(11):
+        np.testing.assert_allclose(cl.base_centers[b], X[cl.base_labels == b].mean(0))
+    assert set(cl.group_of_base[cl.base_labels]) <= set(range(cl.k))

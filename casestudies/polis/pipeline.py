@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_IN_CONV_RULE",
     "DEFAULT_K_BUFFER",
     "DEFAULT_KEEP_PARTICIPANTS",
+    "DEFAULT_RELOAD_BEFORE_EXPORT",
     "IN_CONV_RULES",
     "BASE_K",
     "MAX_GROUPS",
@@ -65,6 +66,19 @@ IN_CONV_RULES = ("sticky", "final")
 #: labels the participants Polis labelled; ``()`` places nobody. Chosen on the development
 #: conversations (benchmarks/POLIS-LOG.md, round 2).
 DEFAULT_KEEP_PARTICIPANTS = "export"
+#: Whether the replay ends with one more update on a conversation reloaded from its stored
+#: state, as Polis's exporter and a restarted math worker run it. Polis stores an update's
+#: results through ``prep-main`` and reloads them through ``restructure-json-conv``
+#: (math/src/polismath/conv_man.clj, compdemocracy/polis at 6bc54ba): the reload keeps the
+#: PCA, base clusters, in-conv and the chosen ``:group-clusters``, but not the per-k
+#: ``:group-clusterings`` nor the ``:group-k-smoother``. ``get-export-data``
+#: (math/src/polismath/darwin/export.clj at 7e0c6bf) loads the conversation that way and,
+#: asked to update the math, runs ``conv-update`` on it; ``load-or-init`` (conv_man.clj)
+#: does the same when a worker restarts. That update's group clusterings start cold
+#: (``init-clusters``: the first k distinct base-cluster centres) and its k is the best by
+#: silhouette at once. The export does not say whether its math ran after such a reload, so
+#: the default was chosen on the development conversations (benchmarks/POLIS-LOG.md, round 3).
+DEFAULT_RELOAD_BEFORE_EXPORT = True
 #: The replay's PCA stops when each component's ``1 - |cos|`` with its last value is at
 #: most this (an angle of about 4.5e-5 rad), or after 100 steps. Polis's
 #: ``power-iteration`` (math/src/polismath/math/pca.clj, compdemocracy/polis at 7850848)
@@ -208,7 +222,10 @@ def cluster_base(base_centers: np.ndarray, base_counts: np.ndarray, *, max_group
 def cluster_groups(xy: np.ndarray, *, base_k: int = BASE_K, max_groups: int = MAX_GROUPS, force_k: int | None = None) -> _Clustering:
     """Base clusters (Polis k-means with ``base_k`` clusters), then :func:`cluster_base` over them."""
     xy = np.ascontiguousarray(xy, dtype=float)
-    base_labels, _, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    base_ids, ids, centers = _compiled.kmeans(xy, np.ones(len(xy)), np.full(len(xy), -1, dtype=np.int64), base_k, 100)
+    # kmeans returns cluster ids; a cluster emptied on the way is dropped (cluster-step), so the ids can skip
+    # a number: index the centres by position.
+    base_labels = np.searchsorted(ids, base_ids)
     counts = np.bincount(base_labels, minlength=len(centers)).astype(float)
     g = cluster_base(centers, counts, max_groups=max_groups, force_k=force_k)
     return _Clustering(centers, base_labels, counts, g["k"], g["labels"], g["silhouettes"])
@@ -378,6 +395,7 @@ def replay(
     in_conv_rule: str = "sticky",
     min_votes: int = MIN_VOTES,
     keep=(),
+    reload_before_export: bool = False,
     progress: bool = False,
 ) -> dict:
     """Replay Polis's math updates over the vote history and return the final state.
@@ -392,7 +410,15 @@ def replay(
     clusterings for every k warm-started per k, silhouettes on base-cluster centres,
     and the k-smoother (a new k is adopted after winning ``k_buffer`` updates in a row).
     With ``in_conv_rule="final"`` in-conv is recomputed from each update's votes
-    instead of kept (the state a cold restart of Polis's math worker leaves).
+    instead of kept. That is not Polis's rule: a reload keeps ``:in-conv``
+    (``restructure-json-conv`` in math/src/polismath/conv_man.clj at 6bc54ba), so Polis's
+    in-conv is sticky; "final" is the default because it was chosen on the development
+    conversations (benchmarks/POLIS-LOG.md, steps 4 and 8).
+
+    With ``reload_before_export``, one more update runs on all the votes after the last
+    batch, as on a conversation reloaded from Polis's stored state (see
+    :data:`DEFAULT_RELOAD_BEFORE_EXPORT`): the PCA, base clusters and in-conv carry over,
+    the group clusterings for every k start cold and the k smoother starts afresh.
 
     Each update is incremental: the vote matrix is built once and each batch only
     updates counts and values (:class:`_History`), and the PCA, base clusters and groups
@@ -434,7 +460,15 @@ def replay(
     sils: dict = {}
     k_path = []  # (best k by silhouette, smoothed k) at each update
     proj = np.zeros((len(pids), 2))
-    for stop in it:
+    n_batches = len(bounds)
+    if reload_before_export and n_batches:
+        it = [*it, bounds[-1]]  # the same votes again: hist.advance adds nothing
+    for step, stop in enumerate(it):
+        if step == n_batches:
+            # restructure-json-conv keeps :group-clusters but drops :group-clusterings and
+            # :group-k-smoother: every k's k-means starts from init-clusters, the smoother afresh.
+            group_last = np.full((max_groups + 1, 1), -1, dtype=np.int64)
+            st.last_k, st.last_k_count, st.smoothed_k = None, 0, None
         seen_before = hist.cols_seen
         hist.advance(stop)
         n_cols = int(hist.cols_seen.sum())
@@ -481,7 +515,8 @@ def replay(
         "k": int(len(np.unique(gmap[gmap >= 0]))),
         "silhouettes": sils,
         "in_conv": pids[ic_rows].tolist(),
-        "n_updates": len(bounds),
+        "n_updates": len(k_path),
+        "reloaded": bool(reload_before_export and n_batches),
         "k_path": k_path,
         "map": pd.DataFrame(proj, index=pd.Index(pids, name="participant"), columns=["x", "y"]),
         "comps": st.comps[:2],
@@ -542,6 +577,7 @@ def run(
     k_buffer: int | None = None,
     min_votes: int = MIN_VOTES,
     keep_participants=None,
+    reload_before_export: bool | None = None,
     progress: bool = False,
 ) -> PolisGroups:
     """Run the Polis pipeline on a :class:`~casestudies.polis.export.PolisConversation` (or a matrix).
@@ -565,6 +601,10 @@ def run(
     on the final map, and ``participants["placed"]`` marks them. Statement statistics use
     the clustered participants only.
 
+    ``reload_before_export`` (default :data:`DEFAULT_RELOAD_BEFORE_EXPORT`): the replay ends
+    with one update on the conversation as Polis reloads it from its stored state (group
+    clusterings cold, k smoother afresh; see :func:`replay`). No effect on a single pass.
+
     A bare ``matrix`` carries no history, so it gets a single pass; load an export
     folder with :func:`~casestudies.polis.export.load_polis_conversation` to replay its
     vote times.
@@ -574,6 +614,7 @@ def run(
     n_updates_no_history = n_updates if n_updates_no_history is None else n_updates_no_history
     in_conv_rule = DEFAULT_IN_CONV_RULE if in_conv_rule is None else in_conv_rule
     k_buffer = DEFAULT_K_BUFFER if k_buffer is None else k_buffer
+    reload_before_export = DEFAULT_RELOAD_BEFORE_EXPORT if reload_before_export is None else reload_before_export
     history = use_history and conversation is not None
     if conversation is not None:
         # The replay never needs the dense participants x statements matrix: its statement
@@ -615,6 +656,7 @@ def run(
             in_conv_rule=in_conv_rule,
             min_votes=min_votes,
             keep=keep,
+            reload_before_export=reload_before_export,
             progress=progress,
         )
         # The map is the last update's, as in Polis: no second PCA of the final votes.
@@ -629,6 +671,7 @@ def run(
         base_centers = base_counts = None
         extra["n_updates"] = rep["n_updates"]
         extra["k_path"] = rep["k_path"]
+        extra["reloaded"] = rep["reloaded"]
         inside = participants.index[participants["group"].notna() & participants["in_conv"]]
     else:
         inside = in_conversation(matrix, None, min_votes=min_votes)

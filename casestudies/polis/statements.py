@@ -127,7 +127,8 @@ def representative_comments(stats: pd.DataFrame, moderated_out=(), pick_max: int
         sufficient: list = []
         best = None
         best_agree = None
-        for _, r in df.sort_values("tid").iterrows():
+        # Plain dicts, one per row: the same values as iterrows' Series at a fraction of the cost.
+        for r in df.sort_values("tid").to_dict("records"):
             if int(r["tid"]) in mod:
                 continue
             if (r["rat"] > z and r["pat"] > z) or (r["rdt"] > z and r["pdt"] > z):
