@@ -12,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import socketserver
+import tempfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,6 +53,129 @@ def pytest_collection_modifyitems(config, items):
         group = _shared_module_fixture_group(item)
         if group and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
+    _tell_controller_the_groups(config, items)
+
+
+# --- pytest-xdist groups -----------------------------------------------------------------------
+# `--dist loadgroup` keeps the tests of one `xdist_group` on one worker. pytest-xdist 3.8 does it
+# by appending "@group" to each test's node id in the worker, which pytest 9 ignores (a node's id
+# is no longer the attribute xdist sets), so every test went to whichever worker was free and a
+# file's module fixture was set up on both. Instead, each worker writes which group each of its
+# tests is in to a folder the controller made, and the controller's scheduler (a LoadScope
+# scheduler whose scope is that group, or the test itself) reads it before handing out the tests.
+# The workers write before they report their collection, so the file is there when it is read.
+GROUPS_DIR_KEY = "pai_xdist_groups_dir"
+
+
+def _group_of(item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    if marker is None:
+        return None
+    return str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
+
+
+def _tell_controller_the_groups(config, items) -> None:
+    folder = getattr(config, "workerinput", {}).get(GROUPS_DIR_KEY)
+    if not folder:
+        return
+    groups = {item.nodeid: group for item in items if (group := _group_of(item))}
+    path = Path(folder) / f"{config.workerinput['workerid']}.json"
+    path.with_suffix(".tmp").write_text(json.dumps(groups), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+def pytest_configure(config):
+    if config.getoption("dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):
+        config.pai_groups_dir = tempfile.mkdtemp(prefix="pai-xdist-groups-")
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "pai_groups_dir", None):
+        shutil.rmtree(config.pai_groups_dir, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    folder = getattr(node.config, "pai_groups_dir", None)
+    if folder:
+        node.workerinput[GROUPS_DIR_KEY] = folder
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    folder = getattr(config, "pai_groups_dir", None)
+    if not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """LoadScope with each test's scope read from the groups its worker wrote (`--dist loadgroup`).
+
+        Scopes are handed out largest first (xdist's `--loadscope-reorder`, on by default), so a
+        big group starts early and does not finish alone at the end.
+        """
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist that does rename the node ids
+                return nodeid.split("@")[-1]
+            if self.groups is None:
+                files = sorted(Path(folder).glob("*.json"))
+                if not files:
+                    raise RuntimeError(f"{folder}: no worker wrote its xdist groups (tests/conftest.py, "
+                                       "pytest_collection_modifyitems); run with -p xdist and --dist loadgroup")
+                self.groups = {}
+                for path in files:
+                    self.groups.update(json.loads(path.read_text(encoding="utf-8")))
+            return self.groups.get(nodeid, nodeid)
+
+    return GroupScheduling(config, log)
+
+
+#: When set (``make test-profile`` sets it), each worker appends one JSON line per test to
+#: ``$PAI_TEST_PROFILE/<worker>.jsonl``: its wall time and the CPU time of the worker and of every
+#: process under it (Chromium, Node, servers), setup and teardown included.
+PROFILE_DIR = os.environ.get("PAI_TEST_PROFILE")
+
+
+def _tree_cpu(proc) -> float:
+    """CPU seconds (user + system) used so far by ``proc`` and every process under it.
+
+    A process that has ended and been waited for counts in its parent's ``children_*`` times, so
+    the sum only grows: the difference between two readings is the CPU spent in between.
+    """
+    import psutil
+
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+if PROFILE_DIR:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        import psutil
+
+        proc = psutil.Process()
+        own = proc.cpu_times()
+        tree, start, clock = _tree_cpu(proc), time.time(), time.perf_counter()
+        yield
+        wall, end_own, end_tree = time.perf_counter() - clock, proc.cpu_times(), _tree_cpu(proc)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        record = {"test": item.nodeid, "worker": worker, "start": start, "wall": round(wall, 3),
+                  "cpu_worker": round(end_own.user + end_own.system - own.user - own.system, 3),
+                  "cpu": round(end_tree - tree, 3)}
+        marker = item.get_closest_marker("xdist_group")
+        if marker:
+            record["group"] = marker.args[0] if marker.args else marker.kwargs.get("name")
+        folder = Path(PROFILE_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{worker}.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
 
 
 def _shared_module_fixture_group(item) -> str | None:
