@@ -137,45 +137,83 @@ def pytest_xdist_make_scheduler(config, log):
 #: ``$PAI_TEST_PROFILE/<worker>.jsonl``: its wall time and the CPU time of the worker and of every
 #: process under it (Chromium, Node, servers), setup and teardown included.
 PROFILE_DIR = os.environ.get("PAI_TEST_PROFILE")
+#: How often the profiler reads the CPU time of the processes under the worker. A Chromium renderer
+#: ends when its test's context closes and nobody the worker can see waits for it, so its time is
+#: only known from readings taken while it ran: up to this much of each such process's time is missed.
+PROFILE_INTERVAL = 0.2
 
 
-def _tree_cpu(proc) -> float:
-    """CPU seconds (user + system) used so far by ``proc`` and every process under it.
+class _TreeCPU:
+    """CPU seconds (user + system) of the worker and of the processes under it, per test.
 
-    A process that has ended and been waited for counts in its parent's ``children_*`` times, so
-    the sum only grows: the difference between two readings is the CPU spent in between.
+    A thread reads every process's CPU time under the worker every PROFILE_INTERVAL seconds and
+    keeps the last reading of each; a test's CPU is what each process (by pid and start time)
+    used between the test's start and its last reading. Processes the worker itself waits for
+    (``subprocess.run``) are counted from the worker's ``children`` times, less what the readings
+    already gave for them.
     """
-    import psutil
 
-    total = 0.0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            t = p.cpu_times()
-            total += t.user + t.system + t.children_user + t.children_system
-    return total
+    def __init__(self):
+        import psutil
+
+        self.psutil = psutil
+        self.proc = psutil.Process()
+        self.lock = threading.Lock()
+        self.seen: dict[tuple[int, float], tuple[float, bool]] = {}  # (pid, started) -> (cpu, direct child)
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self):
+        while True:
+            self.read()
+            time.sleep(PROFILE_INTERVAL)
+
+    def read(self) -> dict:
+        with contextlib.suppress(self.psutil.Error):
+            direct = {c.pid for c in self.proc.children()}
+            for p in self.proc.children(recursive=True):
+                with contextlib.suppress(self.psutil.Error):
+                    t = p.cpu_times()
+                    with self.lock:
+                        self.seen[(p.pid, p.create_time())] = (t.user + t.system, p.pid in direct)
+        with self.lock:
+            return dict(self.seen)
+
+    def snapshot(self):
+        own = self.proc.cpu_times()
+        return own, self.read()
+
+    def used(self, before, after) -> tuple[float, float]:
+        """(worker's own CPU, worker and every process under it) between two snapshots."""
+        (own0, seen0), (own1, seen1) = before, after
+        own = own1.user + own1.system - own0.user - own0.system
+        tree = own + sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, _) in seen1.items())
+        live = {(p.pid, p.create_time()) for p in self.proc.children(recursive=True) if p.is_running()}
+        reaped = own1.children_user + own1.children_system - own0.children_user - own0.children_system
+        sampled_reaped = sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, direct) in seen1.items()
+                             if direct and key not in live)
+        return own, tree + max(0.0, reaped - sampled_reaped)
 
 
 if PROFILE_DIR:
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(item, nextitem):
-        import psutil
-
-        proc = psutil.Process()
-        own = proc.cpu_times()
-        tree, start, clock = _tree_cpu(proc), time.time(), time.perf_counter()
+        meter = _TREE_CPU[0] if _TREE_CPU else _TREE_CPU.append(_TreeCPU()) or _TREE_CPU[0]
+        before, start, clock = meter.snapshot(), time.time(), time.perf_counter()
         yield
-        wall, end_own, end_tree = time.perf_counter() - clock, proc.cpu_times(), _tree_cpu(proc)
+        wall = time.perf_counter() - clock
+        own, tree = meter.used(before, meter.snapshot())
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         record = {"test": item.nodeid, "worker": worker, "start": start, "wall": round(wall, 3),
-                  "cpu_worker": round(end_own.user + end_own.system - own.user - own.system, 3),
-                  "cpu": round(end_tree - tree, 3)}
-        marker = item.get_closest_marker("xdist_group")
-        if marker:
-            record["group"] = marker.args[0] if marker.args else marker.kwargs.get("name")
+                  "cpu_worker": round(own, 3), "cpu": round(tree, 3)}
+        group = _group_of(item)
+        if group:
+            record["group"] = group
         folder = Path(PROFILE_DIR)
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / f"{worker}.jsonl", "a", encoding="utf-8") as out:
             out.write(json.dumps(record) + "\n")
+
+_TREE_CPU: list = []
 
 
 def _shared_module_fixture_group(item) -> str | None:
