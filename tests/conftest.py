@@ -140,7 +140,7 @@ PROFILE_DIR = os.environ.get("PAI_TEST_PROFILE")
 #: How often the profiler reads the CPU time of the processes under the worker. A Chromium renderer
 #: ends when its test's context closes and nobody the worker can see waits for it, so its time is
 #: only known from readings taken while it ran: up to this much of each such process's time is missed.
-PROFILE_INTERVAL = 0.2
+PROFILE_INTERVAL = 0.5
 
 
 class _TreeCPU:
@@ -169,12 +169,11 @@ class _TreeCPU:
 
     def read(self) -> dict:
         with contextlib.suppress(self.psutil.Error):
-            direct = {c.pid for c in self.proc.children()}
-            for p in self.proc.children(recursive=True):
+            for p in self.proc.children(recursive=True):  # one scan of /proc (about 6 ms here)
                 with contextlib.suppress(self.psutil.Error):
                     t = p.cpu_times()
                     with self.lock:
-                        self.seen[(p.pid, p.create_time())] = (t.user + t.system, p.pid in direct)
+                        self.seen[(p.pid, p.create_time())] = (t.user + t.system, p.ppid() == self.proc.pid)
         with self.lock:
             return dict(self.seen)
 
@@ -187,7 +186,7 @@ class _TreeCPU:
         (own0, seen0), (own1, seen1) = before, after
         own = own1.user + own1.system - own0.user - own0.system
         tree = own + sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, _) in seen1.items())
-        live = {(p.pid, p.create_time()) for p in self.proc.children(recursive=True) if p.is_running()}
+        live = {key for key in seen1 if self.psutil.pid_exists(key[0])}
         reaped = own1.children_user + own1.children_system - own0.children_user - own0.children_system
         sampled_reaped = sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, direct) in seen1.items()
                              if direct and key not in live)
