@@ -103,13 +103,13 @@ test-fast: setup
 	$(BIN)/python -m pytest -ra $(PYTEST_XDIST) -m "not browser and not build"
 
 # `make test` with each test's CPU (worker, Chromium, Node, servers) and wall recorded, then the
-# table of where the time goes (benchmarks/test_time_table.py; TEST-TIME.md keeps the last one).
+# table of where the time goes (benchmarks/time_table.py; TEST-TIME.md keeps the last one).
 PROFILE := test-artifacts/profile
 test-profile: setup
 	$(MAKE) book
 	rm -rf $(PROFILE)
 	PAI_TEST_PROFILE=$(abspath $(PROFILE)) $(BIN)/python -m pytest -ra $(PYTEST_XDIST) --durations=10; \
-	  status=$$?; $(BIN)/python benchmarks/test_time_table.py $(PROFILE) | tee $(PROFILE)/table.md; exit $$status
+	  status=$$?; $(BIN)/python benchmarks/time_table.py $(PROFILE) | tee $(PROFILE)/table.md; exit $$status
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

@@ -5,7 +5,7 @@ Reads the JSON lines that ``tests/conftest.py`` writes when ``PAI_TEST_PROFILE``
 CPU (worker plus Chromium, Node and servers under it), those that wait the most (wall much larger
 than CPU), the cost per file, and how busy each worker was from the first test to its last.
 
-    python benchmarks/test_time_table.py test-artifacts/profile [--top 20]
+    python benchmarks/time_table.py test-artifacts/profile [--top 20]
 """
 
 from __future__ import annotations
