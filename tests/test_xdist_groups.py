@@ -8,6 +8,7 @@ this repository's conftest, and checks where each test ran.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,8 @@ def test_tests_sharing_a_module_fixture_run_on_one_worker(tmp_path):
     (tmp_path / "test_suite.py").write_text(textwrap.dedent(SUITE), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
                            "--dist", "loadgroup", "test_suite.py"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300,
+                          env={k: v for k, v in os.environ.items() if k != "PAI_TEST_PROFILE"})  # not in the outer profile
     assert done.returncode == 0, done.stdout + done.stderr
     ran = [json.loads(line) for line in (tmp_path / "ran.jsonl").read_text().splitlines()]
     assert len(ran) == 16
