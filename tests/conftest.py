@@ -149,8 +149,8 @@ class _TreeCPU:
     A thread reads every process's CPU time under the worker every PROFILE_INTERVAL seconds and
     keeps the last reading of each; a test's CPU is what each process (by pid and start time)
     used between the test's start and its last reading. Processes the worker itself waits for
-    (``subprocess.run``) are counted from the worker's ``children`` times, less what the readings
-    already gave for them.
+    (``subprocess.run``) and that ended too soon to be read are counted from the worker's
+    ``children`` times, less the whole time of the processes the readings saw end.
     """
 
     def __init__(self):
@@ -179,18 +179,20 @@ class _TreeCPU:
 
     def snapshot(self):
         own = self.proc.cpu_times()
-        return own, self.read()
+        seen = self.read()
+        return own, seen, {key for key in seen if self.psutil.pid_exists(key[0])}
 
     def used(self, before, after) -> tuple[float, float]:
         """(worker's own CPU, worker and every process under it) between two snapshots."""
-        (own0, seen0), (own1, seen1) = before, after
+        (own0, seen0, live0), (own1, seen1, live1) = before, after
         own = own1.user + own1.system - own0.user - own0.system
         tree = own + sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, _) in seen1.items())
-        live = {key for key in seen1 if self.psutil.pid_exists(key[0])}
+        # What the worker waited for in between is whole subtrees, from their start: take off the
+        # whole time of every process the readings saw end, so only processes too short to be
+        # read are added (never the same time twice).
         reaped = own1.children_user + own1.children_system - own0.children_user - own0.children_system
-        sampled_reaped = sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, direct) in seen1.items()
-                             if direct and key not in live)
-        return own, tree + max(0.0, reaped - sampled_reaped)
+        ended = sum(cpu for key, (cpu, _) in seen1.items() if key not in live1 and (key in live0 or key not in seen0))
+        return own, tree + max(0.0, reaped - ended)
 
 
 if PROFILE_DIR:
