@@ -18,13 +18,14 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Override with `make test JOBS=1` to run everything in one process.
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help setup bundles book notebooks test test-fast serve bench clean clean-all
+.PHONY: help setup bundles book notebooks test test-fast test-profile serve bench clean clean-all
 
 help:
 	@echo "make book   build the site (notebooks executed, strict) into $(HTML)"
 	@echo "make test   build the site if needed, then run every test (unit, build, browser)"
 	@echo "make serve  serve the built site on http://127.0.0.1:8000"
 	@echo "make bench  run the benchmarks (speed and memory targets)"
+	@echo "make test-profile  make test, recording each test's CPU and wall time (benchmarks/TEST-TIME.md)"
 	@echo "make bundles  build the notebook widgets' front-ends (widgets/bundles, esbuild)"
 	@echo "make notebooks  regenerate the .ipynb copies Colab opens (notebooks/)"
 
@@ -100,6 +101,15 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -ra $(PYTEST_XDIST) -m "not browser and not build"
+
+# `make test` with each test's CPU (worker, Chromium, Node, servers) and wall recorded, then the
+# table of where the time goes (benchmarks/time_table.py; TEST-TIME.md keeps the last one).
+PROFILE := test-artifacts/profile
+test-profile: setup
+	$(MAKE) book
+	rm -rf $(PROFILE)
+	PAI_TEST_PROFILE=$(abspath $(PROFILE)) $(BIN)/python -m pytest -ra $(PYTEST_XDIST) --durations=10; \
+	  status=$$?; $(BIN)/python benchmarks/time_table.py $(PROFILE) | tee $(PROFILE)/table.md; exit $$status
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

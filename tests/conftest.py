@@ -12,10 +12,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import json
 import os
 import shutil
 import socketserver
+import tempfile
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,6 +53,168 @@ def pytest_collection_modifyitems(config, items):
         group = _shared_module_fixture_group(item)
         if group and not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
+    _tell_controller_the_groups(config, items)
+
+
+# --- pytest-xdist groups -----------------------------------------------------------------------
+# `--dist loadgroup` keeps the tests of one `xdist_group` on one worker. pytest-xdist 3.8 does it
+# by appending "@group" to each test's node id in the worker, which pytest 9 ignores (a node's id
+# is no longer the attribute xdist sets), so every test went to whichever worker was free and a
+# file's module fixture was set up on both. Instead, each worker writes which group each of its
+# tests is in to a folder the controller made, and the controller's scheduler (a LoadScope
+# scheduler whose scope is that group, or the test itself) reads it before handing out the tests.
+# The workers write before they report their collection, so the file is there when it is read.
+GROUPS_DIR_KEY = "pai_xdist_groups_dir"
+
+
+def _group_of(item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    if marker is None:
+        return None
+    return str(marker.args[0] if marker.args else marker.kwargs.get("name", "default"))
+
+
+def _tell_controller_the_groups(config, items) -> None:
+    folder = getattr(config, "workerinput", {}).get(GROUPS_DIR_KEY)
+    if not folder:
+        return
+    groups = {item.nodeid: group for item in items if (group := _group_of(item))}
+    path = Path(folder) / f"{config.workerinput['workerid']}.json"
+    path.with_suffix(".tmp").write_text(json.dumps(groups), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+
+
+def pytest_configure(config):
+    if config.getoption("dist", "no") == "loadgroup" and not hasattr(config, "workerinput"):
+        config.pai_groups_dir = tempfile.mkdtemp(prefix="pai-xdist-groups-")
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "pai_groups_dir", None):
+        shutil.rmtree(config.pai_groups_dir, ignore_errors=True)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    folder = getattr(node.config, "pai_groups_dir", None)
+    if folder:
+        node.workerinput[GROUPS_DIR_KEY] = folder
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    folder = getattr(config, "pai_groups_dir", None)
+    if not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        """LoadScope with each test's scope read from the groups its worker wrote (`--dist loadgroup`).
+
+        Scopes are handed out largest first (xdist's `--loadscope-reorder`, on by default), so a
+        big group starts early and does not finish alone at the end.
+        """
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist that does rename the node ids
+                return nodeid.split("@")[-1]
+            if self.groups is None:
+                files = sorted(Path(folder).glob("*.json"))
+                if not files:
+                    raise RuntimeError(f"{folder}: no worker wrote its xdist groups (tests/conftest.py, "
+                                       "pytest_collection_modifyitems); run with -p xdist and --dist loadgroup")
+                self.groups = {}
+                for path in files:
+                    self.groups.update(json.loads(path.read_text(encoding="utf-8")))
+            return self.groups.get(nodeid, nodeid)
+
+    return GroupScheduling(config, log)
+
+
+#: When set (``make test-profile`` sets it), each worker appends one JSON line per test to
+#: ``$PAI_TEST_PROFILE/<worker>.jsonl``: its wall time and the CPU time of the worker and of every
+#: process under it (Chromium, Node, servers), setup and teardown included.
+PROFILE_DIR = os.environ.get("PAI_TEST_PROFILE")
+#: How often the profiler reads the CPU time of the processes under the worker. A Chromium renderer
+#: ends when its test's context closes and nobody the worker can see waits for it, so its time is
+#: only known from readings taken while it ran: up to this much of each such process's time is missed.
+PROFILE_INTERVAL = 0.5
+
+
+class _TreeCPU:
+    """CPU seconds (user + system) of the worker and of the processes under it, per test.
+
+    A thread reads every process's CPU time under the worker every PROFILE_INTERVAL seconds and
+    keeps the last reading of each; a test's CPU is what each process (by pid and start time)
+    used between the test's start and its last reading. Processes the worker itself waits for
+    (``subprocess.run``) and that ended too soon to be read are counted from the worker's
+    ``children`` times, less the whole time of the processes the readings saw end.
+    """
+
+    def __init__(self):
+        import psutil
+
+        self.psutil = psutil
+        self.proc = psutil.Process()
+        self.lock = threading.Lock()
+        self.seen: dict[tuple[int, float], tuple[float, bool]] = {}  # (pid, started) -> (cpu, direct child)
+        threading.Thread(target=self._loop, daemon=True).start()
+
+    def _loop(self):
+        while True:
+            self.read()
+            time.sleep(PROFILE_INTERVAL)
+
+    def read(self) -> dict:
+        with contextlib.suppress(self.psutil.Error):
+            for p in self.proc.children(recursive=True):  # one scan of /proc (about 6 ms here)
+                with contextlib.suppress(self.psutil.Error):
+                    t = p.cpu_times()
+                    with self.lock:
+                        self.seen[(p.pid, p.create_time())] = (t.user + t.system, p.ppid() == self.proc.pid)
+        with self.lock:
+            return dict(self.seen)
+
+    def snapshot(self):
+        own = self.proc.cpu_times()
+        seen = self.read()
+        return own, seen, {key for key in seen if self.psutil.pid_exists(key[0])}
+
+    def used(self, before, after) -> tuple[float, float]:
+        """(worker's own CPU, worker and every process under it) between two snapshots."""
+        (own0, seen0, live0), (own1, seen1, live1) = before, after
+        own = own1.user + own1.system - own0.user - own0.system
+        tree = own + sum(cpu - seen0.get(key, (0.0, False))[0] for key, (cpu, _) in seen1.items())
+        # What the worker waited for in between is whole subtrees, from their start: take off the
+        # whole time of every process the readings saw end, so only processes too short to be
+        # read are added (never the same time twice).
+        reaped = own1.children_user + own1.children_system - own0.children_user - own0.children_system
+        ended = sum(cpu for key, (cpu, _) in seen1.items() if key not in live1 and (key in live0 or key not in seen0))
+        return own, tree + max(0.0, reaped - ended)
+
+
+if PROFILE_DIR:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(item, nextitem):
+        meter = _TREE_CPU[0] if _TREE_CPU else _TREE_CPU.append(_TreeCPU()) or _TREE_CPU[0]
+        before, start, clock = meter.snapshot(), time.time(), time.perf_counter()
+        yield
+        wall = time.perf_counter() - clock
+        own, tree = meter.used(before, meter.snapshot())
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        record = {"test": item.nodeid, "worker": worker, "start": start, "wall": round(wall, 3),
+                  "cpu_worker": round(own, 3), "cpu": round(tree, 3)}
+        group = _group_of(item)
+        if group:
+            record["group"] = group
+        folder = Path(PROFILE_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{worker}.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(record) + "\n")
+
+_TREE_CPU: list = []
 
 
 def _shared_module_fixture_group(item) -> str | None:

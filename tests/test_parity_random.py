@@ -4,8 +4,9 @@ Hypothesis draws whole assessment files (plan context, participant groups with e
 answers, n/a where the rubric allows it, unanswered and missing questions, levels clustered around a
 plan-wide tendency so that every band and ladder step is reached). Each file must be accepted by
 `load_assessment`; then `widgets/static/scoring.js` and `widgets/static/lib/report.js`, in one Node
-process kept open for the whole test, must give exactly `score_plan(...).to_dict()` (values and key
-order) and the same Markdown report as `widgets/_reports.py`. `benchmarks/bench_parity.py` runs the
+process that scores all of them in one batch, must give exactly `score_plan(...).to_dict()` (values
+and key order) and the same Markdown report as `widgets/_reports.py`. The draws are made once per
+run (a module fixture), and a second test checks that they reach every band and kind of limit. `benchmarks/bench_parity.py` runs the
 same comparison on many more plans.
 """
 
@@ -18,7 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from widgets._assessment import load_assessment
@@ -192,30 +193,70 @@ def check_same(node_scorer, doc: dict, links: dict | None = None, criteria_ids=N
     return py
 
 
-SEEN: dict[str, set] = {"band": set(), "target": set(), "limited_by": set(), "holding_down": set()}
+def score_in_one_node(rubric_json: dict, requests: list[dict]) -> list[dict]:
+    """Node's answer for each request ({"plan", "links", "criteriaIds"}), all sent to one process
+    at once (what `NodeScorer` does one line at a time)."""
+    lines = "".join(json.dumps(obj) + "\n" for obj in [rubric_json, *requests])
+    done = subprocess.run([NODE, "--input-type=module", "-e", SERVER_JS], input=lines, capture_output=True,
+                          text=True, encoding="utf-8", cwd=STATIC, timeout=600)
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 0 and len(answers) == len(requests), f"scoring.js stopped: {done.stderr}"
+    return answers
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(doc=assessments())
-def test_random_assessments_score_and_report_identically(node_scorer, doc):
-    load_assessment(json.loads(json.dumps(doc)))  # a valid file: the loader accepts it
-    py = check_same(node_scorer, doc)
-    SEEN["band"].add(py["band"]["id"])
-    SEEN["target"].add((py["what_would_change"]["target"], py["what_would_change"]["reachable"]))
-    SEEN["limited_by"].update(x["kind"] for x in py["band"]["limited_by"])
-    SEEN["holding_down"].update(x["kind"] for x in py["what_would_change"]["holding_down"])
+@pytest.fixture(scope="module")
+def random_draws() -> list[dict]:
+    """The EXAMPLES random assessments, drawn once (hypothesis, derandomized: the same every run)."""
+    docs: list[dict] = []
+
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(doc=assessments())
+    def draw(doc):
+        docs.append(json.loads(json.dumps(doc)))
+
+    draw()
+    assert len(docs) == EXAMPLES, f"hypothesis drew {len(docs)} assessments, not {EXAMPLES}"
+    return docs
 
 
-def test_random_assessments_reach_every_case():
-    """The draws above were not all alike: every band, every kind of limit, reachable and unreachable
-    targets. (Runs after the random test in file order; alone it checks nothing and is skipped.)"""
-    if not SEEN["band"] or EXAMPLES < 300:
-        pytest.skip("needs the 300 draws of test_random_assessments_score_and_report_identically")
-    assert SEEN["band"] >= set(RUBRIC.bands) | {None}
-    assert SEEN["limited_by"] >= {"ladder", "context", "profile", "red-flag"}
-    assert SEEN["holding_down"] >= {"ladder", "profile", "red-flag"}
-    assert {reachable for _, reachable in SEEN["target"]} == {True, False}
+def test_random_assessments_score_and_report_identically(random_draws):
+    wrong = []
+    for doc in random_draws:
+        load_assessment(json.loads(json.dumps(doc)))  # a valid file: the loader accepts it
+    answers = score_in_one_node(json.loads(json.dumps(dict(RUBRIC.data))),
+                                [{"plan": doc, "links": {}, "criteriaIds": None} for doc in random_draws])
+    for doc, js in zip(random_draws, answers):
+        assert "error" not in js, js.get("error")
+        py = score_plan(doc, RUBRIC).to_dict()
+        same = (js["score"] == py and key_order(js["score"]) == key_order(py)
+                and js["report"] == render_markdown(score_report(RUBRIC, doc, py, {}, None)))
+        if not same:
+            wrong.append(doc)
+    if wrong:  # compare the smallest one field by field, as check_same does, for a readable diff
+        scorer = NodeScorer(json.loads(json.dumps(dict(RUBRIC.data))))
+        try:
+            check_same(scorer, min(wrong, key=lambda d: len(json.dumps(d))))
+        finally:
+            scorer.close()
+    assert wrong == [], f"{len(wrong)} of {len(random_draws)} random assessments differ"
+
+
+def test_random_assessments_reach_every_case(random_draws):
+    """The draws were not all alike: every band, every kind of limit, reachable and unreachable targets."""
+    if EXAMPLES < 300:
+        pytest.skip(f"PAI_PARITY_EXAMPLES={EXAMPLES}: the claim is about the 300 draws `make test` makes")
+    seen: dict[str, set] = {"band": set(), "target": set(), "limited_by": set(), "holding_down": set()}
+    for doc in random_draws:
+        py = score_plan(doc, RUBRIC).to_dict()
+        seen["band"].add(py["band"]["id"])
+        seen["target"].add((py["what_would_change"]["target"], py["what_would_change"]["reachable"]))
+        seen["limited_by"].update(x["kind"] for x in py["band"]["limited_by"])
+        seen["holding_down"].update(x["kind"] for x in py["what_would_change"]["holding_down"])
+    assert seen["band"] >= set(RUBRIC.bands) | {None}
+    assert seen["limited_by"] >= {"ladder", "context", "profile", "red-flag"}
+    assert seen["holding_down"] >= {"ladder", "profile", "red-flag"}
+    assert {reachable for _, reachable in seen["target"]} == {True, False}
 
 
 def test_examples_with_links_and_subsets_report_identically(node_scorer):
