@@ -158,8 +158,11 @@ def test_migration_0_9_fixture_loads_and_keeps_every_word():
     assert a.answers["informed-consent"].level == 2
     assert a.answers["informed-consent"].notes == "Reviewed by the advice centre."
     assert a.answers["withdrawal"].level is None and "please answer" in a.answers["withdrawal"].notes.lower()
-    # Three notes for 0.9 -> 1.0, then the context and the questions to answer for 1.0 -> 2.0.
-    assert len(a.migrations) == 5 and a.migrations[3].startswith("1.0 -> 2.0: plan context")
+    # Three notes for 0.9 -> 1.0, then the context and the questions to answer for 1.0 -> 2.0 (a
+    # note with their number, then one per section of the form that asks one of them).
+    sections = {c.theme for c in load_rubric().criteria if a.levels.get(c.id) is None}
+    assert len(a.migrations) == 5 + len(sections) and a.migrations[3].startswith("1.0 -> 2.0: plan context")
+    assert a.migrations[4].startswith("1.0 -> 2.0: please answer the")
     assert not {"participants-paid", "feedback-loop", "consent"} & set(a.answers)
     # The split question is unconfirmed, not silently scored.
     score = score_plan(a)
@@ -277,12 +280,24 @@ def test_migration_1_0_fixture_carries_answers_and_names_the_questions_to_answer
             assert f"- {cid} (rubric 1.0): level {old[cid]['level']}" in a.notes
             if old[cid].get("evidence"):
                 assert old[cid]["evidence"] in a.notes
-    # The message names exactly the questions still to answer.
+    # The message names exactly the questions still to answer, by the text and the section the form
+    # shows them under, never by their ids (a practitioner never sees an id).
     todo = [m for m in a.migrations if "please answer" in m]
     assert len(todo) == 1
-    missing = [c.id for c in rubric.criteria if a.levels.get(c.id) is None]
-    assert todo[0].endswith(", ".join(missing) + ".") and f"the {len(missing)} question(s)" in todo[0]
-    assert "claims-match-mechanisms" in missing and "pay-participants" not in missing
+    missing = [c for c in rubric.criteria if a.levels.get(c.id) is None]
+    assert f"the {len(missing)} questions new or not yet answered" in todo[0]
+    titles = {t["id"]: t["title"] for t in rubric.data["themes"]}
+    named = {}
+    for note in a.migrations[a.migrations.index(todo[0]) + 1:]:
+        head, _, listed = note.partition("”: ")
+        section = head.removeprefix("1.0 -> 2.0: to answer in “")
+        assert section in titles.values() and listed.endswith(".") and section not in named, note
+        named[section] = listed[:-1]
+    assert named == {titles[t]: "; ".join(f"“{c.question}”" for c in missing if c.theme == t)
+                     for t in titles if any(c.theme == t for c in missing)}
+    # No id in them (a one-word id such as "credit" is also a word of the questions' texts).
+    assert not [c.id for c in rubric.criteria if "-" in c.id and any(c.id in m for m in a.migrations[-len(named) - 1:])]
+    assert "claims-match-mechanisms" in [c.id for c in missing] and "pay-participants" not in [c.id for c in missing]
     assert a.context == {"process": "product-lifecycle", "convener": "company", "participants": "people-take-part"}
     # It scores (the new questions unanswered, never taken as 0) and saves as a valid 2.0 file.
     score = score_plan(a)

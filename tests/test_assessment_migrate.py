@@ -38,7 +38,7 @@ const read = files.map(([source, text]) => {{
   return r.problems ? {{ problems: r.problems.map(String) }} : {{ data: r.data, notes: r.notes }};
 }});
 const migrated = drafts.map((doc) => {{
-  try {{ return migrate(doc, rubric); }} catch (err) {{ return {{ error: err.problems }}; }}
+  try {{ const {{ doc: out, notes }} = migrate(doc, rubric); return {{ doc: out, notes }}; }} catch (err) {{ return {{ error: err.problems }}; }}
 }});
 process.stdout.write(JSON.stringify({{ read, migrated }}));
 """

@@ -65,9 +65,16 @@ def test_validate_ok_and_bad(capsys, tmp_path):
 
 
 def test_validate_reports_migrations(capsys):
-    code, out, _ = run(capsys, "validate", str(ROOT / "tests" / "fixtures" / "assessments" / "rubric-0.9.yaml"))
-    # Three notes for 0.9 -> 1.0, two for 1.0 -> 2.0 (the context, the questions to answer).
-    assert code == 0 and out.count("migrated:") == 5 and "please answer" in out
+    from widgets import load_assessment, load_rubric
+
+    path = ROOT / "tests" / "fixtures" / "assessments" / "rubric-0.9.yaml"
+    code, out, _ = run(capsys, "validate", str(path))
+    # Three notes for 0.9 -> 1.0; for 1.0 -> 2.0 the context, the number of questions to answer,
+    # then one note per section of the form naming its questions by their text.
+    levels = load_assessment(path).levels
+    sections = {c.theme for c in load_rubric().criteria if levels.get(c.id) is None}
+    assert code == 0 and out.count("migrated:") == 5 + len(sections) and "please answer" in out
+    assert out.count("migrated: 1.0 -> 2.0: to answer in “") == len(sections)
 
 
 @pytest.mark.parametrize("fmt", ["md", "csv", "json"])

@@ -266,6 +266,6 @@ def test_axe_no_serious_or_critical_violations_on_the_three_pages(new_page, room
     check(page, "participant page")
     page = new_page(viewport=VIEWPORT, bypass_csp=True)
     page.goto(room.facilitator_url)
-    page.wait_for_function("() => (document.querySelector('.pai-room-status')?.textContent || '').startsWith('1 files')",
+    page.wait_for_function("() => (document.querySelector('.pai-room-status')?.textContent || '').startsWith('1 file loaded')",
                            timeout=20_000)
     check(page, "dashboard")

@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
@@ -154,6 +155,44 @@ def test_practitioner_fills_the_full_assessment_by_keyboard_and_keeps_it(new_pag
 
 
 @pytest.mark.browser
+def test_a_1_0_upload_names_the_new_questions_by_text_and_each_takes_the_focus_to_it(new_page, server_url, built_site):
+    page = open_full(new_page, server_url, built_site)
+    old = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "assessments" / "examples-1.0" / "community-led.yaml"
+    page.locator("input[type=file]").set_input_files(str(old))
+    message = page.locator(".pai-messages[role=status] .pai-message")
+    message.wait_for()
+    rubric = load_rubric()
+    missing = [c for c in rubric.criteria if load_assessment(old).levels.get(c.id) is None]
+    assert missing
+    text = message.inner_text()
+    # Every question still to answer is named by its text, under its section; no id is shown.
+    for c in missing:
+        assert f"“{c.question}”" in text
+    titles = {t["id"]: t["title"] for t in rubric.data["themes"]}
+    for theme in {c.theme for c in missing}:
+        assert f"to answer in “{titles[theme]}”" in text
+    assert not [c.id for c in missing if c.id in re.sub(r"“[^”]*”", "", text)]
+    links = page.locator(".pai-migration-notes a.pai-goto")
+    assert links.evaluate_all("els => els.map(e => e.dataset.criterion)") == [c.id for c in missing]
+    # By keyboard: from the upload control, Tab to a named question and press Enter: the focus is on
+    # that question in the form, on screen, and Space answers it.
+    target = missing[1]
+    page.locator("input[type=file]").focus()
+    tab_to(page, f".pai-migration-notes a[data-criterion='{target.id}']")
+    assert page.evaluate("document.activeElement.textContent") == f"“{target.question}”"
+    page.keyboard.press("Enter")
+    focused = page.evaluate("""() => {
+        const e = document.activeElement, box = e.getBoundingClientRect();
+        return { criterion: e.closest('fieldset.pai-criterion')?.dataset.criterion, type: e.type,
+                 onScreen: box.top >= 0 && box.bottom <= innerHeight };
+    }""")
+    assert focused == {"criterion": target.id, "type": "radio", "onScreen": True}
+    page.keyboard.press("Space")
+    page.wait_for_function("([key, cid]) => JSON.parse(localStorage.getItem(key)).values.assessment.answers[cid]?.level != null",
+                           arg=[STORAGE, target.id])
+
+
+@pytest.mark.browser
 def test_unchecked_red_flags_are_counted_with_their_list_behind_a_summary(new_page, server_url, built_site, tmp_path):
     page = open_full(new_page, server_url, built_site)
     page.locator("fieldset[data-criterion='purpose-stated'] > .pai-levels input[type=radio]").nth(2).check()
@@ -246,6 +285,32 @@ def test_each_use_case_worksheet_starts_on_its_own_sheet(built_site):
     assert [t for t in titles[1:] if not any(top.startswith(letters(t)) for top in tops)] == []
 
 
+@pytest.mark.build
+def test_guardrails_card_prints_the_guardrails_first_and_alone_on_its_first_sheet(built_site):
+    path = built_site / "handouts" / "guardrails-card.pdf"
+    if not path.exists():
+        pytest.skip("guardrails-card.pdf is not in this build (make book prints the handouts)")
+    flags = load_rubric().red_flags
+
+    def letters(text):
+        return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKC", text).lower().replace("’", "'"))
+
+    sheets = [letters(" ".join(lines)) for lines in pdf_pages(path)]
+    guardrails = [letters(f["title"]) for f in flags.values() if f["kind"] == "guardrail"]
+    others = [letters(f["title"]) for f in flags.values() if f["kind"] != "guardrail"]
+    assert len(guardrails) >= 7 and others
+    # The first sheet: every guardrail, under its heading, and no other flag.
+    assert "theguardrails" in sheets[0]
+    assert [t for t in guardrails if t not in sheets[0]] == []
+    assert [t for t in others if t in sheets[0]] == []
+    # The other flags follow, each kind under its own heading, from the second sheet on.
+    rest = "".join(sheets[1:])
+    assert [t for t in others if t not in rest] == []
+    for heading in ("warningsigns", "patternsfoundinplans", "labourconditions"):
+        assert heading in rest, heading
+    assert sheets[1].startswith("warningsigns")
+
+
 @pytest.mark.browser
 def test_action_log_handout_leaves_room_to_write(new_page, server_url, built_site):
     doc = "book/workshops/16-handout-action-log.html"
@@ -324,3 +389,98 @@ def test_phone_reader_of_a_use_case_reads_without_the_result_bar_until_the_self_
     bar.wait_for(state="visible")
     box = bar.bounding_box()
     assert box["y"] + box["height"] <= 844 and box["y"] > 600, box
+
+
+def chart_pages(built_site: Path) -> list[str]:
+    """Every built page that draws a chart, as a path under the site."""
+    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
+                  if "_static" not in p.parts and 'class="pai-vega-chart"' in p.read_text(encoding="utf-8"))
+
+
+#: Each chart box on the page: whether it is wider than its column, and whether its cue is on screen.
+CHART_BOXES_JS = """() => [...document.querySelectorAll('.bd-article .pai-vega-chart')].map((box) => {
+    const cue = box.previousElementSibling;
+    const shown = !!cue && cue.classList.contains('pai-scroll-cue') && !cue.hidden && cue.getClientRects().length > 0
+      && cue.getBoundingClientRect().right <= innerWidth && cue.textContent.includes('Scroll sideways');
+    return { id: box.id, wide: box.scrollWidth > box.clientWidth + 1, cue: shown,
+             described: (box.getAttribute('aria-describedby') || '').split(' ').includes(cue && cue.id),
+             drawn: !!box.querySelector('svg') };
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_chart_fits_its_column_or_says_it_scrolls_sideways(new_page, server_url, built_site, width):
+    pages = chart_pages(built_site)
+    assert any("participation-scales" in p for p in pages) and any(p.startswith("casestudies/") for p in pages)
+    page = new_page(viewport={"width": width, "height": 844})
+    cut = []
+    for doc in pages:
+        page.goto(server_url + doc, wait_until="load")
+        page.wait_for_function("() => [...document.querySelectorAll('.bd-article .pai-vega-chart')].every(b => b.querySelector('svg'))",
+                               timeout=20000)
+        # The reader script checks each box once it has drawn: give it a moment to show or hide the cues.
+        try:
+            page.wait_for_function(f"() => ({CHART_BOXES_JS})().every(b => b.wide === b.cue)", timeout=5000)
+        except PlaywrightTimeout:  # reported below, box by box
+            pass
+        for box in page.evaluate(CHART_BOXES_JS):
+            if box["wide"] and not (box["cue"] and box["described"]):
+                cut.append((doc, box["id"], "wider than its column, with no cue"))
+            if not box["wide"] and box["cue"]:
+                cut.append((doc, box["id"], "says it scrolls, but fits"))
+    assert cut == [], cut
+
+
+#: Words of the room view's column headings and captions that a line break cuts in two.
+BROKEN_WORDS_JS = """() => {
+    const broken = [];
+    for (const th of document.querySelectorAll('.pai-room th[scope=col], .pai-room .pai-room-caption')) {
+        const node = th.firstChild;
+        if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+        // A word may break at its hyphen ("report-back"), never inside a part of it.
+        for (const m of node.textContent.matchAll(/[^\\s\u2010-]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+            if (tops.size > 1) broken.push(m[0]);
+        }
+    }
+    return broken;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_room_view_headings_keep_their_words_whole_and_counts_read_as_words(new_page, server_url, built_site, width, artifacts):
+    doc = "book/workshops/05-room-view.html"
+    examples = sorted((built_site / "handouts" / "examples").glob("*.json"))
+    if not (built_site / doc).exists() or len(examples) != 4:
+        pytest.skip(f"{doc} or the four example files are not in this build")
+    page = new_page(viewport={"width": width, "height": 900})
+    page.goto(server_url + doc)
+    page.wait_for_selector(".pai-widget[data-pai-mounted=ready] .pai-room", timeout=15000)
+    page.locator(".pai-room input[type=file]:not([webkitdirectory])").set_input_files([str(p) for p in examples])
+    page.wait_for_selector("tr.pai-room-weak")
+    assert page.evaluate(BROKEN_WORDS_JS) == []
+    text = page.locator(".pai-room").inner_text()
+    assert "(s)" not in text
+    assert page.locator(".pai-room-status").inner_text().startswith("4 files loaded: 4 teams, 4 ratings")
+    # A flag raised by one team in one rating says so in the singular.
+    flags = page.locator(".pai-room-flags li").all_inner_texts()
+    assert flags and all(re.search(r": \d+ teams? \(.*\), raised in \d+ ratings?\.$", f) for f in flags), flags
+    assert [f for f in flags if re.search(r"\b1 teams\b|\b1 ratings\b|\b([02-9]|\d\d+) team \(", f)] == []
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1")
+    # A table wider than the column says, above it, that it scrolls; one that fits does not; its
+    # caption wraps inside the column instead of running off with the table.
+    page.wait_for_function("""() => [...document.querySelectorAll('.pai-room-scroll')].every((box) =>
+        (box.scrollWidth > box.clientWidth + 1) === !box.previousElementSibling.hidden)""", timeout=5000)
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.pai-room-table-block')].map((b) => ({
+        wide: b.querySelector('.pai-room-scroll').scrollWidth > b.querySelector('.pai-room-scroll').clientWidth + 1,
+        cue: b.querySelector('.pai-room-cue').getClientRects().length > 0,
+        caption: b.querySelector('.pai-room-caption').getBoundingClientRect().right <= b.getBoundingClientRect().right + 1 }))""")
+    assert boxes and all(b["caption"] for b in boxes), boxes
+    if width == 390:
+        assert boxes[0] == {"wide": True, "cue": True, "caption": True}, "the teams-by-theme table is wider than a phone"
+    page.screenshot(path=str(artifacts / f"room-examples-{width}.png"), full_page=True)

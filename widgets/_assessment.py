@@ -255,12 +255,32 @@ def migrate_1_0_to_2_0(doc: dict) -> tuple[dict, list[str]]:
         notes.append(f"{step}: plan context set to what rubric 1.0 assumed (process: product-lifecycle, "
                      "convener: company, participants: people-take-part); check it and change it if it does not fit.")
     rubric = load_rubric("2.0")
-    todo = [c.id for c in rubric.criteria if (answers.get(c.id) or {}).get("level") is None]
-    if todo:
-        notes.append(f"{step}: please answer the {len(todo)} question(s) new or not yet answered in rubric 2.0: "
-                     + ", ".join(todo) + ".")
+    notes.extend(questions_to_answer(step, rubric, [c for c in rubric.criteria
+                                                    if (answers.get(c.id) or {}).get("level") is None]))
     doc["rubric"] = {"id": RUBRIC_ID, "version": "2.0"}
     return doc, notes
+
+
+def questions_to_answer(step: str, rubric, todo: list) -> list[str]:
+    """The notes that ask a team to answer the questions ``todo`` (criteria of ``rubric``).
+
+    The form shows each question by its text under its section's title, never by its id, so the
+    notes name them the same way: one note with the count, then one note per section listing its
+    questions' texts (a saved note may hold 2,000 characters, and every question of the longest
+    section fits in one). The ids stay where a program reads them: the answers of the saved file
+    and the JSON report. The page's twin is ``questionsToAnswer`` in
+    ``widgets/static/assessment/migrate.js``, which also makes each question a link to it.
+    """
+    if not todo:
+        return []
+    n = len(todo)
+    notes = [f"{step}: please answer the {n} {'question' if n == 1 else 'questions'} new or not yet answered in "
+             f"rubric {rubric.version}; {'it is' if n == 1 else 'each is'} named below with its section."]
+    for theme in rubric.data["themes"]:
+        texts = [c.question for c in todo if c.theme == theme["id"]]
+        if texts:
+            notes.append(f"{step}: to answer in “{theme['title']}”: " + "; ".join(f"“{t}”" for t in texts) + ".")
+    return notes
 
 
 class _MigrationConflict(Exception):

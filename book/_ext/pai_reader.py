@@ -14,7 +14,10 @@ theme and the HTML writer emit, in our own template and stylesheet:
   plain cell. Inactive ipywidgets tab labels are drawn darker than the widget
   library's grey, which failed WCAG contrast (3.85:1).
 * Layout. Wide tables, charts and code outputs scroll inside the content
-  column instead of running off it (``static/pai-reader.css``).
+  column instead of running off it (``static/pai-reader.css``); the reader
+  script makes each such box keyboard-focusable and, above a chart wider than
+  the column (a phone), shows "Scroll sideways to see the whole chart", since a
+  chart's cut edge alone does not tell that it scrolls (``static/pai-reader.js``).
 * Chinese text. Statements from the vTaiwan conversation are in traditional
   Chinese. The site serves Noto Sans TC (``@fontsource/noto-sans-tc``, from npm
   at build time, never committed) as the last font in the stack: its files are

@@ -10,7 +10,8 @@ printed handout can never disagree:
   from the rubric (``widgets/rubric/engagement-plan.yaml``): every question with every level as
   a box to tick and lines for evidence; a use case's worksheet has the criteria of its self-check.
 * ``{pai-rubric-levels}`` prints the whole rubric with all four levels of every question.
-* ``{pai-guardrails-card}`` prints the seven red flags (the guardrails) and the questions that raise them.
+* ``{pai-guardrails-card}`` prints every red flag and the questions that raise it: the guardrails
+  first, on a sheet of their own, then the other kinds of flag, each under its heading.
 * ``{pai-example-plans}`` writes each example plan in ``widgets/examples/`` as prose.
 * ``{pai-facilitator-notes}`` is an index, by topic, of every "Facilitator notes" admonition in
   the book, collected from the pages while they are read (nothing is typed twice).
@@ -155,15 +156,56 @@ def rubric_levels_markdown() -> str:
     return "\n".join(out)
 
 
-def guardrails_markdown() -> str:
+#: The parts of the guardrails card, one per kind of red flag, in the order printed: the guardrails
+#: first (their own sheet), then the other kinds. Kind -> (heading, what the part holds).
+CARD_PARTS = {
+    "guardrail": ("The guardrails",
+                  "What a participatory process must never do: the floor under every plan that calls itself "
+                  "participatory, whatever else the plan does well."),
+    "warning-sign": ("Warning signs",
+                     "Signs that what a plan claims, or the terms it offers, do not match what it does for the "
+                     "people who take part."),
+    "pattern": ("Patterns found in plans",
+                "Failures of recruitment, design and follow-through that reviewers meet again and again in real "
+                "engagement plans."),
+    "labour": ("Labour conditions",
+               "The conditions of the people who collect, label, rate and red-team the data: the supply chain."),
+}
+
+
+def guardrails_card_parts() -> list[tuple[str, str]]:
+    """The guardrails card as (kind, MyST text) parts: the guardrails, then each other kind.
+
+    Each flag is numbered within its part and followed by the questions that raise it, with the
+    highest answer level that does (the card is printed for a room: questions by their text, as the
+    form shows them, never by id). A kind the rubric has but ``CARD_PARTS`` does not name is an
+    error, so a new kind of flag cannot drop off the card unseen.
+    """
     rubric = _rubric()
-    out = []
-    for i, (fid, f) in enumerate(rubric.red_flags.items(), start=1):
-        raised = [c for c in rubric.criteria if c.flag == fid]
-        out += [f"**{i}. {_md(f['title'])}.** {_md(f['meaning'])}", "",
-                "Checked by: " + "; ".join(f"{_md(c.question)} ({c.id}, level {c.flag_at_or_below} or below)" for c in raised),
-                ""]
-    return "\n".join(out)
+    unknown = sorted({f["kind"] for f in rubric.red_flags.values()} - set(CARD_PARTS))
+    if unknown:
+        raise ValueError(f"red flags of kind {', '.join(unknown)} have no part on the guardrails card "
+                         "(add them to CARD_PARTS in book/_ext/pai_workshops.py)")
+    parts = []
+    for kind, (heading, intro) in CARD_PARTS.items():
+        flags = [(fid, f) for fid, f in rubric.red_flags.items() if f["kind"] == kind]
+        if not flags:
+            continue
+        out = [f"```{{rubric}} {_md(heading)}", "```", "", f"*{_md(intro)}*", ""]
+        for i, (fid, f) in enumerate(flags, start=1):
+            raised = [(c, max(level for level, ids in c.raises.items() if fid in ids))
+                      for c in rubric.criteria if fid in c.flags]
+            # One paragraph a flag (its questions on a line of their own), so a part prints compactly.
+            out += [f"**{i}. {_md(f['title'])}.** {_md(f['meaning'])}\\",
+                    "*Raised by:* " + "; ".join(f"{_md(c.question)} (answered at level {level}{' or below' if level else ''})"
+                                              for c, level in raised), ""]
+        parts.append((kind, "\n".join(out)))
+    return parts
+
+
+def guardrails_markdown() -> str:
+    """The whole guardrails card as MyST text (its parts one after the other)."""
+    return "\n".join(text for _, text in guardrails_card_parts())
 
 
 def example_plans_markdown() -> str:
@@ -252,8 +294,24 @@ class RubricLevelsDirective(_Generated):
 
 
 class GuardrailsCardDirective(_Generated):
+    """The card in parts, each in a container of its kind (``pai-card-guardrail`` ...), so the
+    print stylesheet can give the guardrails a sheet of their own."""
+
     def text(self) -> str:
         return guardrails_markdown()
+
+    def run(self) -> list[nodes.Node]:
+        try:
+            parts = guardrails_card_parts()
+        except ValueError as exc:
+            logger.warning("%s: %s", self.name, exc, location=self.get_location())
+            return []
+        card = nodes.container(classes=["pai-guardrails-card"])
+        for kind, text in parts:
+            part = nodes.container(classes=["pai-card-part", f"pai-card-{kind}"])
+            part += self.parse_text_to_nodes(text)
+            card += part
+        return [card]
 
 
 class ExamplePlansDirective(_Generated):

@@ -19,7 +19,7 @@ import { createContext } from "./assessment/context.js";
 import { createForm } from "./assessment/form.js";
 import { createPrintView } from "./assessment/print.js";
 import { createResult } from "./assessment/result.js";
-import { createToolbar, migrationMessage } from "./assessment/toolbar.js";
+import { createToolbar, migrationList, migrationMessage } from "./assessment/toolbar.js";
 import { canMigrate, migrate, MigrationConflict } from "./assessment/migrate.js";
 
 export { checkAssessment, missingPlanFields, newAssessment } from "./assessment/file.js";
@@ -107,7 +107,8 @@ function migrateStored(ctx) {
   }
   const next = { ...migrated.doc, migrations: [...(stored.migrations || []), ...migrated.notes] };
   ctx.commit(next);
-  ctx.say(`Your answers saved in this browser were kept.${migrationMessage(migrated.notes, rubric)}`);
+  ctx.say(`Your answers saved in this browser were kept.${migrationMessage(migrated.notes, rubric)}`, false,
+    migrationList(ctx, migrated.notes, migrated.todo));
 }
 
 export default { render };

@@ -11,6 +11,7 @@
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
 import { download, h, headingLevelBelow, headingTag } from "./lib/dom.js";
+import { plural } from "./assessment/result.js";
 
 let instances = 0;
 
@@ -62,7 +63,7 @@ function render({ model, el }) {
     const skipped = [...fileList].length - files.length;
     const current = [...(model.get("room_files") || [])];
     const notes = [];
-    if (skipped) notes.push(`${skipped} file(s) skipped: the room view reads the .json files the self-assessment page downloads.`);
+    if (skipped) notes.push(`${plural(skipped, "file")} skipped: the room view reads the .json files the self-assessment page downloads.`);
     for (const file of files) {
       if (current.length >= MAX_FILES) {
         notes.push(`Stopped at ${MAX_FILES} files.`);
@@ -133,12 +134,27 @@ function render({ model, el }) {
     return c ? c.question : cid;
   }
 
+  // A table scrolls sideways in its own box when it is wider than the column (a phone). Its caption
+  // sits above the box, so it wraps to the width one sees instead of running off with the table,
+  // and a cue under it says the box scrolls, shown only while it does.
+  let tables = 0;
+  const watcher = typeof ResizeObserver === "function" ? new ResizeObserver((entries) => entries.forEach((e) => showCue(e.target))) : null;
+  function showCue(box) {
+    const cue = box.previousElementSibling;
+    if (cue && cue.classList.contains("pai-room-cue")) cue.hidden = !(box.scrollWidth > box.clientWidth + 1);
+  }
   function table(caption, head, rows, cls) {
-    return h("div", { class: "pai-room-scroll", tabindex: "0", role: "region", "aria-label": caption },
-      h("table", { class: `pai-room-table ${cls || ""}` },
-        h("caption", {}, caption),
+    tables += 1;
+    const id = `${uid}-table-${tables}`;
+    const box = h("div", { class: "pai-room-scroll", tabindex: "0", role: "region", "aria-labelledby": id },
+      h("table", { class: `pai-room-table ${cls || ""}`, "aria-labelledby": id },
         h("thead", {}, h("tr", {}, head.map((x) => h("th", { scope: "col" }, x)))),
         h("tbody", {}, rows)));
+    if (watcher) watcher.observe(box);
+    return h("div", { class: "pai-room-table-block" },
+      h("p", { class: "pai-room-caption", id }, caption),
+      h("p", { class: "pai-room-cue", hidden: true }, "Scroll sideways to see the whole table."),
+      box);
   }
 
   function draw() {
@@ -148,6 +164,8 @@ function render({ model, el }) {
     const summary = model.get("summary");
     anonymise.checked = model.get("anonymise") !== false;
     problemsBox.replaceChildren();
+    watcher?.disconnect();
+    tables = 0;
     if (notes.length || problems.length) {
       problemsBox.append(h("div", { class: "pai-room-alert", role: "alert" },
         problems.length ? h("p", {}, "The room cannot be shown until these files are fixed or removed (Forget all files, then load the others):") : null,
@@ -159,7 +177,7 @@ function render({ model, el }) {
       return;
     }
     const c = summary.counts;
-    status.textContent = `${c.files} files loaded: ${c.teams} teams, ${c.ratings_latest} ratings in the latest rounds` +
+    status.textContent = `${plural(c.files, "file")} loaded: ${plural(c.teams, "team")}, ${plural(c.ratings_latest, "rating")} in the latest rounds` +
       (summary.anonymised ? ", names replaced by labels." : ".");
     const themes = summary.themes;
 
@@ -201,7 +219,7 @@ function render({ model, el }) {
     results.append(h(headingTag(level), {}, "Red flags across the room"));
     results.append(summary.red_flags.length
       ? h("ul", { class: "pai-room-flags" }, summary.red_flags.map((f) => h("li", { "data-flag": f.id },
-        h("strong", {}, f.title), `: ${f.teams.length} team(s) (${f.teams.join(", ")}), raised in ${f.ratings} rating(s).`)))
+        h("strong", {}, f.title), `: ${plural(f.teams.length, "team")} (${f.teams.join(", ")}), raised in ${plural(f.ratings, "rating")}.`)))
       : h("p", {}, "No rater raised a red flag."));
 
     // 4. Weakest criteria.

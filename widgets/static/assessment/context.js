@@ -44,11 +44,13 @@ export function createContext(model) {
   ctx.summaryBar = h("div", { class: "pai-summary-bar" });
   ctx.layout = h("div", { class: "pai-layout" }, ctx.summaryBar, ctx.form, ctx.result);
 
-  ctx.say = function say(text, isError = false) {
+  /** Show a status (or an error) line; `more`, a node, follows it in the same message (a list). */
+  ctx.say = function say(text, isError = false, more = null) {
     const box = isError ? alerts : messages;
     // A new error replaces the last status ("Loaded ..."), so an old success never sits above it.
     if (isError) messages.replaceChildren();
-    box.replaceChildren(h("p", { class: `pai-message${isError ? " pai-error" : ""}`, text }));
+    const cls = `pai-message${isError ? " pai-error" : ""}`;
+    box.replaceChildren(more ? h("div", { class: cls }, h("p", { text }), more) : h("p", { class: cls, text }));
   };
 
   ctx.getAssessment = function getAssessment() {

@@ -244,6 +244,21 @@ export function createForm(ctx) {
     ctx.syncScore();
   }
 
+  /**
+   * Take the focus to a question of the form, from a link elsewhere on the page: to its chosen
+   * level, or its first, so the arrow keys answer it at once. False when this page does not ask it.
+   */
+  ctx.focusQuestion = function focusQuestion(cid) {
+    const control = controls.get(cid);
+    if (!control || !control.fieldset.isConnected) return false;
+    const radios = [...control.radios.values()].filter((r) => !r.disabled);
+    const target = radios.find((r) => r.checked) || radios[0] || control.fieldset;
+    if (target === control.fieldset) control.fieldset.tabIndex = -1;
+    control.fieldset.scrollIntoView({ block: "center" });
+    target.focus({ preventScroll: true });
+    return true;
+  };
+
   // ---------------------------------------------------------------- keeping the form in step with the model
 
   function setValue(control, value) {

@@ -113,10 +113,33 @@ export function migrate10to20(input, rubric) {
     notes.push(`${step}: plan context set to what rubric 1.0 assumed (process: product-lifecycle, ` +
       "convener: company, participants: people-take-part); check it and change it if it does not fit.");
   }
-  const todo = rubric.criteria.filter((c) => (answerOf(answers, c.id).level ?? null) === null).map((c) => c.id);
-  if (todo.length) notes.push(`${step}: please answer the ${todo.length} question(s) new or not yet answered in rubric 2.0: ${todo.join(", ")}.`);
+  const todo = questionsToAnswer(step, rubric, rubric.criteria.filter((c) => (answerOf(answers, c.id).level ?? null) === null));
+  notes.push(...todo.map((note) => note.text));
   doc.rubric = { id: "engagement-plan", version: "2.0" };
-  return { doc, notes };
+  return { doc, notes, todo };
+}
+
+/**
+ * The notes that ask a team to answer the questions `todo` (criteria of `rubric`), by their text
+ * and section, as the form shows them (widgets._assessment.questions_to_answer, word for word):
+ * `[{ text }, { text, section, criteria }]`, a note for the count, then one per section with the
+ * ids of its questions, so the page can make each named question a link to it.
+ */
+export function questionsToAnswer(step, rubric, todo) {
+  if (!todo.length) return [];
+  const n = todo.length;
+  const notes = [{ text: `${step}: please answer the ${n} ${n === 1 ? "question" : "questions"} new or not yet answered in ` +
+    `rubric ${rubric.version}; ${n === 1 ? "it is" : "each is"} named below with its section.` }];
+  for (const theme of rubric.themes) {
+    const asked = todo.filter((c) => c.theme === theme.id);
+    if (!asked.length) continue;
+    notes.push({
+      text: `${step}: to answer in “${theme.title}”: ${asked.map((c) => `“${c.question}”`).join("; ")}.`,
+      section: theme.title,
+      criteria: asked.map((c) => c.id),
+    });
+  }
+  return notes;
 }
 
 //: from-version -> [to-version, step], applied in a chain until the page's rubric version.
@@ -135,19 +158,22 @@ export function canMigrate(version, target) {
 }
 
 /**
- * Upgrade a document to `rubric.version`: `{ doc, notes }` (notes: one line per change, as Python
- * writes them). Throws MigrationConflict when a file holds both an old and a new name.
+ * Upgrade a document to `rubric.version`: `{ doc, notes, todo }` (notes: one line per change, as
+ * Python writes them; todo: the notes naming the questions still to answer, with their ids, from
+ * questionsToAnswer). Throws MigrationConflict when a file holds both an old and a new name.
  */
 export function migrate(input, rubric) {
   let doc = input;
   let version = doc.rubric.version;
   const notes = [];
+  let todo = [];
   while (version !== rubric.version) {
     const [target, step] = MIGRATIONS[version];
     const out = step(doc, rubric);
     doc = out.doc;
     notes.push(...out.notes);
+    if (out.todo) todo = out.todo;
     version = target;
   }
-  return { doc, notes };
+  return { doc, notes, todo };
 }

@@ -58,7 +58,7 @@ export function createToolbar(ctx) {
         : " It was saved from the full self-assessment; this page scores its short questions only, and keeps the other answers in the file.";
     }
     say(`Loaded “${file.name}”: ${n} ${n === 1 ? "answer" : "answers"}${loaded.team ? ` for ${loaded.team}` : ""}.${note}` +
-      migrationMessage(notes, rubric));
+      migrationMessage(notes, rubric), false, migrationList(ctx, notes, result.todo));
   }
 
   function fileBase() {
@@ -118,12 +118,38 @@ export function createToolbar(ctx) {
 
 /**
  * What a migration did, for the person who uploaded the file or reopened the page: the rubric
- * versions, then Python's notes (which name every new question to answer).
+ * versions; Python's notes follow as a list (migrationList).
  */
 export function migrationMessage(notes, rubric) {
   if (!notes.length) return "";
   const from = notes[0].split(" -> ")[0];
-  return ` It was made with rubric ${from}; it now follows rubric ${rubric.version}, so some questions are new or changed:\n• ${notes.join("\n• ")}`;
+  return ` It was made with rubric ${from}; it now follows rubric ${rubric.version}, so some questions are new or changed:`;
+}
+
+/**
+ * Python's migration notes, one list item each, word for word; in the notes that name questions
+ * still to answer (`todo`, from migrate.js questionsToAnswer) each question's text is a link that
+ * takes the focus to that question in the form (where this page asks it).
+ */
+export function migrationList(ctx, notes, todo = []) {
+  if (!notes.length) return null;
+  const named = new Map(todo.filter((t) => t.criteria).map((t) => [t.text, t]));
+  const criteria = new Map(ctx.view.rubric.criteria.map((c) => [c.id, c]));
+  const item = (note) => {
+    const t = named.get(note);
+    if (!t) return h("li", { text: note });
+    const prefix = note.slice(0, note.indexOf("“", note.indexOf(t.section) + t.section.length + 1));
+    const parts = [prefix];
+    t.criteria.forEach((cid, i) => {
+      const text = `“${criteria.get(cid).question}”`;
+      parts.push(i ? "; " : "", ctx.controls.has(cid)
+        ? h("a", { href: `#${ctx.uid}-${cid}`, class: "pai-goto", "data-criterion": cid,
+          onclick: (event) => { if (ctx.focusQuestion(cid)) event.preventDefault(); } }, text)
+        : text);
+    });
+    return h("li", {}, parts, ".");
+  };
+  return h("ul", { class: "pai-migration-notes" }, notes.map(item));
 }
 
 /** The message for a refused upload: what kind of problem, then Python's problem list. */

@@ -387,7 +387,7 @@ export function checkParsedAssessment(doc, rubric, source = "the file", text = "
   if (problems.length) return { problems };
   // As Python's Assessment.migrations: the notes saved in the file, then those of this load.
   const data = migrated.notes.length ? { ...migrated.doc, migrations: [...(doc.migrations || []), ...migrated.notes] } : migrated.doc;
-  return { data, notes: migrated.notes };
+  return { data, notes: migrated.notes, todo: migrated.todo };
 }
 
 /** An uploaded File: its size is checked before its text is read, then readAssessment. */
