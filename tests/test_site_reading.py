@@ -6,7 +6,8 @@ chart is drawn (with marks and alt text), every formula typeset, every ipywidget
 tool of ours starts and shows no stray ``null``/``undefined``/``NaN``. At each width (the page is
 loaded again at 390 px, its files from the browser's cache) a full-page screenshot (JPEG) lands in
 test-artifacts/reading/ (look at them); nothing runs off the content column sideways (wide tables
-and charts scroll inside it); no chart draws text smaller than 12 CSS pixels or cuts a label with
+and charts scroll inside it, a chart wider than its column with the reader script's "Scroll
+sideways" cue above it, and only then); no chart draws text smaller than 12 CSS pixels or cuts a label with
 an ellipsis; the text shows no internal detail (file-system paths, issue numbers, benchmark files,
 Python reprs, tracebacks); every Chinese statement has an English gloss beside it. At 1280 px
 axe-core finds no serious or critical accessibility violation on the whole page, the theme's parts
@@ -171,6 +172,35 @@ def _offline_problems(page) -> list[str]:
     return problems
 
 
+#: Each chart box on the page: whether it is wider than its column, and whether the reader script's
+#: "Scroll sideways" cue is on screen above it and describes it.
+CHART_BOXES_JS = """() => [...document.querySelectorAll('.bd-article .pai-vega-chart')].map((box) => {
+    const cue = box.previousElementSibling;
+    const shown = !!cue && cue.classList.contains('pai-scroll-cue') && !cue.hidden && cue.getClientRects().length > 0
+      && cue.getBoundingClientRect().right <= innerWidth && cue.textContent.includes('Scroll sideways');
+    return { id: box.id, wide: box.scrollWidth > box.clientWidth + 1, cue: shown,
+             described: (box.getAttribute('aria-describedby') || '').split(' ').includes(cue && cue.id) };
+})"""
+
+
+def _chart_cue_problems(page) -> list[str]:
+    """A chart either fits its column or says, just above it, that it scrolls sideways (and only then)."""
+    if not page.locator(".bd-article .pai-vega-chart").count():
+        return []
+    # The reader script checks each box once it has drawn: give it a moment to show or hide the cues.
+    try:
+        page.wait_for_function(f"() => ({CHART_BOXES_JS})().every(b => b.wide === b.cue)", timeout=5000)
+    except PlaywrightTimeout:  # reported below, box by box
+        pass
+    problems = []
+    for box in page.evaluate(CHART_BOXES_JS):
+        if box["wide"] and not (box["cue"] and box["described"]):
+            problems.append(f"chart {box['id']} is wider than its column, with no cue that it scrolls")
+        if not box["wide"] and box["cue"]:
+            problems.append(f"chart {box['id']} says it scrolls sideways, but fits")
+    return problems
+
+
 def _reading_problems(page, docname, width, shots) -> list[str]:
     """Screenshot the page as it is now into ``shots``; return what a reader at ``width`` px would trip on."""
     # JPEG: a full-page PNG of a long page costs Chromium three times as long to encode.
@@ -189,6 +219,7 @@ def _reading_problems(page, docname, width, shots) -> list[str]:
     unglossed = page.evaluate(UNGLOSSED_JS)
     if unglossed:
         problems.append(f"non-English text without an English gloss: {unglossed}")
+    problems += _chart_cue_problems(page)
     return [f"at {width} px: {problem}" for problem in problems]
 
 

@@ -17,7 +17,6 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
@@ -389,47 +388,6 @@ def test_phone_reader_of_a_use_case_reads_without_the_result_bar_until_the_self_
     bar.wait_for(state="visible")
     box = bar.bounding_box()
     assert box["y"] + box["height"] <= 844 and box["y"] > 600, box
-
-
-def chart_pages(built_site: Path) -> list[str]:
-    """Every built page that draws a chart, as a path under the site."""
-    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
-                  if "_static" not in p.parts and 'class="pai-vega-chart"' in p.read_text(encoding="utf-8"))
-
-
-#: Each chart box on the page: whether it is wider than its column, and whether its cue is on screen.
-CHART_BOXES_JS = """() => [...document.querySelectorAll('.bd-article .pai-vega-chart')].map((box) => {
-    const cue = box.previousElementSibling;
-    const shown = !!cue && cue.classList.contains('pai-scroll-cue') && !cue.hidden && cue.getClientRects().length > 0
-      && cue.getBoundingClientRect().right <= innerWidth && cue.textContent.includes('Scroll sideways');
-    return { id: box.id, wide: box.scrollWidth > box.clientWidth + 1, cue: shown,
-             described: (box.getAttribute('aria-describedby') || '').split(' ').includes(cue && cue.id),
-             drawn: !!box.querySelector('svg') };
-})"""
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [390, 1280])
-def test_every_chart_fits_its_column_or_says_it_scrolls_sideways(new_page, server_url, built_site, width):
-    pages = chart_pages(built_site)
-    assert any("participation-scales" in p for p in pages) and any(p.startswith("casestudies/") for p in pages)
-    page = new_page(viewport={"width": width, "height": 844})
-    cut = []
-    for doc in pages:
-        page.goto(server_url + doc, wait_until="load")
-        page.wait_for_function("() => [...document.querySelectorAll('.bd-article .pai-vega-chart')].every(b => b.querySelector('svg'))",
-                               timeout=20000)
-        # The reader script checks each box once it has drawn: give it a moment to show or hide the cues.
-        try:
-            page.wait_for_function(f"() => ({CHART_BOXES_JS})().every(b => b.wide === b.cue)", timeout=5000)
-        except PlaywrightTimeout:  # reported below, box by box
-            pass
-        for box in page.evaluate(CHART_BOXES_JS):
-            if box["wide"] and not (box["cue"] and box["described"]):
-                cut.append((doc, box["id"], "wider than its column, with no cue"))
-            if not box["wide"] and box["cue"]:
-                cut.append((doc, box["id"], "says it scrolls, but fits"))
-    assert cut == [], cut
 
 
 #: Words of the room view's column headings and captions that a line break cuts in two.
