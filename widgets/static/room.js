@@ -10,8 +10,7 @@
 // In a notebook, anywidget loads it bundled with lib/dom.js into one file (make bundles).
 // Every piece of user text is put in the page with textContent, never parsed as HTML.
 
-import { download, h, headingLevelBelow, headingTag } from "./lib/dom.js";
-import { plural } from "./assessment/result.js";
+import { download, h, headingLevelBelow, headingTag, plural } from "./lib/dom.js";
 
 let instances = 0;
 

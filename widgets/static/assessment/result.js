@@ -1,13 +1,8 @@
 // The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
-import { h, headingTag, s } from "../lib/dom.js";
+import { h, headingTag, plural, s } from "../lib/dom.js";
 import { nextStepText } from "../lib/report.js";
 import { byId, clone, UI } from "./file.js";
-
-/** "1 red flag", "2 red flags". */
-export function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 /** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
 export function createResult(ctx) {

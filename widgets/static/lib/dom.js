@@ -39,6 +39,11 @@ export function headingLevelBelow(mount, fallback = 2) {
   return level === null ? fallback : Math.min(level + 1, 6);
 }
 
+/** A count with its noun, for every front-end: "1 red flag", "2 red flags". */
+export function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** The tag of a heading `level` levels deep, kept within h1-h6. */
 export function headingTag(level) {
   return `h${Math.max(1, Math.min(6, level))}`;
