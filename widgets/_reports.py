@@ -25,6 +25,14 @@ DISCLAIMER = ("This score is evidence for a conversation inside the team and wit
 REPORT_FORMAT = "pai-score-report"
 UI_LABELS_FILE = Path(__file__).resolve().parent / "data" / "ui-labels.json"
 
+#: What a context limit of the band says (`band.limited_by` entries of kind "context", by id).
+CONTEXT_LIMITS = {
+    "inform-only": "the plan informs only: nobody takes part",
+    "no-voice": ("nobody in the plan's groups has a say of their own: only data workers, data contributors, "
+                 "partners or people who are only told"),
+}
+
+
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1f} %"
 
@@ -184,7 +192,7 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
             limits.append(f"the power the plan shares (any one more step of the ladder raises it; the next is "
                           f"{rubric.iap2_levels[lim['id']]['title']})")
         elif lim["kind"] == "context":
-            limits.append("the plan informs only: nobody takes part")
+            limits.append(CONTEXT_LIMITS.get(lim["id"], CONTEXT_LIMITS["inform-only"]))
         elif lim["kind"] == "profile":
             limits.append("a weak profile on the other questions (one band lower)")
         else:
@@ -265,7 +273,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         change_text = f"These answers together would move the band up to at least {_band_title(rubric, change['target'])}:"
     else:
         change_text = (f"No change of answers alone reaches {_band_title(rubric, change['target'])}: "
-                       "the plan's context (for example, inform only) sets its ceiling.")
+                       "the plan's context (for example, inform only, or only data workers and data contributors "
+                       "in its groups) sets its ceiling.")
     change_blocks = [{"paragraph": [["text", change_text]]}]
     if moves:
         change_blocks.append({"list": moves})
