@@ -83,6 +83,20 @@ def _heard_floor_text(rubric: Rubric) -> str:
             + f", no red flag puts the plan below {rubric.bands[rule['band']]['title']}.")
 
 
+def _voice_and_clearing_text(rubric: Rubric) -> str:
+    """`band_rules.voice_roles` and `met_step_clears_falling_short` in words ("" without them)."""
+    rules = rubric.rules
+    out = ""
+    if rules.get("voice_roles"):
+        roles = ", ".join(rubric.roles[r]["title"].lower() for r in rules["voice_roles"])
+        out += (f" When a plan declares groups and none of them is one of these ({roles}), no step after "
+                "*Inform* is met: data work and data collected are not a say in the system.")
+    if rules.get("met_step_clears_falling_short"):
+        out += (f" A question of a step the plan meets anyway raises its red flag only at level "
+                f"{rules['cap_at_most']} or below, where the safeguard is missing.")
+    return out
+
+
 def _band_title(rubric: Rubric, band_id) -> str:
     return "not enough answers" if band_id is None else rubric.bands[band_id]["title"]
 
@@ -871,7 +885,7 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
                 f"{steps}. The band is tokenism plus one band for each step met after *Inform*; a profile under "
                 f"{rules['profile_low_percent']} % on the other questions lowers it by one (never below "
                 f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it."
-                + _heard_floor_text(rubric), ""]
+                + _heard_floor_text(rubric) + _voice_and_clearing_text(rubric), ""]
     if part in (None, "flags"):
         if part is None:
             out += heading("Red flags (guardrails)", 2)
