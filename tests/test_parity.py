@@ -122,6 +122,33 @@ def test_generated_plans_score_identically(rubric, rubric_json):
     assert not mismatches, f"{len(mismatches)} generated plans score differently, first: {plans[mismatches[0]]}"
 
 
+def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rubric_json):
+    """The band rules a plan without groups never reaches: only data workers and data contributors
+    in the groups (`band_rules.voice_roles`), and a falling-short report-back where the consult step
+    is met anyway (`met_step_clears_falling_short`), with the reports that name them."""
+    workers = [{"id": "annotators", "label": "Annotators", "role": "workers"},
+               {"id": "callers", "label": "Callers", "role": "data-contributors"}]
+    panel = [{"id": "panel", "label": "Panel", "role": "governance"}, {"id": "survey", "label": "Survey", "role": "participants"}]
+    plans = []
+    for level in (0, 1, 2, 3):
+        every = {c.id: {"level": level} for c in rubric.criteria}
+        plans.append({"groups": workers, "answers": every})
+        plans.append({"groups": workers + panel[1:], "answers": every})
+        for traced in (1, 2):
+            answers = dict(every, **{"input-traced": {"level": traced},
+                                     "report-back": {"by_group": {"panel": {"level": 1}, "survey": {"level": 0}}}})
+            plans.append({"groups": panel, "answers": answers})
+            plans.append({"answers": dict(every, **{"input-traced": {"level": traced}, "report-back": {"level": 1}})})
+    js = run_node(SCORE_JS, {"rubric": rubric_json, "plans": plans})
+    py = [score_plan(p, rubric).to_dict() for p in plans]
+    assert js == py
+    assert any(s["band"]["limited_by"] == [{"kind": "context", "id": "no-voice"}] for s in py)
+    cases = [{"assessment": p, "score": s, "links": {}, "criteriaIds": None} for p, s in zip(plans, py)]
+    reports = run_node(REPORT_JS, {"rubric": rubric_json, "cases": cases})
+    assert reports == [markdown_report(rubric, c["assessment"], c["score"], {}, None) for c in cases]
+    assert any("only data workers, data contributors" in r for r in reports)
+
+
 def key_order(value):
     """The keys of every object in a JSON value, in order (values left out)."""
     if isinstance(value, dict):

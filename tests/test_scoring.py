@@ -244,7 +244,9 @@ def test_questions_asked_of_no_declared_group_do_not_apply():
 
 
 def test_what_would_change_is_checked_and_minimal():
-    answers = every(2, **{"report-back": 1, "input-changes-substance": 1, "shared-decisions": 1,
+    # Input not traced either (input-traced 1): with it at 2 the consult step would be met and the
+    # falling-short report-back would raise no flag (band_rules.met_step_clears_falling_short).
+    answers = every(2, **{"report-back": 1, "input-traced": 1, "input-changes-substance": 1, "shared-decisions": 1,
                           "community-decides": 1, "community-can-halt": 1})
     s = score_plan(plan(answers))
     d = s.to_dict()
@@ -324,8 +326,10 @@ def test_contributions_and_actions_are_named_records():
 
 def test_a_question_read_from_the_best_group_flags_lower_groups_only_where_the_safeguard_is_missing():
     def report(panel, survey):
-        answers = every(3, **{"report-back": {"level": 3, "by_group": {"panel": {"level": panel},
-                                                                           "survey": {"level": survey}}}})
+        # Input not traced (input-traced 1), so the consult step rests on the report-back alone.
+        answers = every(3, **{"input-traced": 1,
+                              "report-back": {"level": 3, "by_group": {"panel": {"level": panel},
+                                                                        "survey": {"level": survey}}}})
         d = score_plan(plan(answers, groups=GROUPS)).to_dict()
         return {g["id"]: g["red_flags"] for g in d["groups"]}
     # The panel hears what changed; the survey gets a newsletter without it: a weaker level, no flag.
@@ -414,3 +418,59 @@ def test_holding_down_names_every_unmet_step_the_suggested_moves_can_meet():
     for m in change["moves"]:
         if m["criterion"] in ladder:
             assert m["criterion"] in {c for _, c in held}, m
+
+
+WORKERS_ONLY = [{"id": "annotators", "label": "Annotators", "role": "workers"},
+                {"id": "speakers", "label": "People whose calls are labelled", "role": "data-contributors"}]
+
+
+def test_a_plan_whose_groups_give_nobody_a_say_meets_no_step_after_inform():
+    # A labour pipeline whose workers' channel changes the label set is not participation of the
+    # people the system acts on: every ladder answer at 3 still leaves it at tokenism.
+    d = score_plan(plan(every(3), groups=WORKERS_ONLY)).to_dict()
+    assert d["band"]["id"] == "tokenism" and d["band"]["ladder"] == "tokenism"
+    assert d["iap2"]["steps_met"] == ["inform"] and d["iap2"]["level"] == "inform"
+    assert d["band"]["limited_by"] == [{"kind": "context", "id": "no-voice"}]
+    change = d["what_would_change"]
+    assert change["target"] == "consultation" and not change["reachable"] and change["moves"] == []
+    assert not [x for x in change["holding_down"] if x["kind"] == "ladder"]
+    # Its labour flags are raised as before, from the worst-treated group.
+    d = score_plan(plan(every(3, **{"living-wage": 0}), groups=WORKERS_ONLY)).to_dict()
+    assert [f["id"] for f in d["red_flags"]] == ["below-living-wage"]
+    # Without the inform step the IAP2 level is none.
+    assert score_plan(plan(every(3, **{"open-and-fixed-stated": 1}), groups=WORKERS_ONLY)).iap2_level == "none"
+    # One group with a say of its own (participants, a governance body, advisers) lifts the rule.
+    for role in ("participants", "governance", "advisers"):
+        groups = WORKERS_ONLY + [{"id": "g", "label": "G", "role": role}]
+        assert score_plan(plan(every(3), groups=groups)).band_id == "community-led", role
+    # A plan that declares no groups is not judged by its roles.
+    assert score_plan(plan(every(3))).band_id == "community-led"
+
+
+def test_a_falling_short_ladder_answer_raises_no_flag_where_its_step_is_met_anyway():
+    # Every input traced to a decision with its reason (consult met): a report-back without its date
+    # (level 1) is a weak report-back, not a missing one.
+    traced = score_plan(plan(every(2, **{"report-back": 1}))).to_dict()
+    assert "no-report-back" not in [f["id"] for f in traced["red_flags"]]
+    assert "consult" in traced["iap2"]["steps_met"]
+    row = next(c for c in traced["contributions"] if c["criterion"] == "report-back")
+    assert row["level"] == 1 and row["flags"] == [] and row["points"] == 3
+    # Input not traced: the same answer raises the flag and lowers the band.
+    untraced = score_plan(plan(every(2, **{"report-back": 1, "input-traced": 1})))
+    assert "no-report-back" in untraced.flag_ids
+    # Nothing heard back (level 0) is the missing safeguard: flagged whether or not input is traced.
+    assert "no-report-back" in score_plan(plan(every(2, **{"report-back": 0}))).flag_ids
+    # Per group, a group that hears nothing is still flagged when another group's level meets the step.
+    groups = [{"id": "panel", "label": "Panel", "role": "governance"}, {"id": "survey", "label": "Survey", "role": "participants"}]
+    answers = every(2, **{"report-back": {"by_group": {"panel": {"level": 1}, "survey": {"level": 0}}}})
+    d = score_plan(plan(answers, groups=groups)).to_dict()
+    assert {g["id"]: g["red_flags"] for g in d["groups"]}["survey"] == ["no-report-back"]
+    assert {g["id"]: g["red_flags"] for g in d["groups"]}["panel"] == []
+
+
+def test_qualification_rounds_paid_below_the_production_rate_are_not_unpaid():
+    groups = [{"id": "annotators", "label": "Annotators", "role": "workers"},
+              {"id": "g", "label": "G", "role": "participants"}]
+    below = score_plan(plan(every(3, **{"paid-qualification": 1}), groups=groups))
+    assert "unpaid-qualification-rounds" not in below.flag_ids
+    assert "unpaid-qualification-rounds" in score_plan(plan(every(3, **{"paid-qualification": 0}), groups=groups)).flag_ids

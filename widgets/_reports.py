@@ -25,6 +25,14 @@ DISCLAIMER = ("This score is evidence for a conversation inside the team and wit
 REPORT_FORMAT = "pai-score-report"
 UI_LABELS_FILE = Path(__file__).resolve().parent / "data" / "ui-labels.json"
 
+#: What a context limit of the band says (`band.limited_by` entries of kind "context", by id).
+CONTEXT_LIMITS = {
+    "inform-only": "the plan informs only: nobody takes part",
+    "no-voice": ("nobody in the plan's groups has a say of their own: only data workers, data contributors, "
+                 "partners or people who are only told"),
+}
+
+
 def _pct(value) -> str:
     return "n/a" if value is None else f"{value:.1f} %"
 
@@ -73,6 +81,20 @@ def _heard_floor_text(rubric: Rubric) -> str:
     return (f" When the *{rubric.iap2_levels[rule['step']]['title']}* step is met"
             + (f" and {needs} is answered at {rubric.rules['met_at']} or more" if needs else "")
             + f", no red flag puts the plan below {rubric.bands[rule['band']]['title']}.")
+
+
+def _voice_and_clearing_text(rubric: Rubric) -> str:
+    """`band_rules.voice_roles` and `met_step_clears_falling_short` in words ("" without them)."""
+    rules = rubric.rules
+    out = ""
+    if rules.get("voice_roles"):
+        roles = ", ".join(rubric.roles[r]["title"].lower() for r in rules["voice_roles"])
+        out += (f" When a plan declares groups and none of them is one of these ({roles}), no step after "
+                "*Inform* is met: data work and data collected are not a say in the system.")
+    if rules.get("met_step_clears_falling_short"):
+        out += (f" A question of a step the plan meets anyway raises its red flag only at level "
+                f"{rules['cap_at_most']} or below, where the safeguard is missing.")
+    return out
 
 
 def _band_title(rubric: Rubric, band_id) -> str:
@@ -184,7 +206,7 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
             limits.append(f"the power the plan shares (any one more step of the ladder raises it; the next is "
                           f"{rubric.iap2_levels[lim['id']]['title']})")
         elif lim["kind"] == "context":
-            limits.append("the plan informs only: nobody takes part")
+            limits.append(CONTEXT_LIMITS.get(lim["id"], CONTEXT_LIMITS["inform-only"]))
         elif lim["kind"] == "profile":
             limits.append("a weak profile on the other questions (one band lower)")
         else:
@@ -265,7 +287,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
         change_text = f"These answers together would move the band up to at least {_band_title(rubric, change['target'])}:"
     else:
         change_text = (f"No change of answers alone reaches {_band_title(rubric, change['target'])}: "
-                       "the plan's context (for example, inform only) sets its ceiling.")
+                       "the plan's context (for example, inform only, or only data workers and data contributors "
+                       "in its groups) sets its ceiling.")
     change_blocks = [{"paragraph": [["text", change_text]]}]
     if moves:
         change_blocks.append({"list": moves})
@@ -862,7 +885,7 @@ def rubric_markdown(rubric: Rubric | None = None, *, myst: bool = False, part: s
                 f"{steps}. The band is tokenism plus one band for each step met after *Inform*; a profile under "
                 f"{rules['profile_low_percent']} % on the other questions lowers it by one (never below "
                 f"{rubric.bands[rules['profile_floor']]['title']}); each red flag then limits it."
-                + _heard_floor_text(rubric), ""]
+                + _heard_floor_text(rubric) + _voice_and_clearing_text(rubric), ""]
     if part in (None, "flags"):
         if part is None:
             out += heading("Red flags (guardrails)", 2)

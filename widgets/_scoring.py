@@ -35,6 +35,8 @@ MAX_LEVEL = 3
 #: Plan context and its defaults (ASSESSMENT-FORMAT.md).
 CONTEXT_DEFAULTS = {"process": "product-lifecycle", "convener": "company", "participants": "people-take-part"}
 INFORM_ONLY = "inform-only"
+#: The context limit of a plan whose declared groups give affected people no say (`band_rules.voice_roles`).
+NO_VOICE = "no-voice"
 #: Statuses of a criterion (or of one group's answer).
 ANSWERED, NOT_APPLICABLE_STATUS, UNANSWERED = "answered", "not-applicable", "unanswered"
 #: Why a criterion is not applicable: the team said so, the plan has no participants, the process
@@ -204,6 +206,17 @@ class Rubric:
         return frozenset(self.rules.get("heard_floor", {}).get("criteria", ()))
 
     @functools.cached_property
+    def _voice_roles(self) -> frozenset[str]:
+        """`band_rules.voice_roles`: the roles through which affected people have a say (empty: no rule)."""
+        return frozenset(self.rules.get("voice_roles", ()))
+
+    def no_voice(self, groups) -> bool:
+        """Whether `band_rules.voice_roles` holds the plan at the ladder's first step: it declares groups
+        and none of them has a role through which affected people have a say (SCORING.md step 4)."""
+        voice = self._voice_roles
+        return bool(voice) and bool(groups) and not any(g.role in voice for g in groups)
+
+    @functools.cached_property
     def _power_roles(self) -> frozenset[str]:
         return frozenset(rid for rid, r in self.roles.items() if r["holds_power"])
 
@@ -270,6 +283,9 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for cid in rules.get("heard_floor", {}).get("criteria", []):
         if cid not in ids:
             problems.append(f"band_rules.heard_floor: unknown criterion {cid!r}")
+    for rid in rules.get("voice_roles", []):
+        if rid not in roles:
+            problems.append(f"band_rules.voice_roles: unknown group role {rid!r}")
     by_id = {c["id"]: c for c in data["criteria"]}
     for cid in in_ladder:
         c = by_id.get(cid)
@@ -575,6 +591,7 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
 
 def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> _Eval:
     """Steps 3-6 of SCORING.md from the rows of steps 1-2, with every tally."""
+    rows = _settle(rubric, groups, rows)
     overall = Tally(0, 0, 0, 0, 0, 0)
     profile = Tally(0, 0, 0, 0, 0, 0)
     themes: dict[str, Tally] = {}
@@ -594,6 +611,7 @@ def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) ->
 def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[int | None, int]:
     """(band, IAP2 index) of steps 3-6 from the rows, without the tallies nobody reads: what the
     bounds and the "what would change" search need."""
+    rows = _settle(rubric, groups, rows)
     profile = Tally(0, 0, 0, 0, 0, 0)
     answered = 0
     for r in rows:
@@ -604,6 +622,43 @@ def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]
                 profile.add(ANSWERED, c.points * r.level, c.points)
     power = _power(rubric, groups, rows, profile.earned, profile.answered_max, answered)
     return power[-1], power[1]
+
+
+def _steps_met(rubric: Rubric, groups: tuple[Group, ...], rows) -> list[str]:
+    """Step 4: the ladder steps the plan meets, in ladder order (only ``inform`` when the plan gives
+    affected people no say, `band_rules.voice_roles`)."""
+    met_at = rubric.rules["met_at"]
+    state = {r.criterion.id: r for r in rows if r.criterion.step is not None}
+    no_voice = rubric.no_voice(groups)
+    steps_met = []
+    for step, rule, cids in rubric.ladder:
+        if no_voice and step != "inform":
+            continue
+        present = [state[cid] for cid in cids if cid in state]
+        ok = [r.status == ANSWERED and r.level >= met_at for r in present]
+        if present and (all(ok) if rule == "all" else any(ok)):
+            steps_met.append(step)
+    return steps_met
+
+
+def _settle(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[_Row, ...]:
+    """`band_rules.met_step_clears_falling_short`: a ladder question whose step the plan meets anyway
+    raises its flag only where its safeguard is missing (level at most `cap_at_most`), not where it
+    falls short. The steps met only grow when answers are raised or unanswered ones filled, so rows
+    settled once stay settled in the bounds and the search."""
+    if not rubric.rules.get("met_step_clears_falling_short"):
+        return rows
+    met = None
+    out = []
+    for r in rows:
+        step = r.criterion.step
+        if step is not None and r.raises and any(lv > r.criterion.cap_at_most for _, _, lv in r.raises):
+            if met is None:
+                met = set(_steps_met(rubric, groups, rows))
+            if step in met:
+                r = r._replace(raises=tuple(x for x in r.raises if x[2] <= r.criterion.cap_at_most))
+        out.append(r)
+    return tuple(out)
 
 
 def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], profile_earned: int,
@@ -631,12 +686,7 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
                     raised[f] = [(c.id, gid, lv)]
 
     # Step 4: the ladder of power and the IAP2 level.
-    steps_met = []
-    for step, rule, cids in rubric.ladder:
-        present = [state[cid] for cid in cids if cid in state]
-        ok = [r.status == ANSWERED and r.level >= met_at for r in present]
-        if present and (all(ok) if rule == "all" else any(ok)):
-            steps_met.append(step)
+    steps_met = _steps_met(rubric, groups, rows)
     power_steps = len(steps_met) - (1 if "inform" in steps_met else 0)
     ladder_band = 1 + power_steps
     iap2 = ladder_band if power_steps else (1 if "inform" in steps_met else 0)
@@ -777,7 +827,7 @@ def _current(row: _Row, gid: str | None):
 def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
                        plain: Mapping, by_group: Mapping, ev: _Eval) -> dict:
     """SCORING.md step 8: the answers to change to move the band up one, and what holds it down."""
-    holding = _holding_down(rubric, ev)
+    holding = _holding_down(rubric, ev, groups)
     if ev.band is None or ev.band >= len(BAND_ORDER) - 1:
         return {"target": None, "reachable": False, "moves": [], "holding_down": holding}
     target = ev.band + 1
@@ -889,8 +939,9 @@ def _profile_moves(rubric: Rubric, ev: _Eval) -> list:
     return out
 
 
-def _holding_down(rubric: Rubric, ev: _Eval) -> list[dict]:
-    """The answers that hold the band where it is (SCORING.md step 8)."""
+def _holding_down(rubric: Rubric, ev: _Eval, groups: tuple[Group, ...]) -> list[dict]:
+    """The answers that hold the band where it is (SCORING.md step 8); no ladder step when the plan's
+    groups give affected people no say (no answer moves it then)."""
     if ev.band is None:
         return []
     out = []
@@ -900,7 +951,7 @@ def _holding_down(rubric: Rubric, ev: _Eval) -> list[dict]:
                        for cid, gid, lv in ev.raised[f])
     if ev.pre_band == ev.band and ev.profile_drop and ev.ladder_band > ev.pre_band:
         out.append({"kind": "profile", "id": "profile", "criterion": None, "group": None, "level": None})
-    if ev.pre_band == ev.band and ev.ladder_band == ev.band:
+    if ev.pre_band == ev.band and ev.ladder_band == ev.band and not rubric.no_voice(groups):
         rows = {r.criterion.id: r for r in ev.rows}
         met_at = rubric.rules["met_at"]
         for step, _rule, cids in rubric.ladder:
@@ -1227,6 +1278,8 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     if ev.band is not None:
         if context["participants"] == INFORM_ONLY and ev.band == ev.ladder_band:
             limits.append(BandLimit("context", INFORM_ONLY))
+        elif ev.band == ev.ladder_band and ev.band == ev.pre_band and rubric.no_voice(groups):
+            limits.append(BandLimit("context", NO_VOICE))
         elif ev.band == ev.ladder_band and ev.band == ev.pre_band:
             limits.append(BandLimit("ladder", next((s for s, _, _ in rubric.ladder
                                                     if s != "inform" and s not in ev.steps_met), "empower")))

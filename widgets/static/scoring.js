@@ -11,6 +11,8 @@
 export const NOT_APPLICABLE = "n/a";
 const MAX_LEVEL = 3;
 const INFORM_ONLY = "inform-only";
+// The context limit of a plan whose declared groups give affected people no say (`band_rules.voice_roles`).
+const NO_VOICE = "no-voice";
 const CONTEXT_DEFAULTS = { process: "product-lifecycle", convener: "company", participants: "people-take-part" };
 const ANSWERED = "answered";
 const NA = "not-applicable";
@@ -84,6 +86,7 @@ export function compileRubric(rubric) {
     bandIap2: [...rubric.bands].sort(byIndex).map((b) => iap2Order.indexOf(b.iap2)),
     flagCapAtMost: new Map(rubric.red_flags.map((f) => [f.id, f.cap_at_most ?? rules.cap_at_most ?? 0])),
     powerRoles: new Set((rubric.group_roles || []).filter((r) => r.holds_power).map((r) => r.id)),
+    voiceRoles: new Set(rules.voice_roles || []),
     themeOrder: rubric.themes.map((t) => t.id),
     scopes: { full: rows, short: rows.filter((r) => r.short) },
     byId: new Map(rows.map((r) => [r.id, r])),
@@ -176,6 +179,47 @@ function rowOf(crit, context, groups, plain, cells) {
 
 const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
 
+/**
+ * Whether `band_rules.voice_roles` holds the plan at the ladder's first step: it declares groups and
+ * none of them has a role through which affected people have a say (SCORING.md step 4).
+ */
+function noVoice(C, groups) {
+  return C.voiceRoles.size > 0 && groups.length > 0 && !groups.some((g) => C.voiceRoles.has(g.role));
+}
+
+/** Step 4: the ladder steps the plan meets, in ladder order (only inform when the plan gives affected people no say). */
+function stepsMetOf(C, groups, rows) {
+  const metAt = C.rules.met_at;
+  const state = new Map(rows.filter((r) => r.crit.step !== null).map((r) => [r.crit.id, r]));
+  const silenced = noVoice(C, groups);
+  const stepsMet = [];
+  for (const { step, rule, criteria } of C.ladder) {
+    if (silenced && step !== "inform") continue;
+    const present = criteria.filter((cid) => state.has(cid)).map((cid) => state.get(cid));
+    const ok = present.map((r) => metBy(r, metAt));
+    if (present.length && (rule === "all" ? ok.every(Boolean) : ok.some(Boolean))) stepsMet.push(step);
+  }
+  return stepsMet;
+}
+
+/**
+ * `band_rules.met_step_clears_falling_short`: a ladder question whose step the plan meets anyway raises
+ * its flag only where its safeguard is missing (level at most `cap_at_most`), not where it falls short.
+ * The steps met only grow when answers are raised or unanswered ones filled, so rows settled once stay
+ * settled in the bounds and the search.
+ */
+function settle(C, groups, rows) {
+  if (!C.rules.met_step_clears_falling_short) return rows;
+  let met = null;
+  return rows.map((r) => {
+    const step = r.crit.step;
+    if (step === null || !r.raises.some(([, , lv]) => lv > r.crit.capAtMost)) return r;
+    if (met === null) met = new Set(stepsMetOf(C, groups, rows));
+    if (!met.has(step)) return r;
+    return { ...r, raises: r.raises.filter(([, , lv]) => lv <= r.crit.capAtMost) };
+  });
+}
+
 /** Steps 1-6 of SCORING.md for one set of answers (`plain`: id -> level; `byGroup`: id -> Map group -> level). */
 function evaluate(C, scope, context, groups, plain, byGroup) {
   const inScope = scope === "short" ? C.scopes.short : C.scopes.full;
@@ -192,7 +236,8 @@ function heard(floorRule, state, stepsMet, metAt) {
 }
 
 /** Steps 3-6 of SCORING.md from the rows of steps 1-2. */
-function judge(C, groups, rows) {
+function judge(C, groups, rowsIn) {
+  const rows = settle(C, groups, rowsIn);
   const rules = C.rules;
   const metAt = rules.met_at;
   const overall = newTally();
@@ -210,12 +255,7 @@ function judge(C, groups, rows) {
 
   // Step 4: the ladder of power and the IAP2 level.
   const state = new Map(rows.map((r) => [r.crit.id, r]));
-  const stepsMet = [];
-  for (const { step, rule, criteria } of C.ladder) {
-    const present = criteria.filter((cid) => state.has(cid)).map((cid) => state.get(cid));
-    const ok = present.map((r) => metBy(r, metAt));
-    if (present.length && (rule === "all" ? ok.every(Boolean) : ok.some(Boolean))) stepsMet.push(step);
-  }
+  const stepsMet = stepsMetOf(C, groups, rows);
   // The IAP2 level is the ladder's position: how much the plan shares, not its strongest promise.
   const powerSteps = stepsMet.filter((s) => s !== "inform").length;
   const ladderBand = 1 + powerSteps;
@@ -395,8 +435,11 @@ function profileMoves(C, ev) {
   return out;
 }
 
-/** The answers that hold the band where it is (SCORING.md step 8). */
-function holdingDown(C, ev) {
+/**
+ * The answers that hold the band where it is (SCORING.md step 8); no ladder step when the plan's
+ * groups give affected people no say (no answer moves it then).
+ */
+function holdingDown(C, ev, groups) {
   if (ev.band === null) return [];
   const out = [];
   for (const f of [...ev.flagLimits.keys()].sort((a, b) => C.flagRank.get(a) - C.flagRank.get(b))) {
@@ -406,7 +449,7 @@ function holdingDown(C, ev) {
   if (ev.pre === ev.band && ev.drop && ev.ladderBand > ev.pre) {
     out.push({ kind: "profile", id: "profile", criterion: null, group: null, level: null });
   }
-  if (ev.pre === ev.band && ev.ladderBand === ev.band) {
+  if (ev.pre === ev.band && ev.ladderBand === ev.band && !noVoice(C, groups)) {
     const rows = new Map(ev.rows.map((r) => [r.crit.id, r]));
     const metAt = C.rules.met_at;
     for (const { step, criteria } of C.ladder) {
@@ -424,7 +467,7 @@ function holdingDown(C, ev) {
 
 /** SCORING.md step 8: the answers to change to move the band up one, and what holds it down. */
 function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
-  const holding = holdingDown(C, ev);
+  const holding = holdingDown(C, ev, groups);
   if (ev.band === null || ev.band >= C.bandOrder.length - 1) {
     return { target: null, reachable: false, moves: [], holding_down: holding };
   }
@@ -586,6 +629,7 @@ export function scorePlan(assessment, rubric) {
   const limits = [];
   if (ev.band !== null) {
     if (context.participants === INFORM_ONLY && ev.band === ev.ladderBand) limits.push({ kind: "context", id: INFORM_ONLY });
+    else if (ev.band === ev.ladderBand && ev.band === ev.pre && noVoice(C, groups)) limits.push({ kind: "context", id: NO_VOICE });
     else if (ev.band === ev.ladderBand && ev.band === ev.pre) {
       const open = C.ladder.find(({ step }) => step !== "inform" && !ev.stepsMet.includes(step));
       limits.push({ kind: "ladder", id: open ? open.step : "empower" });

@@ -139,7 +139,9 @@ export function createResult(ctx) {
     const said = [];
     const byFlags = (score.band.limited_by || []).filter((x) => x.kind === "red-flag").map((x) => flags[x.id]?.title || x.id);
     for (const limit of score.band.limited_by || []) {
-      if (limit.kind === "context") said.push("The plan informs people and asks nothing of them, so it stays in this band, with no red flag.");
+      if (limit.kind === "context" && limit.id === "no-voice") {
+        said.push("Only data workers, data contributors or partners are in the plan's groups, so nobody takes part with a say of their own: no step of the ladder after Inform counts, and it stays in this band.");
+      } else if (limit.kind === "context") said.push("The plan informs people and asks nothing of them, so it stays in this band, with no red flag.");
       else if (limit.kind === "ladder") {
         said.push(limit.id === "empower" && score.iap2.level === "empower"
           ? "Every step of the ladder of power is met."

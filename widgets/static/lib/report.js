@@ -32,6 +32,11 @@ function optionTitle(options, value) {
 }
 
 // A reader's name for a kind of book section label (twin of _LABEL_KINDS).
+// What a context limit of the band says (`band.limited_by` entries of kind "context", by id).
+const CONTEXT_LIMITS = {
+  "inform-only": "the plan informs only: nobody takes part",
+  "no-voice": "nobody in the plan's groups has a say of their own: only data workers, data contributors, partners or people who are only told",
+};
 const LABEL_KINDS = { practice: "Guidance", guardrail: "Guardrail", guardrails: "Guardrails", usecase: "Use case", supplychain: "Supply chain", tool: "Tool" };
 
 /** "word-word" -> "Word word", as Python's str.capitalize() after replacing hyphens. */
@@ -70,7 +75,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const band = score.band;
   const limitText = {
     ladder: (lim) => `the power the plan shares (any one more step of the ladder raises it; the next is ${iap2[lim.id].title})`,
-    context: () => "the plan informs only: nobody takes part",
+    context: (lim) => (has(CONTEXT_LIMITS, lim.id) ? CONTEXT_LIMITS[lim.id] : CONTEXT_LIMITS["inform-only"]),
     profile: () => "a weak profile on the other questions (one band lower)",
   };
   const limits = band.limited_by.map((lim) =>
@@ -147,7 +152,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   let changeText;
   if (change.target === null || change.target === undefined) changeText = "The band is at the top of the scale, or there are not enough answers yet.";
   else if (change.reachable) changeText = `These answers together would move the band up to at least ${bandTitle(change.target)}:`;
-  else changeText = `No change of answers alone reaches ${bandTitle(change.target)}: the plan's context (for example, inform only) sets its ceiling.`;
+  else changeText = `No change of answers alone reaches ${bandTitle(change.target)}: the plan's context (for example, inform only, or only data workers and data contributors in its groups) sets its ceiling.`;
   const changeBlocks = [{ paragraph: [["text", changeText]] }];
   if (moves.length) changeBlocks.push({ list: moves });
   // One list item per answer that holds the band where it is (twin of _holding_items).
