@@ -11,7 +11,9 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +88,37 @@ def test_filled_assessment_prints_its_result_with_profile_iap2_and_confidence(ne
         shown = f"{theme['earned']}/{theme['answered_max']} {theme['percent']:g}%"
         assert re.search(re.escape(title) + r"\s+" + re.escape(shown), text), (title, shown)
     assert "☐" not in text, "a filled assessment prints its answers, not a blank worksheet"
+
+
+def _dated_line(text: str) -> str:
+    """The part of a printed header from "Date:" on (up to the next field or the end of the line)."""
+    found = re.search(r"Date:\s*(\S+)", text)
+    assert found, f"no Date field in {text[:200]!r}"
+    return found.group(1)
+
+
+def test_blank_worksheet_leaves_the_date_to_write_and_a_filled_print_keeps_its_date(new_page, server_url, built_site, tmp_path):
+    """A worksheet printed days before a workshop carries a line for the date, not the print date;
+    the book's printable worksheets (book/_ext/pai_workshops.py) do the same."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+    import pai_workshops
+
+    page = open_page(new_page, server_url, built_site, FULL)
+    _wait_for_print_view(page)
+    today = page.evaluate("() => new Date().toISOString().slice(0, 10)")
+    # The form dates a new assessment today: the page's own field holds the date the sheet is printed on.
+    assert page.locator(".pai-widget input[type=date]").first.input_value() == today
+    header = page.locator(".pai-print-view p").first.inner_text()
+    assert re.fullmatch(r"_{6,}", _dated_line(header)), f"the blank worksheet's header: {header!r}"
+    assert today not in page.locator(".pai-print-view").inner_text()
+    python_header = pai_workshops.worksheet_markdown(load_rubric().criteria[:1], title="t").splitlines()[0]
+    assert re.fullmatch(r"_{6,}", _dated_line(python_header)), f"the book's worksheet header: {python_header!r}"
+
+    example = EXAMPLES / "participation-washing.yaml"
+    file = tmp_path / "plan.json"
+    file.write_text(json.dumps(load_assessment(example).to_dict()))
+    upload(page, file)
+    page.wait_for_function("() => !document.querySelector('.pai-print-view .pai-print-question')")
+    _wait_for_print_view(page)
+    date = load_assessment(example).to_dict()["date"]
+    assert f"Date: {date}" in page.locator(".pai-print-view").inner_text()

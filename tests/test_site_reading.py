@@ -179,6 +179,7 @@ CHART_BOXES_JS = """() => [...document.querySelectorAll('.bd-article .pai-vega-c
     const shown = !!cue && cue.classList.contains('pai-scroll-cue') && !cue.hidden && cue.getClientRects().length > 0
       && cue.getBoundingClientRect().right <= innerWidth && cue.textContent.includes('Scroll sideways');
     return { id: box.id, wide: box.scrollWidth > box.clientWidth + 1, cue: shown,
+             scroll: box.scrollWidth, client: box.clientWidth,
              described: (box.getAttribute('aria-describedby') || '').split(' ').includes(cue && cue.id) };
 })"""
 
@@ -201,8 +202,21 @@ def _chart_cue_problems(page) -> list[str]:
     return problems
 
 
+def _desktop_chart_fit_problems(page, width) -> list[str]:
+    """On a desktop screen every chart fits its column: a reader there never scrolls a chart sideways.
+
+    Reads the chart boxes of the page as loaded (its charts have drawn; no wait or load of its own)."""
+    if width < WIDTHS["desktop"] or not page.locator(".bd-article .pai-vega-chart").count():
+        return []
+    return [f"chart {box['id']} is {box['scroll']} px wide in a {box['client']} px column"
+            for box in page.evaluate(CHART_BOXES_JS) if box["wide"]]
+
+
 def _reading_problems(page, docname, width, shots) -> list[str]:
     """Screenshot the page as it is now into ``shots``; return what a reader at ``width`` px would trip on."""
+    # Before the full-page screenshot: Chromium lays the page out again for it, and a chart of
+    # width="container" measures its box then and stays wider than the column afterwards.
+    unfit = _desktop_chart_fit_problems(page, width)
     # JPEG: a full-page PNG of a long page costs Chromium three times as long to encode.
     page.screenshot(path=str(shots / f"{_slug(docname)}-{width}.jpg"), full_page=True, type="jpeg", quality=80)
     problems = []
@@ -220,6 +234,7 @@ def _reading_problems(page, docname, width, shots) -> list[str]:
     if unglossed:
         problems.append(f"non-English text without an English gloss: {unglossed}")
     problems += _chart_cue_problems(page)
+    problems += unfit
     return [f"at {width} px: {problem}" for problem in problems]
 
 

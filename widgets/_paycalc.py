@@ -412,7 +412,8 @@ def pay_sweep_chart(s: PayScenario, minutes: list[float] | None = None):
     return (line + points + wage).properties(
         title="Does this per-task rate still pay a living wage if tasks take longer?",
         description=description,
-        width=520,
+        # 460 px of plot and the legend beside it fit the book's text column on a desktop screen.
+        width=460,
         height=300,
     )
 

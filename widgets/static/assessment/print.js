@@ -42,6 +42,9 @@ export function createPrintView(ctx) {
 
   // Every question in view with its level descriptors, a box to tick and lines to write on; the
   // plan's context (one choice each, so a circle rather than a box) and a table for its groups.
+  // The date is a line to write on: a new assessment is dated today, which is the print date of a
+  // worksheet printed days before the workshop, not the date it is filled in (as the book's
+  // printable worksheets, book/_ext/pai_workshops.py).
   function worksheet(rubric, a) {
     const roles = rubric.group_roles || [];
     const themes = ctx.view.themes;
@@ -50,7 +53,7 @@ export function createPrintView(ctx) {
     const writeOn = (n) => h("div", { class: "pai-print-lines", "aria-hidden": "true" }, Array.from({ length: n }, () => h("div", { class: "pai-print-line" })));
     const parts = [
       h(H(0), { text: `Self-assessment worksheet: ${ctx.view.subset ? "self-check" : `${ctx.view.scope} version`}` }),
-      h("p", { text: `Team: ${given(a.team)}   Product: ${given(a.product)}   Rater: ${given(a.rater)}   Round: ${given(a.round)}   Date: ${given(a.date)}` }),
+      h("p", { text: `Team: ${given(a.team)}   Product: ${given(a.product)}   Rater: ${given(a.rater)}   Round: ${given(a.round)}   Date: ${given(null)}` }),
       h("p", { text: `For each question, tick the one level your plan reaches today, or “${UI.notApplicable}” where it is offered, and write the evidence: a document, a link, or who can confirm it. Leave a question blank when the plan is silent about it: it is counted as open, never as 0. Then enter the answers on the page (Rubric ${rubric.id} ${rubric.version}) to see the result.` }),
     ];
     if (!ctx.view.subset) {
