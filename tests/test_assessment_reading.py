@@ -157,6 +157,15 @@ def test_live_summary_says_1_red_flag(new_page, server_url, built_site, tmp_path
     assert "1 red flag." in live and "1 red flags" not in live, live
 
 
+# The element the reader would hit at the centre of the first element matching a selector, when it
+# is neither that element nor inside it (None when nothing covers it).
+COVERED_JS = """(selector) => {
+  const target = document.querySelector(selector); const box = target.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+  return hit && !target.contains(hit) ? `${hit.tagName.toLowerCase()}.${hit.className}` : null;
+}"""
+
+
 def test_layout_uses_the_page_and_keeps_the_result_in_reach(new_page, server_url, built_site, tmp_path):
     page = open_page(new_page, server_url, built_site, FULL)
     upload(page, EXAMPLES / "inform-only.yaml")
@@ -168,10 +177,15 @@ def test_layout_uses_the_page_and_keeps_the_result_in_reach(new_page, server_url
     box = bar.bounding_box()
     assert box and 0 <= box["y"] < 900, "the result summary scrolled out of reach"
     assert "red flag" in bar.inner_text()
+    # Nothing covers it: the theme's sticky article header once sat over the bar, so a reader saw
+    # no summary at all and a click landed on the header.
+    covered = page.evaluate(COVERED_JS, ".pai-summary-bar-link")
+    assert not covered, f"the summary bar's link is covered by {covered}"
     bar.get_by_role("link", name="See the full result").click()
-    page.wait_for_timeout(300)
-    heading = page.locator(".pai-result h2").bounding_box()
-    assert heading and 0 <= heading["y"] < 900
+    page.wait_for_function(
+        "() => { const r = document.querySelector('.pai-result h2').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < innerHeight; }"
+    )
     labels = page.evaluate("""() => [...document.querySelectorAll('.pai-chart svg text')].map(t => {
         const svg = t.ownerSVGElement; const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         return parseFloat(getComputedStyle(t).fontSize) * scale; })""")
