@@ -124,8 +124,10 @@ def test_generated_plans_score_identically(rubric, rubric_json):
 
 def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rubric_json):
     """The band rules a plan without groups never reaches: only data workers and data contributors
-    in the groups (`band_rules.voice_roles`), and a falling-short report-back where the consult step
-    is met anyway (`met_step_clears_falling_short`), with the reports that name them."""
+    in the groups (`band_rules.voice_roles`, with `fair_work_is_voice`), a falling-short report-back
+    where the consult step is met anyway (`met_step_clears_falling_short`), and a safeguard missing
+    for one of two groups the band follows (`cap_spared_where_power_has_it`), with the reports that
+    name them."""
     workers = [{"id": "annotators", "label": "Annotators", "role": "workers"},
                {"id": "callers", "label": "Callers", "role": "data-contributors"}]
     panel = [{"id": "panel", "label": "Panel", "role": "governance"}, {"id": "survey", "label": "Survey", "role": "participants"}]
@@ -134,6 +136,17 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
         every = {c.id: {"level": level} for c in rubric.criteria}
         plans.append({"groups": workers, "answers": every})
         plans.append({"groups": workers + panel[1:], "answers": every})
+        plans.append({"groups": workers[1:], "answers": every})
+        plans.append({"groups": workers, "answers": dict(every, **{"worker-channel": {"level": 0}})})
+        # A safeguard missing for one of two groups the band follows (`cap_spared_where_power_has_it`).
+        two_bodies = [{"id": "council", "label": "Council", "role": "governance"},
+                      {"id": "youth", "label": "Youth", "role": "governance"}]
+        plans.append({"groups": two_bodies, "answers": dict(every, **{"pay-participants": {
+            "by_group": {"council": {"level": 2}, "youth": {"level": 0}}}})})
+        two_panels = [{"id": "testers", "label": "Testers", "role": "participants"},
+                      {"id": "survivors", "label": "Survivors", "role": "participants"}]
+        plans.append({"groups": two_panels, "answers": dict(every, **{"report-back": {
+            "by_group": {"testers": {"level": 2}, "survivors": {"level": 0}}}})})
         for traced in (1, 2):
             answers = dict(every, **{"input-traced": {"level": traced},
                                      "report-back": {"by_group": {"panel": {"level": 1}, "survey": {"level": 0}}}})
@@ -143,6 +156,10 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
     py = [score_plan(p, rubric).to_dict() for p in plans]
     assert js == py
     assert any(s["band"]["limited_by"] == [{"kind": "context", "id": "no-voice"}] for s in py)
+    assert any(s["band"]["limited_by"][:1] == [{"kind": "context", "id": "no-voice"}] and s["red_flags"] for s in py)
+    # A capping flag raised for one group while another group the band follows has the safeguard.
+    assert any("unpaid-participation" in [f["id"] for f in s["red_flags"]] and s["band"]["id"] not in
+               ("non-participation", "tokenism") for s in py)
     cases = [{"assessment": p, "score": s, "links": {}, "criteriaIds": None} for p, s in zip(plans, py)]
     reports = run_node(REPORT_JS, {"rubric": rubric_json, "cases": cases})
     assert reports == [markdown_report(rubric, c["assessment"], c["score"], {}, None) for c in cases]

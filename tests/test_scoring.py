@@ -425,26 +425,48 @@ WORKERS_ONLY = [{"id": "annotators", "label": "Annotators", "role": "workers"},
 
 
 def test_a_plan_whose_groups_give_nobody_a_say_meets_no_step_after_inform():
-    # A labour pipeline whose workers' channel changes the label set is not participation of the
-    # people the system acts on: every ladder answer at 3 still leaves it at tokenism.
-    d = score_plan(plan(every(3), groups=WORKERS_ONLY)).to_dict()
+    # A labour pipeline that fails its workers (a flag raised outside the ladder: pay below a living
+    # wage) is not participation of anyone, however good its channel: every ladder answer at 3 still
+    # leaves it at tokenism.
+    underpaid = every(3, **{"living-wage": 0})
+    d = score_plan(plan(underpaid, groups=WORKERS_ONLY)).to_dict()
     assert d["band"]["id"] == "tokenism" and d["band"]["ladder"] == "tokenism"
     assert d["iap2"]["steps_met"] == ["inform"] and d["iap2"]["level"] == "inform"
-    assert d["band"]["limited_by"] == [{"kind": "context", "id": "no-voice"}]
-    change = d["what_would_change"]
-    assert change["target"] == "consultation" and not change["reachable"] and change["moves"] == []
-    assert not [x for x in change["holding_down"] if x["kind"] == "ladder"]
+    assert d["band"]["limited_by"][0] == {"kind": "context", "id": "no-voice"}
     # Its labour flags are raised as before, from the worst-treated group.
-    d = score_plan(plan(every(3, **{"living-wage": 0}), groups=WORKERS_ONLY)).to_dict()
     assert [f["id"] for f in d["red_flags"]] == ["below-living-wage"]
+    # "What would change" holds no ladder step down: paying the workers is what lifts the hold.
+    change = d["what_would_change"]
+    assert not [x for x in change["holding_down"] if x["kind"] == "ladder"]
+    assert change["moves"] and {m["criterion"] for m in change["moves"]} == {"living-wage"}
     # Without the inform step the IAP2 level is none.
-    assert score_plan(plan(every(3, **{"open-and-fixed-stated": 1}), groups=WORKERS_ONLY)).iap2_level == "none"
+    assert score_plan(plan(every(3, **{"open-and-fixed-stated": 1, "living-wage": 0}),
+                           groups=WORKERS_ONLY)).iap2_level == "none"
+    # Data contributors alone have no say, however their answers read (no workers, no flag).
+    only_data = [{"id": "speakers", "label": "People whose calls are labelled", "role": "data-contributors"}]
+    d = score_plan(plan(every(3), groups=only_data)).to_dict()
+    assert d["band"]["id"] == "tokenism" and d["band"]["limited_by"] == [{"kind": "context", "id": "no-voice"}]
     # One group with a say of its own (participants, a governance body, advisers) lifts the rule.
     for role in ("participants", "governance", "advisers"):
         groups = WORKERS_ONLY + [{"id": "g", "label": "G", "role": role}]
         assert score_plan(plan(every(3), groups=groups)).band_id == "community-led", role
     # A plan that declares no groups is not judged by its roles.
     assert score_plan(plan(every(3))).band_id == "community-led"
+
+
+def test_a_workforce_treated_fairly_is_judged_on_its_ladder():
+    # Workers are the people their own work touches: declared workers and no flag raised outside the
+    # ladder (`band_rules.fair_work_is_voice`), the plan's ladder answers place it like any plan's.
+    d = score_plan(plan(every(3), groups=WORKERS_ONLY)).to_dict()
+    assert {"kind": "context", "id": "no-voice"} not in d["band"]["limited_by"]
+    assert "consult" in d["iap2"]["steps_met"] and d["band"]["ladder"] != "tokenism"
+    assert d["red_flags"] == []
+    # One flag outside the ladder restores the hold; a flag raised only by a ladder answer does not.
+    held = score_plan(plan(every(3, **{"worker-channel": 0}), groups=WORKERS_ONLY)).to_dict()
+    assert held["band"]["ladder"] == "tokenism" and held["iap2"]["steps_met"] == ["inform"]
+    ladder_flag = score_plan(plan(every(3, **{"report-back": 0}), groups=WORKERS_ONLY)).to_dict()
+    assert "no-report-back" in [f["id"] for f in ladder_flag["red_flags"]]
+    assert "consult" in ladder_flag["iap2"]["steps_met"]
 
 
 def test_a_falling_short_ladder_answer_raises_no_flag_where_its_step_is_met_anyway():

@@ -124,6 +124,32 @@ def power_levels(d: dict, flag: str) -> list[int]:
     return out
 
 
+def cap_levels(d: dict, flag: str) -> list[int]:
+    """The levels of the answers that raise ``flag`` for power where no other group the band follows
+    has the safeguard (`band_rules.cap_spared_where_power_has_it`: the power-holding groups, or in a
+    plan without any, the groups with a say answered at `met_at` or above on the same question)."""
+    rules = RUBRIC.data["band_rules"]
+    if not rules.get("cap_spared_where_power_has_it"):
+        return power_levels(d, flag)
+    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
+    role = {g["id"]: g["role"] for g in d["groups"]}
+    power = {g: RUBRIC.roles[r]["holds_power"] for g, r in role.items()}
+    any_power = any(power.values())
+    carries = {g: (power[g] if any_power else role[g] in rules["voice_roles"]) for g in holds}
+    out = []
+    for c in d["contributions"]:
+        if c["groups"]:
+            for x in c["groups"]:
+                if flag in x["flags"] and holds[x["group"]]:
+                    spared = any(y["group"] != x["group"] and carries[y["group"]] and y["status"] == "answered"
+                                 and y["level"] >= rules["met_at"] for y in c["groups"])
+                    if not spared:
+                        out.append(x["level"])
+        elif flag in c["flags"]:
+            out.append(c["level"])
+    return out
+
+
 def heard(d: dict) -> bool:
     """Whether the score meets `band_rules.heard_floor`: its step is met and each of its criteria
     is answered at `met_at` or above (read from the score's contributions)."""
@@ -137,7 +163,7 @@ def heard(d: dict) -> bool:
 def test_red_flags_always_cap(p):
     """Every raised flag limits the band; a capping flag raised for power by an answer at or below
     the rubric's `cap_at_most` (the safeguard missing; a flag's own `cap_at_most` when no declared
-    group holds power) holds it at its cap, or at the heard floor when the plan meets it, in the
+    group holds power) where no other group the band follows has the safeguard holds it at its cap, or at the heard floor when the plan meets it, in the
     score and in both bounds; any other flag lowers the band by at most the rubric's flag drop."""
     s = score_plan(p)
     d = s.to_dict()
@@ -157,7 +183,7 @@ def test_red_flags_always_cap(p):
         assert f["power"] == bool(levels)
         if s.band is not None:
             assert s.band <= BAND_ORDER.index(f["limit"])
-            if effect[f["id"]] == "cap" and any(lv <= cap_at_most[f["id"]] for lv in levels):
+            if effect[f["id"]] == "cap" and any(lv <= cap_at_most[f["id"]] for lv in cap_levels(d, f["id"])):
                 held = max(cap, floor) if heard(d) else cap
                 assert BAND_ORDER.index(f["limit"]) == held
                 assert s.band <= held

@@ -91,6 +91,14 @@ def _voice_and_clearing_text(rubric: Rubric) -> str:
         roles = ", ".join(rubric.roles[r]["title"].lower() for r in rules["voice_roles"])
         out += (f" When a plan declares groups and none of them is one of these ({roles}), no step after "
                 "*Inform* is met: data work and data collected are not a say in the system.")
+        if rules.get("fair_work_is_voice"):
+            out += (" A plan that declares data workers and raises no red flag outside the ladder is the "
+                    "exception: a workforce treated fairly has a say in its own work, and its ladder counts.")
+    if rules.get("cap_spared_where_power_has_it"):
+        out += (f" A capping flag raised for one group caps the band only where no other group the band "
+                f"follows (the groups that hold power, or in a plan without any, those with a say) has the "
+                f"safeguard at {rules['met_at']} or more on the same question; where one has, it lowers the "
+                "band by one.")
     if rules.get("met_step_clears_falling_short"):
         out += (f" A question of a step the plan meets anyway raises its red flag only at level "
                 f"{rules['cap_at_most']} or below, where the safeguard is missing.")

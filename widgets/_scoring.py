@@ -210,11 +210,16 @@ class Rubric:
         """`band_rules.voice_roles`: the roles through which affected people have a say (empty: no rule)."""
         return frozenset(self.rules.get("voice_roles", ()))
 
-    def no_voice(self, groups) -> bool:
+    def no_voice(self, groups, rows) -> bool:
         """Whether `band_rules.voice_roles` holds the plan at the ladder's first step: it declares groups
-        and none of them has a role through which affected people have a say (SCORING.md step 4)."""
+        and none of them has a role through which affected people have a say, unless
+        (`band_rules.fair_work_is_voice`) it declares workers and no answer outside the ladder raises a
+        flag: a workforce treated fairly has a say in its own work (SCORING.md step 4)."""
         voice = self._voice_roles
-        return bool(voice) and bool(groups) and not any(g.role in voice for g in groups)
+        if not voice or not groups or any(g.role in voice for g in groups):
+            return False
+        return not (self.rules.get("fair_work_is_voice") and any(g.role == "workers" for g in groups)
+                    and not any(r.raises for r in rows if r.criterion.step is None))
 
     @functools.cached_property
     def _power_roles(self) -> frozenset[str]:
@@ -629,7 +634,7 @@ def _steps_met(rubric: Rubric, groups: tuple[Group, ...], rows) -> list[str]:
     affected people no say, `band_rules.voice_roles`)."""
     met_at = rubric.rules["met_at"]
     state = {r.criterion.id: r for r in rows if r.criterion.step is not None}
-    no_voice = rubric.no_voice(groups)
+    no_voice = rubric.no_voice(groups, rows)
     steps_met = []
     for step, rule, cids in rubric.ladder:
         if no_voice and step != "inform":
@@ -708,6 +713,16 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
         capping = rubric._flag_caps_hard
         cap_at_most = rubric._flag_cap_at_most
         lowered = pre - rules["flag_drop"]
+        spared = rules.get("cap_spared_where_power_has_it")
+        row_of = {r.criterion.id: r for r in rows}
+
+        # The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
+        carriers = power_roles if plan_has_power_group else rubric._voice_roles or frozenset(group_role.values())
+
+        def _others_have_it(row, gid):
+            return any(g != gid and group_role.get(g) in carriers and st == ANSWERED and lv >= met_at
+                       for g, st, lv in row.groups)
+
         for f, where in raised.items():
             power_levels = [lv for _, gid, lv in where
                             if gid is None or not plan_has_power_group or group_role[gid] in power_roles]
@@ -715,7 +730,14 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
             # A flag's own `cap_at_most` (its level-1 descriptor is the failure itself) holds where no
             # declared group holds power; where one does, the band follows that group, so the rule's applies.
             at_most = cap_at_most[f] if not plan_has_power_group else rules["cap_at_most"]
-            if f in capping and any(lv <= at_most for lv in power_levels):
+            cap_levels = power_levels
+            if f in capping and spared:
+                # `band_rules.cap_spared_where_power_has_it`: a safeguard missing for one of the groups
+                # the band follows caps only where no other such group asked the same question has it.
+                cap_levels = [lv for cid, gid, lv in where
+                              if gid is None or ((not plan_has_power_group or group_role[gid] in power_roles)
+                                                 and not _others_have_it(row_of[cid], gid))]
+            if f in capping and any(lv <= at_most for lv in cap_levels):
                 limit = caps[f]
             else:
                 limit = max(caps[f], lowered)
@@ -951,7 +973,7 @@ def _holding_down(rubric: Rubric, ev: _Eval, groups: tuple[Group, ...]) -> list[
                        for cid, gid, lv in ev.raised[f])
     if ev.pre_band == ev.band and ev.profile_drop and ev.ladder_band > ev.pre_band:
         out.append({"kind": "profile", "id": "profile", "criterion": None, "group": None, "level": None})
-    if ev.pre_band == ev.band and ev.ladder_band == ev.band and not rubric.no_voice(groups):
+    if ev.pre_band == ev.band and ev.ladder_band == ev.band and not rubric.no_voice(groups, ev.rows):
         rows = {r.criterion.id: r for r in ev.rows}
         met_at = rubric.rules["met_at"]
         for step, _rule, cids in rubric.ladder:
@@ -1278,7 +1300,7 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     if ev.band is not None:
         if context["participants"] == INFORM_ONLY and ev.band == ev.ladder_band:
             limits.append(BandLimit("context", INFORM_ONLY))
-        elif ev.band == ev.ladder_band and ev.band == ev.pre_band and rubric.no_voice(groups):
+        elif ev.band == ev.ladder_band and ev.band == ev.pre_band and rubric.no_voice(groups, ev.rows):
             limits.append(BandLimit("context", NO_VOICE))
         elif ev.band == ev.ladder_band and ev.band == ev.pre_band:
             limits.append(BandLimit("ladder", next((s for s, _, _ in rubric.ladder

@@ -183,15 +183,19 @@ const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
  * Whether `band_rules.voice_roles` holds the plan at the ladder's first step: it declares groups and
  * none of them has a role through which affected people have a say (SCORING.md step 4).
  */
-function noVoice(C, groups) {
-  return C.voiceRoles.size > 0 && groups.length > 0 && !groups.some((g) => C.voiceRoles.has(g.role));
+function noVoice(C, groups, rows) {
+  if (!(C.voiceRoles.size > 0 && groups.length > 0 && !groups.some((g) => C.voiceRoles.has(g.role)))) return false;
+  // `band_rules.fair_work_is_voice`: a plan that declares workers and whose answers outside the
+  // ladder raise no flag has a say through its workers.
+  return !(C.rules.fair_work_is_voice && groups.some((g) => g.role === "workers")
+    && !rows.some((r) => r.crit.step === null && r.raises.length > 0));
 }
 
 /** Step 4: the ladder steps the plan meets, in ladder order (only inform when the plan gives affected people no say). */
 function stepsMetOf(C, groups, rows) {
   const metAt = C.rules.met_at;
   const state = new Map(rows.filter((r) => r.crit.step !== null).map((r) => [r.crit.id, r]));
-  const silenced = noVoice(C, groups);
+  const silenced = noVoice(C, groups, rows);
   const stepsMet = [];
   for (const { step, rule, criteria } of C.ladder) {
     if (silenced && step !== "inform") continue;
@@ -279,18 +283,30 @@ function judge(C, groups, rowsIn) {
       raised.get(f).push([r.crit.id, gid, lv]);
     }
   }
+  // The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
+  const carriers = planHasPowerGroup ? C.powerRoles : C.voiceRoles.size ? C.voiceRoles : new Set(groupRole.values());
+  const rowOfCrit = new Map(rows.map((r) => [r.crit.id, r]));
+  const othersHaveIt = (row, gid) =>
+    row.groups.some(([g, st, lv]) => g !== gid && carriers.has(groupRole.get(g)) && st === ANSWERED && lv >= metAt);
   const flagLimits = new Map();
   for (const [f, where] of raised) {
     const powerLevels = where
       .filter(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)))
       .map(([, , lv]) => lv);
+    // `band_rules.cap_spared_where_power_has_it`: a safeguard missing for one of the groups the band
+    // follows caps only where no other such group asked the same question has it.
+    const capLevels = C.capping.has(f) && rules.cap_spared_where_power_has_it
+      ? where.filter(([cid, gid]) => gid === null
+        || ((!planHasPowerGroup || C.powerRoles.has(groupRole.get(gid))) && !othersHaveIt(rowOfCrit.get(cid), gid)))
+        .map(([, , lv]) => lv)
+      : powerLevels;
     const cap = C.flagCaps.get(f);
     // A capping flag caps where an answer for power shows the safeguard missing (at or below its
     // `cap_at_most`); any other raise lowers the band by `flag_drop`, never below its cap.
     // A flag's own `cap_at_most` holds where no declared group holds power; where one does, the band
     // follows that group, so the rule's applies.
     const atMost = planHasPowerGroup ? rules.cap_at_most : C.flagCapAtMost.get(f);
-    const caps = C.capping.has(f) && powerLevels.some((lv) => lv <= atMost);
+    const caps = C.capping.has(f) && capLevels.some((lv) => lv <= atMost);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
   }
   const floorRule = rules.heard_floor;
@@ -449,7 +465,7 @@ function holdingDown(C, ev, groups) {
   if (ev.pre === ev.band && ev.drop && ev.ladderBand > ev.pre) {
     out.push({ kind: "profile", id: "profile", criterion: null, group: null, level: null });
   }
-  if (ev.pre === ev.band && ev.ladderBand === ev.band && !noVoice(C, groups)) {
+  if (ev.pre === ev.band && ev.ladderBand === ev.band && !noVoice(C, groups, ev.rows)) {
     const rows = new Map(ev.rows.map((r) => [r.crit.id, r]));
     const metAt = C.rules.met_at;
     for (const { step, criteria } of C.ladder) {
@@ -629,7 +645,7 @@ export function scorePlan(assessment, rubric) {
   const limits = [];
   if (ev.band !== null) {
     if (context.participants === INFORM_ONLY && ev.band === ev.ladderBand) limits.push({ kind: "context", id: INFORM_ONLY });
-    else if (ev.band === ev.ladderBand && ev.band === ev.pre && noVoice(C, groups)) limits.push({ kind: "context", id: NO_VOICE });
+    else if (ev.band === ev.ladderBand && ev.band === ev.pre && noVoice(C, groups, ev.rows)) limits.push({ kind: "context", id: NO_VOICE });
     else if (ev.band === ev.ladderBand && ev.band === ev.pre) {
       const open = C.ladder.find(({ step }) => step !== "inform" && !ev.stepsMet.includes(step));
       limits.push({ kind: "ladder", id: open ? open.step : "empower" });
