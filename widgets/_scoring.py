@@ -596,7 +596,8 @@ def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group,
 
 def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> _Eval:
     """Steps 3-6 of SCORING.md from the rows of steps 1-2, with every tally."""
-    rows = _settle(rubric, groups, rows)
+    steps_met = _steps_met(rubric, groups, rows)
+    rows = _settle(rubric, rows, steps_met)
     overall = Tally(0, 0, 0, 0, 0, 0)
     profile = Tally(0, 0, 0, 0, 0, 0)
     themes: dict[str, Tally] = {}
@@ -609,14 +610,15 @@ def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) ->
             profile.add(r.status, points, c.points)
     theme_order = [t["id"] for t in rubric.data["themes"]]
     theme_tallies = tuple((t, themes[t]) for t in theme_order if t in themes)
-    power = _power(rubric, groups, rows, profile.earned, profile.answered_max, overall.answered)
+    power = _power(rubric, groups, rows, steps_met, profile.earned, profile.answered_max, overall.answered)
     return _Eval(rows, overall, theme_tallies, profile, *power)
 
 
 def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[int | None, int]:
     """(band, IAP2 index) of steps 3-6 from the rows, without the tallies nobody reads: what the
     bounds and the "what would change" search need."""
-    rows = _settle(rubric, groups, rows)
+    steps_met = _steps_met(rubric, groups, rows)
+    rows = _settle(rubric, rows, steps_met)
     profile = Tally(0, 0, 0, 0, 0, 0)
     answered = 0
     for r in rows:
@@ -625,7 +627,7 @@ def _band_only(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]
             c = r.criterion
             if c.step is None:
                 profile.add(ANSWERED, c.points * r.level, c.points)
-    power = _power(rubric, groups, rows, profile.earned, profile.answered_max, answered)
+    power = _power(rubric, groups, rows, steps_met, profile.earned, profile.answered_max, answered)
     return power[-1], power[1]
 
 
@@ -646,28 +648,25 @@ def _steps_met(rubric: Rubric, groups: tuple[Group, ...], rows) -> list[str]:
     return steps_met
 
 
-def _settle(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> tuple[_Row, ...]:
+def _settle(rubric: Rubric, rows: tuple[_Row, ...], steps_met: list[str]) -> tuple[_Row, ...]:
     """`band_rules.met_step_clears_falling_short`: a ladder question whose step the plan meets anyway
-    raises its flag only where its safeguard is missing (level at most `cap_at_most`), not where it
-    falls short. The steps met only grow when answers are raised or unanswered ones filled, so rows
-    settled once stay settled in the bounds and the search."""
+    (``steps_met``, from the rows before settling: settling changes no level and no raise outside the
+    ladder, so the steps met stay the same) raises its flag only where its safeguard is missing (level
+    at most `cap_at_most`), not where it falls short. The steps met only grow when answers are raised
+    or unanswered ones filled, so rows settled once stay settled in the bounds and the search."""
     if not rubric.rules.get("met_step_clears_falling_short"):
         return rows
-    met = None
     out = []
     for r in rows:
-        step = r.criterion.step
-        if step is not None and r.raises and any(lv > r.criterion.cap_at_most for _, _, lv in r.raises):
-            if met is None:
-                met = set(_steps_met(rubric, groups, rows))
-            if step in met:
-                r = r._replace(raises=tuple(x for x in r.raises if x[2] <= r.criterion.cap_at_most))
+        at_most = r.criterion.cap_at_most
+        if r.criterion.step in steps_met and any(lv > at_most for _, _, lv in r.raises):
+            r = r._replace(raises=tuple(x for x in r.raises if x[2] <= at_most))
         out.append(r)
     return tuple(out)
 
 
-def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], profile_earned: int,
-           profile_max: int, answered: int) -> tuple:
+def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], steps_met: list[str],
+           profile_earned: int, profile_max: int, answered: int) -> tuple:
     """Steps 4-6: (steps met, IAP2 index, ladder band, profile drop, pre-flag band, flag limits,
     raised flags, band), from the rows and the profile's points."""
     rules = rubric.rules
@@ -690,8 +689,7 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
                 else:
                     raised[f] = [(c.id, gid, lv)]
 
-    # Step 4: the ladder of power and the IAP2 level.
-    steps_met = _steps_met(rubric, groups, rows)
+    # Step 4: the ladder of power (``steps_met``) and the IAP2 level.
     power_steps = len(steps_met) - (1 if "inform" in steps_met else 0)
     ladder_band = 1 + power_steps
     iap2 = ladder_band if power_steps else (1 if "inform" in steps_met else 0)
@@ -714,14 +712,14 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], pr
         cap_at_most = rubric._flag_cap_at_most
         lowered = pre - rules["flag_drop"]
         spared = rules.get("cap_spared_where_power_has_it")
-        row_of = {r.criterion.id: r for r in rows}
+        if spared:
+            row_of = {r.criterion.id: r for r in rows}
+            # The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
+            carriers = power_roles if plan_has_power_group else rubric._voice_roles or frozenset(group_role.values())
 
-        # The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
-        carriers = power_roles if plan_has_power_group else rubric._voice_roles or frozenset(group_role.values())
-
-        def _others_have_it(row, gid):
-            return any(g != gid and group_role.get(g) in carriers and st == ANSWERED and lv >= met_at
-                       for g, st, lv in row.groups)
+            def _others_have_it(row, gid):
+                return any(g != gid and group_role.get(g) in carriers and st == ANSWERED and lv >= met_at
+                           for g, st, lv in row.groups)
 
         for f, where in raised.items():
             power_levels = [lv for _, gid, lv in where

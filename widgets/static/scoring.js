@@ -207,20 +207,18 @@ function stepsMetOf(C, groups, rows) {
 }
 
 /**
- * `band_rules.met_step_clears_falling_short`: a ladder question whose step the plan meets anyway raises
- * its flag only where its safeguard is missing (level at most `cap_at_most`), not where it falls short.
- * The steps met only grow when answers are raised or unanswered ones filled, so rows settled once stay
- * settled in the bounds and the search.
+ * `band_rules.met_step_clears_falling_short`: a ladder question whose step the plan meets anyway
+ * (`stepsMet`, from the rows before settling: settling changes no level and no raise outside the ladder,
+ * so the steps met stay the same) raises its flag only where its safeguard is missing (level at most
+ * `cap_at_most`), not where it falls short. The steps met only grow when answers are raised or
+ * unanswered ones filled, so rows settled once stay settled in the bounds and the search.
  */
-function settle(C, groups, rows) {
+function settle(C, rows, stepsMet) {
   if (!C.rules.met_step_clears_falling_short) return rows;
-  let met = null;
   return rows.map((r) => {
-    const step = r.crit.step;
-    if (step === null || !r.raises.some(([, , lv]) => lv > r.crit.capAtMost)) return r;
-    if (met === null) met = new Set(stepsMetOf(C, groups, rows));
-    if (!met.has(step)) return r;
-    return { ...r, raises: r.raises.filter(([, , lv]) => lv <= r.crit.capAtMost) };
+    const atMost = r.crit.capAtMost;
+    if (!stepsMet.includes(r.crit.step) || !r.raises.some(([, , lv]) => lv > atMost)) return r;
+    return { ...r, raises: r.raises.filter(([, , lv]) => lv <= atMost) };
   });
 }
 
@@ -241,7 +239,9 @@ function heard(floorRule, state, stepsMet, metAt) {
 
 /** Steps 3-6 of SCORING.md from the rows of steps 1-2. */
 function judge(C, groups, rowsIn) {
-  const rows = settle(C, groups, rowsIn);
+  // Step 4's ladder first: settling the rows does not change which steps are met.
+  const stepsMet = stepsMetOf(C, groups, rowsIn);
+  const rows = settle(C, rowsIn, stepsMet);
   const rules = C.rules;
   const metAt = rules.met_at;
   const overall = newTally();
@@ -257,9 +257,8 @@ function judge(C, groups, rowsIn) {
   }
   const themes = C.themeOrder.filter((t) => themeTallies.has(t)).map((t) => [t, themeTallies.get(t)]);
 
-  // Step 4: the ladder of power and the IAP2 level.
+  // Step 4: the ladder of power (`stepsMet`) and the IAP2 level.
   const state = new Map(rows.map((r) => [r.crit.id, r]));
-  const stepsMet = stepsMetOf(C, groups, rows);
   // The IAP2 level is the ladder's position: how much the plan shares, not its strongest promise.
   const powerSteps = stepsMet.filter((s) => s !== "inform").length;
   const ladderBand = 1 + powerSteps;
@@ -285,7 +284,6 @@ function judge(C, groups, rowsIn) {
   }
   // The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
   const carriers = planHasPowerGroup ? C.powerRoles : C.voiceRoles.size ? C.voiceRoles : new Set(groupRole.values());
-  const rowOfCrit = new Map(rows.map((r) => [r.crit.id, r]));
   const othersHaveIt = (row, gid) =>
     row.groups.some(([g, st, lv]) => g !== gid && carriers.has(groupRole.get(g)) && st === ANSWERED && lv >= metAt);
   const flagLimits = new Map();
@@ -297,7 +295,7 @@ function judge(C, groups, rowsIn) {
     // follows caps only where no other such group asked the same question has it.
     const capLevels = C.capping.has(f) && rules.cap_spared_where_power_has_it
       ? where.filter(([cid, gid]) => gid === null
-        || ((!planHasPowerGroup || C.powerRoles.has(groupRole.get(gid))) && !othersHaveIt(rowOfCrit.get(cid), gid)))
+        || ((!planHasPowerGroup || C.powerRoles.has(groupRole.get(gid))) && !othersHaveIt(state.get(cid), gid)))
         .map(([, , lv]) => lv)
       : powerLevels;
     const cap = C.flagCaps.get(f);
