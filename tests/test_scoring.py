@@ -496,3 +496,29 @@ def test_qualification_rounds_paid_below_the_production_rate_are_not_unpaid():
     below = score_plan(plan(every(3, **{"paid-qualification": 1}), groups=groups))
     assert "unpaid-qualification-rounds" not in below.flag_ids
     assert "unpaid-qualification-rounds" in score_plan(plan(every(3, **{"paid-qualification": 0}), groups=groups)).flag_ids
+
+
+def test_members_governing_their_own_body_unpaid_raise_no_unpaid_participation_flag():
+    # A co-operative's elected board governs the co-operative, which convenes the plan: its members
+    # are not paid, as members are not (`band_rules.members_govern_own_body`). That is not the
+    # guardrail's failure; wider participants left unpaid still are.
+    groups = [{"id": "board", "label": "Board", "role": "governance"},
+              {"id": "testers", "label": "Testers", "role": "participants"}]
+    coop = {"process": "product-lifecycle", "convener": "council-or-coop", "participants": "people-take-part"}
+    unpaid_board = every(3, **{"pay-participants": {"by_group": {"board": {"level": 0}}}})
+    d = score_plan(plan(unpaid_board, context=coop, groups=groups)).to_dict()
+    assert "unpaid-participation" not in [f["id"] for f in d["red_flags"]]
+    assert d["band"]["id"] == "community-led"
+    # The answer keeps its level and its points (none): only the flag is not raised.
+    row = next(c for c in d["contributions"] if c["criterion"] == "pay-participants")
+    assert row["level"] == 0 and row["points"] == 0 and row["flags"] == []
+    # The same board, unpaid, in a plan a company or a public body convenes: the guardrail caps the band.
+    for convener in ("company", "public-body"):
+        other = score_plan(plan(unpaid_board, context=dict(coop, convener=convener), groups=groups)).to_dict()
+        flag = next(f for f in other["red_flags"] if f["id"] == "unpaid-participation")
+        assert flag["groups"] == ["board"] and other["band"]["id"] == "tokenism", convener
+    # Unpaid wider participants of the co-operative's plan are still flagged, for them only.
+    both = every(3, **{"pay-participants": {"by_group": {"board": {"level": 0}, "testers": {"level": 0}}}})
+    d = score_plan(plan(both, context=dict(coop, convener="community-organisation"), groups=groups)).to_dict()
+    flag = next(f for f in d["red_flags"] if f["id"] == "unpaid-participation")
+    assert flag["groups"] == ["testers"]

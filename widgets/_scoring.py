@@ -96,6 +96,9 @@ class Criterion:
     step: str | None = None
     #: ``band_rules.cap_at_most``: the highest level at which an answer shows the safeguard missing.
     cap_at_most: int = 0
+    #: ``band_rules.members_govern_own_body``, for a per-group criterion raising one of its flags:
+    #: (conveners, roles, flags), else ``None``.
+    own_body: tuple[frozenset, frozenset, frozenset] | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
@@ -291,6 +294,14 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for rid in rules.get("voice_roles", []):
         if rid not in roles:
             problems.append(f"band_rules.voice_roles: unknown group role {rid!r}")
+    own = rules.get("members_govern_own_body")
+    if own:
+        conveners = {o["id"] for q in data["context"] if q["id"] == "convener" for o in q["options"]}
+        for key, known, what in (("conveners", conveners, "convener option"), ("roles", roles, "group role"),
+                                 ("flags", flags, "red flag")):
+            for x in own[key]:
+                if x not in known:
+                    problems.append(f"band_rules.members_govern_own_body.{key}: unknown {what} {x!r}")
     by_id = {c["id"]: c for c in data["criteria"]}
     for cid in in_ladder:
         c = by_id.get(cid)
@@ -367,6 +378,8 @@ def _check_rubric_1_0(data: Mapping[str, Any]) -> list[str]:
 def _build(data: Mapping[str, Any]) -> Rubric:
     weights = {k: v["points"] for k, v in data["weights"].items()}
     steps = {cid: s["step"] for s in data.get("band_rules", {}).get("ladder", []) for cid in s["criteria"]}
+    own = data.get("band_rules", {}).get("members_govern_own_body")
+    own_body = (frozenset(own["conveners"]), frozenset(own["roles"]), frozenset(own["flags"])) if own else None
     criteria = []
     for i, c in enumerate(data["criteria"]):
         if "flag" in c:  # rubric 1.0: one flag at or below a level
@@ -386,6 +399,8 @@ def _build(data: Mapping[str, Any]) -> Rubric:
             source_note=c.get("source_note"), explained_in=c["explained_in"],
             action=c["next_step"]["action"], who=c["next_step"]["who"], step=steps.get(c["id"]),
             cap_at_most=data.get("band_rules", {}).get("cap_at_most", 0),
+            own_body=own_body if own_body and c.get("per_group") and any(
+                f in own_body[2] for fs in raises.values() for f in fs) else None,
         ))
     return Rubric(id=data["id"], version=data["version"], data=data, criteria=tuple(criteria))
 
@@ -572,6 +587,12 @@ def _row(c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, by_gr
             raises = tuple((f, gid, lv) for gid, st, lv in cells
                            if st == ANSWERED and (c.group_rule == "worst" or lv == level or lv <= c.cap_at_most)
                            for f in c.flags_at(lv))
+            if c.own_body is not None and raises and context.get("convener") in c.own_body[0]:
+                # `band_rules.members_govern_own_body`: members governing the affected people's own
+                # body, which convenes the plan, are not raised these flags for that body.
+                conveners, roles, spared = c.own_body
+                role_of = {g.id: g.role for g in asked}
+                raises = tuple(x for x in raises if not (x[0] in spared and role_of[x[1]] in roles))
             return _Row(c, ANSWERED, None, level, cells, raises)
         if all(st == NOT_APPLICABLE_STATUS for _, st, _ in cells):
             return _Row(c, NOT_APPLICABLE_STATUS, "answered-n/a", None, cells, ())

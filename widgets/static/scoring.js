@@ -46,6 +46,10 @@ export function compileRubric(rubric) {
   const ladder = (rules.ladder || []).map((s) => ({ step: s.step, rule: s.rule, criteria: [...s.criteria] }));
   const stepOf = new Map();
   for (const s of ladder) for (const cid of s.criteria) stepOf.set(cid, s.step);
+  const own = rules.members_govern_own_body;
+  const ownBody = own
+    ? { conveners: new Set(own.conveners), roles: new Set(own.roles), flags: new Set(own.flags) }
+    : null;
   const rows = rubric.criteria.map((c, index) => {
     const raises = new Map(Object.entries(c.raises || {}).map(([k, v]) => [Number(k), [...v]]));
     const flags = [];
@@ -69,6 +73,8 @@ export function compileRubric(rubric) {
       groupRule: c.group_rule || "worst",
       step: stepOf.has(c.id) ? stepOf.get(c.id) : null,
       capAtMost: rules.cap_at_most ?? 0,
+      // `band_rules.members_govern_own_body`, for a per-group criterion raising one of its flags.
+      ownBody: ownBody && c.per_group && flags.some((f) => ownBody.flags.has(f)) ? ownBody : null,
       action: c.next_step.action,
       who: c.next_step.who,
       explainedIn: c.explained_in,
@@ -166,6 +172,13 @@ function rowOf(crit, context, groups, plain, cells) {
         if (st !== ANSWERED) continue;
         if (crit.groupRule !== "worst" && lv !== level && lv > crit.capAtMost) continue;
         for (const f of flagsAt(crit, lv)) raises.push([f, gid, lv]);
+      }
+      if (crit.ownBody && raises.length && crit.ownBody.conveners.has(context.convener)) {
+        // `band_rules.members_govern_own_body`: members governing the affected people's own body,
+        // which convenes the plan, are not raised these flags for that body.
+        const roleOf = new Map(asked.map((g) => [g.id, g.role]));
+        const kept = raises.filter(([f, gid]) => !(crit.ownBody.flags.has(f) && crit.ownBody.roles.has(roleOf.get(gid))));
+        return row(ANSWERED, null, level, groupCells, kept);
       }
       return row(ANSWERED, null, level, groupCells, raises);
     }
