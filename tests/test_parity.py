@@ -127,7 +127,8 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
     in the groups (`band_rules.voice_roles`, with `fair_work_is_voice`), a falling-short report-back
     where the consult step is met anyway (`met_step_clears_falling_short`), and a safeguard missing
     for one of two groups the band follows (`cap_spared_where_power_has_it`), members of a body the
-    plan's convener is, unpaid (`members_govern_own_body`), with the reports that name them."""
+    plan's convener is, unpaid (`members_govern_own_body`), a failed pipeline in which nobody is heard
+    (`unheard_pipeline`), with the reports that name them."""
     workers = [{"id": "annotators", "label": "Annotators", "role": "workers"},
                {"id": "callers", "label": "Callers", "role": "data-contributors"}]
     panel = [{"id": "panel", "label": "Panel", "role": "governance"}, {"id": "survey", "label": "Survey", "role": "participants"}]
@@ -138,6 +139,10 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
         plans.append({"groups": workers + panel[1:], "answers": every})
         plans.append({"groups": workers[1:], "answers": every})
         plans.append({"groups": workers, "answers": dict(every, **{"worker-channel": {"level": 0}})})
+        # A failed pipeline whose workers' input reaches nothing (`unheard_pipeline`), and one where it does.
+        for traced in (1, 2):
+            plans.append({"groups": workers, "answers": dict(every, **{
+                "living-wage": {"level": 0}, "input-traced": {"level": traced}, "report-back": {"level": 1}})})
         # A safeguard missing for one of two groups the band follows (`cap_spared_where_power_has_it`).
         two_bodies = [{"id": "council", "label": "Council", "role": "governance"},
                       {"id": "youth", "label": "Youth", "role": "governance"}]
@@ -167,6 +172,11 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
     # A capping flag raised for one group while another group the band follows has the safeguard.
     assert any("unpaid-participation" in [f["id"] for f in s["red_flags"]] and s["band"]["id"] not in
                ("non-participation", "tokenism") for s in py)
+    # At level 3 elsewhere, the failed pipeline is non-participation where its workers' input reaches nothing only.
+    pipeline = {p["answers"]["input-traced"]["level"]: s["band"]["id"] for p, s in zip(plans, py)
+                if p.get("groups") == workers and p["answers"].get("living-wage") == {"level": 0}
+                and p["answers"]["credit"] == {"level": 3}}
+    assert pipeline == {1: "non-participation", 2: "tokenism"}
     # The unpaid members of the convening body raise nothing; the same body convened by a company does.
     own = [s for p, s in zip(plans, py) if p.get("context", {}).get("convener") == "council-or-coop"]
     sponsor = [s for p, s in zip(plans, py) if p.get("context", {}).get("convener") == "company"]

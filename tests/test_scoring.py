@@ -522,3 +522,22 @@ def test_members_governing_their_own_body_unpaid_raise_no_unpaid_participation_f
     d = score_plan(plan(both, context=dict(coop, convener="community-organisation"), groups=groups)).to_dict()
     flag = next(f for f in d["red_flags"] if f["id"] == "unpaid-participation")
     assert flag["groups"] == ["testers"]
+
+
+def test_a_failed_pipeline_in_which_nobody_is_heard_is_non_participation():
+    # Only data workers, paid below a living wage (a guardrail), and their input neither traced nor
+    # reported back (`band_rules.unheard_pipeline`): nobody is heard and the people in it are failed.
+    unheard = every(3, **{"living-wage": 0, "input-traced": 1, "report-back": 1})
+    d = score_plan(plan(unheard, groups=WORKERS_ONLY)).to_dict()
+    assert d["band"]["id"] == "non-participation"
+    assert {"kind": "red-flag", "id": "below-living-wage"} in d["band"]["limited_by"]
+    # The same pipeline whose workers' input is traced to decisions stays at tokenism (held by no-voice).
+    heard = score_plan(plan(every(3, **{"living-wage": 0, "report-back": 1}), groups=WORKERS_ONLY)).to_dict()
+    assert heard["band"]["id"] == "tokenism" and heard["band"]["limited_by"][0] == {"kind": "context", "id": "no-voice"}
+    # Only a capping flag that caps does it: labour flags that lower leave the unheard pipeline at tokenism.
+    lowered = score_plan(plan(every(3, **{"worker-channel": 0, "input-traced": 1, "report-back": 1}),
+                              groups=WORKERS_ONLY)).to_dict()
+    assert lowered["band"]["id"] == "tokenism"
+    # A plan with a group that has a say is not a pipeline: the guardrail caps at tokenism as before.
+    groups = WORKERS_ONLY + [{"id": "g", "label": "G", "role": "participants"}]
+    assert score_plan(plan(unheard, groups=groups)).band_id == "tokenism"

@@ -732,6 +732,7 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], st
         capping = rubric._flag_caps_hard
         cap_at_most = rubric._flag_cap_at_most
         lowered = pre - rules["flag_drop"]
+        capped = set()
         spared = rules.get("cap_spared_where_power_has_it")
         if spared:
             row_of = {r.criterion.id: r for r in rows}
@@ -758,9 +759,16 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], st
                                                  and not _others_have_it(row_of[cid], gid))]
             if f in capping and any(lv <= at_most for lv in cap_levels):
                 limit = caps[f]
+                capped.add(f)
             else:
                 limit = max(caps[f], lowered)
             limits[f] = (limit, bool(power_levels))
+        unheard = rules.get("unheard_pipeline")
+        if unheard and rubric.no_voice(groups, rows) and not _step_met_by_answers(rubric, unheard["step"], state):
+            # `band_rules.unheard_pipeline`: no group with a say, and the answers of the people in the
+            # plan reach no decision either: a guardrail failed there caps at the rule's band.
+            unheard_band = BAND_ORDER.index(unheard["band"])
+            limits = {f: (min(lim, unheard_band) if f in capped else lim, pw) for f, (lim, pw) in limits.items()}
         if floor_rule and _heard(floor_rule, heard_rows, state, steps_met, met_at):
             # Affected people take part directly and their input demonstrably reaches a decision:
             # no flag puts the plan below the floor (non-participation means nobody real is heard).
@@ -772,6 +780,17 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], st
         # The IAP2 level is the promise the plan can keep: never above the one its band stands for.
         iap2 = min(iap2, rubric._band_iap2[band])
     return tuple(steps_met), iap2, ladder_band, drop, pre, limits, raised, band
+
+
+def _step_met_by_answers(rubric: Rubric, step: str, state: Mapping[str, _Row]) -> bool:
+    """Whether the ladder rows (``state``) meet ``step`` on their answers alone, whatever holds the
+    plan's ladder (`band_rules.voice_roles`)."""
+    met_at = rubric.rules["met_at"]
+    for name, rule, cids in rubric.ladder:
+        if name == step:
+            ok = [state[cid].status == ANSWERED and state[cid].level >= met_at for cid in cids if cid in state]
+            return bool(ok) and (all(ok) if rule == "all" else any(ok))
+    return False
 
 
 def _heard(floor_rule: Mapping, rows: list[_Row], state: Mapping[str, _Row], steps_met, met_at: int) -> bool:

@@ -244,6 +244,14 @@ function evaluate(C, scope, context, groups, plain, byGroup) {
   return judge(C, groups, rows);
 }
 
+/** Whether the ladder rows (`state`) meet `step` on their answers alone, whatever holds the plan's ladder. */
+function stepMetByAnswers(C, step, state) {
+  const found = C.ladder.find((s) => s.step === step);
+  if (!found) return false;
+  const ok = found.criteria.filter((cid) => state.has(cid)).map((cid) => metBy(state.get(cid), C.rules.met_at));
+  return ok.length > 0 && (found.rule === "all" ? ok.every(Boolean) : ok.some(Boolean));
+}
+
 /** Whether the plan meets `band_rules.heard_floor`: its step is met and each of its criteria is answered at `metAt` or above. */
 function heard(floorRule, state, stepsMet, metAt) {
   if (!stepsMet.includes(floorRule.step)) return false;
@@ -300,6 +308,7 @@ function judge(C, groups, rowsIn) {
   const othersHaveIt = (row, gid) =>
     row.groups.some(([g, st, lv]) => g !== gid && carriers.has(groupRole.get(g)) && st === ANSWERED && lv >= metAt);
   const flagLimits = new Map();
+  const capped = new Set();
   for (const [f, where] of raised) {
     const powerLevels = where
       .filter(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)))
@@ -318,7 +327,18 @@ function judge(C, groups, rowsIn) {
     // follows that group, so the rule's applies.
     const atMost = planHasPowerGroup ? rules.cap_at_most : C.flagCapAtMost.get(f);
     const caps = C.capping.has(f) && capLevels.some((lv) => lv <= atMost);
+    if (caps) capped.add(f);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
+  }
+  const unheard = rules.unheard_pipeline;
+  if (unheard && raised.size && noVoice(C, groups, rows) && !stepMetByAnswers(C, unheard.step, state)) {
+    // `band_rules.unheard_pipeline`: no group with a say, and the answers of the people in the plan
+    // reach no decision either: a guardrail failed there caps at the rule's band.
+    const unheardBand = C.bandOrder.indexOf(unheard.band);
+    for (const f of capped) {
+      const [limit, power] = flagLimits.get(f);
+      flagLimits.set(f, [Math.min(limit, unheardBand), power]);
+    }
   }
   const floorRule = rules.heard_floor;
   if (floorRule && heard(floorRule, state, stepsMet, metAt)) {
