@@ -107,7 +107,7 @@ export function checkAssessment(data, rubric) {
   return (read.problems || []).map((p) => p.detail());
 }
 
-/** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */
+/** The file as it is saved: only the fields the format knows, answers as {level, partial, evidence, notes}. */
 export function normalise(data, rubric, scope) {
   const out = newAssessment(rubric, data.scope || scope);
   for (const key of Object.keys(REQUIRED_PLAN)) {
@@ -116,6 +116,7 @@ export function normalise(data, rubric, scope) {
   for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
   const cell = (answer) => {
     const entry = { level: answer.level ?? null };
+    if (answer.partial === true) entry.partial = true;
     if (answer.evidence) entry.evidence = answer.evidence;
     if (answer.notes) entry.notes = answer.notes;
     return entry;
