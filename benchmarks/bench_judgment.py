@@ -2,17 +2,15 @@
 calibration corpus (targets on the held-out set: band 100 % within the acceptable bands, flag
 recall >= 95 %, flag precision >= 90 %).
 
-Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-5|all] [--json PATH]
+Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-6|all] [--json PATH]
 
-The corpus has six sources, each with its own expected answers: `plans` (`expected.yaml`),
+The corpus has seven sources, each with its own expected answers: `plans` (`expected.yaml`),
 the first held-out set `heldout` (`heldout/expected.yaml`, scored once against rubric 2.0 and
-design data since), the second and third held-out sets `heldout-2` and `heldout-3`
-(`heldout-2/expected.yaml`, `heldout-3/expected.yaml`, each scored once after its freeze and
-design data since), the fourth held-out set `heldout-4` (`heldout-4/expected.yaml`, scored once
-after round 4's freeze and design data since) and the fifth held-out set `heldout-5`
-(`heldout-5/expected.yaml`). The set `design` is `plans`, `heldout`, `heldout-2`, `heldout-3` and
-`heldout-4` together, reported together and per source; `heldout-5` is the held-out set; `all`
-runs both and reports them separately.
+design data since), the second to fifth held-out sets `heldout-2` ... `heldout-5`
+(`heldout-N/expected.yaml`, each scored once after its round's freeze and design data since) and
+the sixth held-out set `heldout-6` (`heldout-6/expected.yaml`). The set `design` is `plans`,
+`heldout` and `heldout-2` ... `heldout-5` together, reported together and per source; `heldout-6`
+is the held-out set; `all` runs both and reports them separately.
 
 Every fill `benchmarks/calibration/fills/<reader>/<plan-id>.yaml` of a plan in the chosen set is
 loaded and scored with the current rubric, and compared with its source's expected answers as
@@ -26,7 +24,7 @@ loaded and scored with the current rubric, and compared with its source's expect
 A plan filled by several readers counts once per fill (every reader is reported, none is
 chosen); a fill that cannot be loaded counts as a miss on every measure and is listed. The design
 and held-out sets are always reported separately. Results go to `test-artifacts/judgment.json`.
-The exit status is 1 when the held-out set (`heldout-5`) is in the run and misses a target, else 0.
+The exit status is 1 when the held-out set (`heldout-6`) is in the run and misses a target, else 0.
 
 Whoever designs the rubric runs this with `--set design` only.
 """
@@ -52,11 +50,13 @@ EXPECTED = {"plans": CORPUS / "expected.yaml", "heldout": CORPUS / "heldout" / "
             "heldout-2": CORPUS / "heldout-2" / "expected.yaml",
             "heldout-3": CORPUS / "heldout-3" / "expected.yaml",
             "heldout-4": CORPUS / "heldout-4" / "expected.yaml",
-            "heldout-5": CORPUS / "heldout-5" / "expected.yaml"}
+            "heldout-5": CORPUS / "heldout-5" / "expected.yaml",
+            "heldout-6": CORPUS / "heldout-6" / "expected.yaml"}
 #: Each set the benchmark can run, and the sources it pools (reported together and per source).
-SETS = {"design": ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4"], "heldout-5": ["heldout-5"]}
+SETS = {"design": ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5"],
+        "heldout-6": ["heldout-6"]}
 #: The set the targets (and the exit status) apply to.
-HELDOUT = "heldout-5"
+HELDOUT = "heldout-6"
 FILLS = CORPUS / "fills"
 ARTIFACTS = ROOT / "test-artifacts"
 #: The issue's targets, checked on the held-out set.

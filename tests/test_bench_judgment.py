@@ -97,7 +97,7 @@ def test_design_pools_its_sources_and_reports_each(tmp_path):
     assert result["by_source"]["plans"]["band_acceptable"] == 100.0
     assert result["by_source"]["heldout"]["band_acceptable"] == 0.0
     assert result["summary"]["band_acceptable"] == 50.0
-    assert bench.SETS["design"] == ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4"]
+    assert bench.SETS["design"] == ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5"]
 
 
 def test_a_plan_id_in_two_sources_is_refused(tmp_path):
@@ -110,27 +110,29 @@ def test_a_plan_id_in_two_sources_is_refused(tmp_path):
         raise AssertionError("a plan id in two sources was accepted")
 
 
-def test_all_runs_heldout_5_apart_and_its_targets_decide_the_exit_status(tmp_path, capsys):
-    # The held-out layout stands in for heldout-5: its own folder and expected.yaml, fills found
-    # by plan id under fills/<reader>/; the design set pools five sources, heldout-4 among them.
+def test_all_runs_heldout_6_apart_and_its_targets_decide_the_exit_status(tmp_path, capsys):
+    # The held-out layout stands in for heldout-6: its own folder and expected.yaml, fills found
+    # by plan id under fills/<reader>/; the design set pools six sources, heldout-5 among them.
     good = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))], "heldout-2": [("d", expected("d"))],
                                    "heldout-3": [("e", expected("e"))], "heldout-4": [("f", expected("f"))],
-                                   "heldout-5": [("h", expected("h", must_not=("unpaid-participation",)))]})
+                                   "heldout-5": [("m", expected("m"))],
+                                   "heldout-6": [("h", expected("h", must_not=("unpaid-participation",)))]})
     out = tmp_path / "judgment.json"
     sets = {"design": {"plans": good["plans"], "heldout-2": good["heldout-2"], "heldout-3": good["heldout-3"],
-                       "heldout-4": good["heldout-4"]},
-            "heldout-5": {"heldout-5": good["heldout-5"]}}
+                       "heldout-4": good["heldout-4"], "heldout-5": good["heldout-5"]},
+            "heldout-6": {"heldout-6": good["heldout-6"]}}
     # No claims and no flag raised: recall and precision have nothing to measure, both missed.
-    assert bench.run(["design", "heldout-5"], out, sets, tmp_path / "fills") == 1
+    assert bench.run(["design", "heldout-6"], out, sets, tmp_path / "fills") == 1
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert list(saved["sets"]) == ["design", "heldout-5"] and saved["targets_on"] == "heldout-5"
-    assert [r["plan"] for r in saved["sets"]["heldout-5"]["rows"]] == ["h"]
+    assert list(saved["sets"]) == ["design", "heldout-6"] and saved["targets_on"] == "heldout-6"
+    assert [r["plan"] for r in saved["sets"]["heldout-6"]["rows"]] == ["h"]
     assert [(r["source"], r["plan"]) for r in saved["sets"]["design"]["rows"]] == [
-        ("plans", "a"), ("heldout-2", "d"), ("heldout-3", "e"), ("heldout-4", "f")]
-    assert set(saved["sets"]["design"]["by_source"]) == {"plans", "heldout-2", "heldout-3", "heldout-4"}
+        ("plans", "a"), ("heldout-2", "d"), ("heldout-3", "e"), ("heldout-4", "f"), ("heldout-5", "m")]
+    assert set(saved["sets"]["design"]["by_source"]) == {"plans", "heldout-2", "heldout-3", "heldout-4",
+                                                         "heldout-5"}
     assert saved["heldout_missed"] == ["recall None < 95.0", "precision None < 90.0"]
     printed = capsys.readouterr().out
-    assert "== design set" in printed and "== heldout-5 set" in printed and "heldout-5 targets: MISSED" in printed
+    assert "== design set" in printed and "== heldout-6 set" in printed and "heldout-6 targets: MISSED" in printed
     # The design set alone never decides the exit status, however it scores.
     (tmp_path / "x").mkdir()
     bad = _corpus_copy(tmp_path / "x", {"plans": [("z", expected("z", ok=("community-led",)))]})
@@ -138,31 +140,31 @@ def test_all_runs_heldout_5_apart_and_its_targets_decide_the_exit_status(tmp_pat
     assert json.loads(out.read_text(encoding="utf-8"))["heldout_missed"] == []
 
 
-def test_all_runs_design_and_heldout_5_from_the_corpus_layout(tmp_path, monkeypatch, capsys):
+def test_all_runs_design_and_heldout_6_from_the_corpus_layout(tmp_path, monkeypatch, capsys):
     # The real entry point, with the corpus paths pointed at a temporary layout: --set all reads
-    # heldout-5/expected.yaml and finds its fills by plan id, and the design set pools its five
-    # sources, heldout-4 among them.
+    # heldout-6/expected.yaml and finds its fills by plan id, and the design set pools its six
+    # sources, heldout-5 among them.
     paths = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))], "heldout": [("b", expected("b"))],
                                     "heldout-2": [("c", expected("c"))], "heldout-3": [("g", expected("g"))],
-                                    "heldout-4": [("k", expected("k"))],
-                                    "heldout-5": [("h", expected("h", must=("unpaid-participation",)))]})
+                                    "heldout-4": [("k", expected("k"))], "heldout-5": [("n", expected("n"))],
+                                    "heldout-6": [("h", expected("h", must=("unpaid-participation",)))]})
     monkeypatch.setattr(bench, "EXPECTED", paths)
     monkeypatch.setattr(bench, "FILLS", tmp_path / "fills")
     out = tmp_path / "j.json"
     assert bench.main(["--set", "all", "--json", str(out)]) == 1
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert saved["targets_on"] == "heldout-5"
+    assert saved["targets_on"] == "heldout-6"
     assert saved["sets"]["design"]["sources"] == {"plans": 1, "heldout": 1, "heldout-2": 1, "heldout-3": 1,
-                                                  "heldout-4": 1}
-    assert [r["plan"] for r in saved["sets"]["design"]["rows"]] == ["a", "b", "c", "g", "k"]
-    assert [r["plan"] for r in saved["sets"]["heldout-5"]["rows"]] == ["h"]
+                                                  "heldout-4": 1, "heldout-5": 1}
+    assert [r["plan"] for r in saved["sets"]["design"]["rows"]] == ["a", "b", "c", "g", "k", "n"]
+    assert [r["plan"] for r in saved["sets"]["heldout-6"]["rows"]] == ["h"]
     assert "recall 0.0 < 95.0" in saved["heldout_missed"]
-    # --set heldout-5 alone runs only the held-out set, and its targets decide the exit status.
-    assert bench.main(["--set", "heldout-5", "--json", str(out)]) == 1
-    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["heldout-5"]
+    # --set heldout-6 alone runs only the held-out set, and its targets decide the exit status.
+    assert bench.main(["--set", "heldout-6", "--json", str(out)]) == 1
+    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["heldout-6"]
     # --set design alone never needs the held-out answers and exits 0.
-    paths["heldout-5"].unlink()
+    paths["heldout-6"].unlink()
     assert bench.main(["--set", "design", "--json", str(out)]) == 0
-    # Without heldout-5's expected answers, --set all stops with an error naming the file.
+    # Without heldout-6's expected answers, --set all stops with an error naming the file.
     assert bench.main(["--set", "all", "--json", str(out)]) == 2
-    assert "heldout-5" in capsys.readouterr().err
+    assert "heldout-6" in capsys.readouterr().err

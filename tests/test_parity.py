@@ -126,8 +126,9 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
     """The band rules a plan without groups never reaches: only data workers and data contributors
     in the groups (`band_rules.voice_roles`, with `fair_work_is_voice`), a falling-short report-back
     where the consult step is met anyway (`met_step_clears_falling_short`), and a safeguard missing
-    for one of two groups the band follows (`cap_spared_where_power_has_it`), with the reports that
-    name them."""
+    for one of two groups the band follows (`cap_spared_where_power_has_it`), members of a body the
+    plan's convener is, unpaid (`members_govern_own_body`), a failed pipeline in which nobody is heard
+    (`unheard_pipeline`), with the reports that name them."""
     workers = [{"id": "annotators", "label": "Annotators", "role": "workers"},
                {"id": "callers", "label": "Callers", "role": "data-contributors"}]
     panel = [{"id": "panel", "label": "Panel", "role": "governance"}, {"id": "survey", "label": "Survey", "role": "participants"}]
@@ -138,6 +139,10 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
         plans.append({"groups": workers + panel[1:], "answers": every})
         plans.append({"groups": workers[1:], "answers": every})
         plans.append({"groups": workers, "answers": dict(every, **{"worker-channel": {"level": 0}})})
+        # A failed pipeline whose workers' input reaches nothing (`unheard_pipeline`), and one where it does.
+        for traced in (1, 2):
+            plans.append({"groups": workers, "answers": dict(every, **{
+                "living-wage": {"level": 0}, "input-traced": {"level": traced}, "report-back": {"level": 1}})})
         # A safeguard missing for one of two groups the band follows (`cap_spared_where_power_has_it`).
         two_bodies = [{"id": "council", "label": "Council", "role": "governance"},
                       {"id": "youth", "label": "Youth", "role": "governance"}]
@@ -147,6 +152,13 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
                       {"id": "survivors", "label": "Survivors", "role": "participants"}]
         plans.append({"groups": two_panels, "answers": dict(every, **{"report-back": {
             "by_group": {"testers": {"level": 2}, "survivors": {"level": 0}}}})})
+        # Members governing their own body unpaid, in a plan that body convenes or not
+        # (`members_govern_own_body`), beside wider participants who are not paid either.
+        for convener in ("council-or-coop", "community-organisation", "company"):
+            plans.append({"context": {"process": "product-lifecycle", "convener": convener,
+                                      "participants": "people-take-part"},
+                          "groups": panel, "answers": dict(every, **{"pay-participants": {
+                              "by_group": {"panel": {"level": 0}, "survey": {"level": min(level, 1)}}}})})
         for traced in (1, 2):
             answers = dict(every, **{"input-traced": {"level": traced},
                                      "report-back": {"by_group": {"panel": {"level": 1}, "survey": {"level": 0}}}})
@@ -160,6 +172,17 @@ def test_groups_without_a_say_and_steps_met_anyway_score_identically(rubric, rub
     # A capping flag raised for one group while another group the band follows has the safeguard.
     assert any("unpaid-participation" in [f["id"] for f in s["red_flags"]] and s["band"]["id"] not in
                ("non-participation", "tokenism") for s in py)
+    # At level 3 elsewhere, the failed pipeline is non-participation where its workers' input reaches nothing only.
+    pipeline = {p["answers"]["input-traced"]["level"]: s["band"]["id"] for p, s in zip(plans, py)
+                if p.get("groups") == workers and p["answers"].get("living-wage") == {"level": 0}
+                and p["answers"]["credit"] == {"level": 3}}
+    assert pipeline == {1: "non-participation", 2: "tokenism"}
+    # The unpaid members of the convening body raise nothing; the same body convened by a company does.
+    own = [s for p, s in zip(plans, py) if p.get("context", {}).get("convener") == "council-or-coop"]
+    sponsor = [s for p, s in zip(plans, py) if p.get("context", {}).get("convener") == "company"]
+    assert own and all("panel" not in f["groups"] for s in own for f in s["red_flags"] if f["id"] == "unpaid-participation")
+    assert sponsor and all(any(f["id"] == "unpaid-participation" and "panel" in f["groups"] for f in s["red_flags"])
+                           for s in sponsor)
     cases = [{"assessment": p, "score": s, "links": {}, "criteriaIds": None} for p, s in zip(plans, py)]
     reports = run_node(REPORT_JS, {"rubric": rubric_json, "cases": cases})
     assert reports == [markdown_report(rubric, c["assessment"], c["score"], {}, None) for c in cases]

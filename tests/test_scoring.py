@@ -301,7 +301,7 @@ def test_to_dict_is_plain_json_and_deterministic():
     assert json.loads(json.dumps(d1)) == d1
     assert list(d1) == ["rubric", "scope", "plan", "context", "band", "iap2", "overall", "profile", "themes",
                         "groups", "red_flags", "unconfirmed_flags", "completeness", "what_would_change",
-                        "contributions", "actions"]
+                        "partly_met", "contributions", "actions"]
 
 
 def test_bad_scope_is_refused():
@@ -496,3 +496,48 @@ def test_qualification_rounds_paid_below_the_production_rate_are_not_unpaid():
     below = score_plan(plan(every(3, **{"paid-qualification": 1}), groups=groups))
     assert "unpaid-qualification-rounds" not in below.flag_ids
     assert "unpaid-qualification-rounds" in score_plan(plan(every(3, **{"paid-qualification": 0}), groups=groups)).flag_ids
+
+
+def test_members_governing_their_own_body_unpaid_raise_no_unpaid_participation_flag():
+    # A co-operative's elected board governs the co-operative, which convenes the plan: its members
+    # are not paid, as members are not (`band_rules.members_govern_own_body`). That is not the
+    # guardrail's failure; wider participants left unpaid still are.
+    groups = [{"id": "board", "label": "Board", "role": "governance"},
+              {"id": "testers", "label": "Testers", "role": "participants"}]
+    coop = {"process": "product-lifecycle", "convener": "council-or-coop", "participants": "people-take-part"}
+    unpaid_board = every(3, **{"pay-participants": {"by_group": {"board": {"level": 0}}}})
+    d = score_plan(plan(unpaid_board, context=coop, groups=groups)).to_dict()
+    assert "unpaid-participation" not in [f["id"] for f in d["red_flags"]]
+    assert d["band"]["id"] == "community-led"
+    # The answer keeps its level and its points (none): only the flag is not raised.
+    row = next(c for c in d["contributions"] if c["criterion"] == "pay-participants")
+    assert row["level"] == 0 and row["points"] == 0 and row["flags"] == []
+    # The same board, unpaid, in a plan a company or a public body convenes: the guardrail caps the band.
+    for convener in ("company", "public-body"):
+        other = score_plan(plan(unpaid_board, context=dict(coop, convener=convener), groups=groups)).to_dict()
+        flag = next(f for f in other["red_flags"] if f["id"] == "unpaid-participation")
+        assert flag["groups"] == ["board"] and other["band"]["id"] == "tokenism", convener
+    # Unpaid wider participants of the co-operative's plan are still flagged, for them only.
+    both = every(3, **{"pay-participants": {"by_group": {"board": {"level": 0}, "testers": {"level": 0}}}})
+    d = score_plan(plan(both, context=dict(coop, convener="community-organisation"), groups=groups)).to_dict()
+    flag = next(f for f in d["red_flags"] if f["id"] == "unpaid-participation")
+    assert flag["groups"] == ["testers"]
+
+
+def test_a_failed_pipeline_in_which_nobody_is_heard_is_non_participation():
+    # Only data workers, paid below a living wage (a guardrail), and their input neither traced nor
+    # reported back (`band_rules.unheard_pipeline`): nobody is heard and the people in it are failed.
+    unheard = every(3, **{"living-wage": 0, "input-traced": 1, "report-back": 1})
+    d = score_plan(plan(unheard, groups=WORKERS_ONLY)).to_dict()
+    assert d["band"]["id"] == "non-participation"
+    assert {"kind": "red-flag", "id": "below-living-wage"} in d["band"]["limited_by"]
+    # The same pipeline whose workers' input is traced to decisions stays at tokenism (held by no-voice).
+    heard = score_plan(plan(every(3, **{"living-wage": 0, "report-back": 1}), groups=WORKERS_ONLY)).to_dict()
+    assert heard["band"]["id"] == "tokenism" and heard["band"]["limited_by"][0] == {"kind": "context", "id": "no-voice"}
+    # Only a capping flag that caps does it: labour flags that lower leave the unheard pipeline at tokenism.
+    lowered = score_plan(plan(every(3, **{"worker-channel": 0, "input-traced": 1, "report-back": 1}),
+                              groups=WORKERS_ONLY)).to_dict()
+    assert lowered["band"]["id"] == "tokenism"
+    # A plan with a group that has a say is not a pipeline: the guardrail caps at tokenism as before.
+    groups = WORKERS_ONLY + [{"id": "g", "label": "G", "role": "participants"}]
+    assert score_plan(plan(unheard, groups=groups)).band_id == "tokenism"

@@ -94,11 +94,23 @@ def _voice_and_clearing_text(rubric: Rubric) -> str:
         if rules.get("fair_work_is_voice"):
             out += (" A plan that declares data workers and raises no red flag outside the ladder is the "
                     "exception: a workforce treated fairly has a say in its own work, and its ladder counts.")
+        unheard = rules.get("unheard_pipeline")
+        if unheard:
+            out += (f" A plan held this way whose own answers do not meet the "
+                    f"*{rubric.iap2_levels[unheard['step']]['title']}* step either, and which a capping red flag "
+                    f"caps, is one in which nobody is heard and the people in it are failed: the flag caps the band "
+                    f"at {rubric.bands[unheard['band']]['title']}.")
     if rules.get("cap_spared_where_power_has_it"):
         out += (f" A capping flag raised for one group caps the band only where no other group the band "
                 f"follows (the groups that hold power, or in a plan without any, those with a say) has the "
                 f"safeguard at {rules['met_at']} or more on the same question; where one has, it lowers the "
                 "band by one.")
+    own = rules.get("members_govern_own_body")
+    if own:
+        roles = ", ".join(rubric.roles[r]["title"].lower() for r in own["roles"])
+        flags = ", ".join(f"\"{rubric.red_flags[f]['title']}\"" for f in own["flags"])
+        out += (f" Members who govern their own body ({roles}) in a plan that body convenes raise no {flags} "
+                "red flag: they are not people whose labour a sponsor takes.")
     if rules.get("met_step_clears_falling_short"):
         out += (f" A question of a step the plan meets anyway raises its red flag only at level "
                 f"{rules['cap_at_most']} or below, where the safeguard is missing.")

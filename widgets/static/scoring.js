@@ -46,6 +46,10 @@ export function compileRubric(rubric) {
   const ladder = (rules.ladder || []).map((s) => ({ step: s.step, rule: s.rule, criteria: [...s.criteria] }));
   const stepOf = new Map();
   for (const s of ladder) for (const cid of s.criteria) stepOf.set(cid, s.step);
+  const own = rules.members_govern_own_body;
+  const ownBody = own
+    ? { conveners: new Set(own.conveners), roles: new Set(own.roles), flags: new Set(own.flags) }
+    : null;
   const rows = rubric.criteria.map((c, index) => {
     const raises = new Map(Object.entries(c.raises || {}).map(([k, v]) => [Number(k), [...v]]));
     const flags = [];
@@ -69,9 +73,12 @@ export function compileRubric(rubric) {
       groupRule: c.group_rule || "worst",
       step: stepOf.has(c.id) ? stepOf.get(c.id) : null,
       capAtMost: rules.cap_at_most ?? 0,
+      // `band_rules.members_govern_own_body`, for a per-group criterion raising one of its flags.
+      ownBody: ownBody && c.per_group && flags.some((f) => ownBody.flags.has(f)) ? ownBody : null,
       action: c.next_step.action,
       who: c.next_step.who,
       explainedIn: c.explained_in,
+      levelTwo: c.levels["2"], // what a partial level-1 answer still misses (partly_met)
     };
   });
   compiled = {
@@ -167,6 +174,13 @@ function rowOf(crit, context, groups, plain, cells) {
         if (crit.groupRule !== "worst" && lv !== level && lv > crit.capAtMost) continue;
         for (const f of flagsAt(crit, lv)) raises.push([f, gid, lv]);
       }
+      if (crit.ownBody && raises.length && crit.ownBody.conveners.has(context.convener)) {
+        // `band_rules.members_govern_own_body`: members governing the affected people's own body,
+        // which convenes the plan, are not raised these flags for that body.
+        const roleOf = new Map(asked.map((g) => [g.id, g.role]));
+        const kept = raises.filter(([f, gid]) => !(crit.ownBody.flags.has(f) && crit.ownBody.roles.has(roleOf.get(gid))));
+        return row(ANSWERED, null, level, groupCells, kept);
+      }
       return row(ANSWERED, null, level, groupCells, raises);
     }
     if (groupCells.every(([, st]) => st === NA)) return row(NA, "answered-n/a", null, groupCells, []);
@@ -175,6 +189,35 @@ function rowOf(crit, context, groups, plain, cells) {
   const status = statusOf(plain);
   if (status === ANSWERED) return row(ANSWERED, null, plain, [], flagsAt(crit, plain).map((f) => [f, null, plain]));
   return row(status, status === NA ? "answered-n/a" : null, null, [], []);
+}
+
+/** `rowOf`, then the criterion's partial level-1 answers (`keys`: null for the plain level, group ids for groups' own answers) spared. */
+function answerRow(C, crit, context, groups, plain, cells, partial) {
+  const row = rowOf(crit, context, groups, plain, cells);
+  const keys = partial.get(crit.id);
+  return keys ? sparePartlyMet(C, row, cells, keys) : row;
+}
+
+/**
+ * `band_rules.partial_spares_level_one_flags` (SCORING.md step 2): an answer at level 1 marked
+ * `partial` keeps its level (points, ladder, IAP2) but does not raise the flags its question raises at
+ * level 1 and not at level 2. A group takes the `partial` of its own answer, else that of the plain
+ * level. Each such answer is recorded in `row.partly` as [group or null, flags not raised].
+ */
+function sparePartlyMet(C, row, cells, keys) {
+  if (row.status !== ANSWERED) return row;
+  const crit = row.crit;
+  const isPartial = (gid) => (gid !== null && cells.has(gid) ? keys.has(gid) : keys.has(null));
+  const found = row.groups.length
+    ? row.groups.filter(([gid, st, lv]) => st === ANSWERED && lv === 1 && isPartial(gid)).map(([gid]) => gid)
+    : (row.level === 1 && isPartial(null) ? [null] : []);
+  if (!found.length) return row;
+  const two = flagsAt(crit, 2);
+  const spare = new Set(C.rules.partial_spares_level_one_flags ? flagsAt(crit, 1).filter((f) => !two.includes(f)) : []);
+  const marked = new Set(found);
+  const partly = found.map((key) => [key, unique(row.raises.filter(([f, gid]) => gid === key && spare.has(f)).map(([f]) => f))]);
+  const raises = row.raises.filter(([f, gid]) => !(spare.has(f) && marked.has(gid)));
+  return { ...row, raises, partly };
 }
 
 const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
@@ -223,12 +266,20 @@ function settle(C, rows, stepsMet) {
 }
 
 /** Steps 1-6 of SCORING.md for one set of answers (`plain`: id -> level; `byGroup`: id -> Map group -> level). */
-function evaluate(C, scope, context, groups, plain, byGroup) {
+function evaluate(C, scope, context, groups, plain, byGroup, partial = new Map()) {
   const inScope = scope === "short" ? C.scopes.short : C.scopes.full;
   const rows = inScope.map((crit) =>
-    rowOf(crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map()),
+    answerRow(C, crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map(), partial),
   );
   return judge(C, groups, rows);
+}
+
+/** Whether the ladder rows (`state`) meet `step` on their answers alone, whatever holds the plan's ladder. */
+function stepMetByAnswers(C, step, state) {
+  const found = C.ladder.find((s) => s.step === step);
+  if (!found) return false;
+  const ok = found.criteria.filter((cid) => state.has(cid)).map((cid) => metBy(state.get(cid), C.rules.met_at));
+  return ok.length > 0 && (found.rule === "all" ? ok.every(Boolean) : ok.some(Boolean));
 }
 
 /** Whether the plan meets `band_rules.heard_floor`: its step is met and each of its criteria is answered at `metAt` or above. */
@@ -287,6 +338,7 @@ function judge(C, groups, rowsIn) {
   const othersHaveIt = (row, gid) =>
     row.groups.some(([g, st, lv]) => g !== gid && carriers.has(groupRole.get(g)) && st === ANSWERED && lv >= metAt);
   const flagLimits = new Map();
+  const capped = new Set();
   for (const [f, where] of raised) {
     const powerLevels = where
       .filter(([, gid]) => gid === null || !planHasPowerGroup || C.powerRoles.has(groupRole.get(gid)))
@@ -305,7 +357,18 @@ function judge(C, groups, rowsIn) {
     // follows that group, so the rule's applies.
     const atMost = planHasPowerGroup ? rules.cap_at_most : C.flagCapAtMost.get(f);
     const caps = C.capping.has(f) && capLevels.some((lv) => lv <= atMost);
+    if (caps) capped.add(f);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
+  }
+  const unheard = rules.unheard_pipeline;
+  if (unheard && raised.size && noVoice(C, groups, rows) && !stepMetByAnswers(C, unheard.step, state)) {
+    // `band_rules.unheard_pipeline`: no group with a say, and the answers of the people in the plan
+    // reach no decision either: a guardrail failed there caps at the rule's band.
+    const unheardBand = C.bandOrder.indexOf(unheard.band);
+    for (const f of capped) {
+      const [limit, power] = flagLimits.get(f);
+      flagLimits.set(f, [Math.min(limit, unheardBand), power]);
+    }
   }
   const floorRule = rules.heard_floor;
   if (floorRule && heard(floorRule, state, stepsMet, metAt)) {
@@ -328,7 +391,7 @@ function judge(C, groups, rowsIn) {
  * The rows of the answers with every unanswered question (and unanswered explicit group cell) set
  * to `value`; a criterion whose answers this leaves as they are keeps its row.
  */
-function filledRows(groups, context, plain, byGroup, rows, value) {
+function filledRows(groups, context, plain, byGroup, rows, value, C = null, partial = new Map()) {
   return rows.map((r) => {
     const crit = r.crit;
     const lv = plain.has(crit.id) ? plain.get(crit.id) : null;
@@ -344,7 +407,7 @@ function filledRows(groups, context, plain, byGroup, rows, value) {
       cells = new Map(cells);
       for (const gid of missing) cells.set(gid, value);
     }
-    return rowOf(crit, context, groups, lv === null || lv === undefined ? value : lv, cells);
+    return answerRow(C, crit, context, groups, lv === null || lv === undefined ? value : lv, cells, partial);
   });
 }
 
@@ -371,7 +434,7 @@ const moveKey = (cid, gid) => JSON.stringify([cid, gid]);
  * The rows of the answers with `moves` applied (a null group sets the plain level, a group its
  * cell); the criteria no move touches keep their rows.
  */
-function movedRows(context, groups, plain, byGroup, rows, moves) {
+function movedRows(context, groups, plain, byGroup, rows, moves, C = null, partial = new Map()) {
   const per = new Map();
   for (const m of moves.values()) {
     if (!per.has(m.cid)) per.set(m.cid, []);
@@ -387,7 +450,7 @@ function movedRows(context, groups, plain, byGroup, rows, moves) {
       if (gid === null) lv = level;
       else cells.set(gid, level);
     }
-    return rowOf(r.crit, context, groups, lv, cells);
+    return answerRow(C, r.crit, context, groups, lv, cells, partial);
   });
 }
 
@@ -480,7 +543,7 @@ function holdingDown(C, ev, groups) {
 }
 
 /** SCORING.md step 8: the answers to change to move the band up one, and what holds it down. */
-function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
+function whatWouldChange(C, scope, context, groups, plain, byGroup, ev, partial = new Map()) {
   const holding = holdingDown(C, ev, groups);
   if (ev.band === null || ev.band >= C.bandOrder.length - 1) {
     return { target: null, reachable: false, moves: [], holding_down: holding };
@@ -528,7 +591,7 @@ function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
   }
   const order = [...moves.keys()];
   // Only the moved criteria are scored again; every other row is the plan's own.
-  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial)).band;
+  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial, C, partial)).band;
   const reached = bandWith(moves);
   if (reached === null || reached < target) {
     return { target: C.bandOrder[target], reachable: false, moves: [], holding_down: holding };
@@ -568,6 +631,19 @@ export function groupLevelsOf(answers) {
     if (isObject(cells) && Object.keys(cells).length) {
       out.set(cid, new Map(Object.entries(cells).map(([gid, cell]) => [gid, levelOf(cell)])));
     }
+  }
+  return out;
+}
+
+/** The answers marked `partial: true` of an `answers` object: criterion id -> Set of null (the plain answer) and group ids. */
+export function partialsOf(answers) {
+  const marked = (a) => isObject(a) && a.partial === true;
+  const out = new Map();
+  for (const [cid, a] of Object.entries(answers || {})) {
+    const keys = new Set(marked(a) ? [null] : []);
+    const cells = isObject(a) ? a.by_group : null;
+    if (isObject(cells)) for (const [gid, cell] of Object.entries(cells)) if (marked(cell)) keys.add(gid);
+    if (keys.size) out.set(cid, keys);
   }
   return out;
 }
@@ -624,6 +700,7 @@ export function scorePlan(assessment, rubric) {
   const answers = a.answers || {};
   const plain = new Map(Object.entries(answers).map(([cid, x]) => [cid, levelOf(x)]));
   const byGroup = groupLevelsOf(answers);
+  const partial = partialsOf(answers);
   const scope = a.scope || "full";
   if (scope !== "full" && scope !== "short") throw new Error(`scope must be "full" or "short", not ${JSON.stringify(scope)}`);
   const plan = {};
@@ -634,10 +711,10 @@ export function scorePlan(assessment, rubric) {
   const { bandOrder, iap2Order, flagRank, flags } = C;
   const metAt = C.rules.met_at;
 
-  const ev = evaluate(C, scope, context, groups, plain, byGroup);
+  const ev = evaluate(C, scope, context, groups, plain, byGroup, partial);
   // The bounds score again only the criteria with an unanswered part.
-  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0));
-  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL));
+  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0, C, partial));
+  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL, C, partial));
   const byRank = (x, y) => flagRank.get(x) - flagRank.get(y);
 
   const limits = [];
@@ -773,7 +850,10 @@ export function scorePlan(assessment, rubric) {
       percent: roundPercent(done, n),
       confidence,
     },
-    what_would_change: whatWouldChange(C, scope, context, groups, plain, byGroup, ev),
+    what_would_change: whatWouldChange(C, scope, context, groups, plain, byGroup, ev, partial),
+    partly_met: ev.rows.flatMap((r) => (r.partly || []).map(([gid, spared]) => ({
+      criterion: r.crit.id, group: gid, flags: spared, next_step: r.crit.levelTwo,
+    }))),
     contributions: ev.rows.map((r) => {
       const crit = r.crit;
       const answered = r.status === ANSWERED;
