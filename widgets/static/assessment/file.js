@@ -9,6 +9,7 @@ import { checkParsedAssessment } from "./upload.js";
 export const UI = {
   unanswered: labels.unanswered,
   notApplicable: labels.not_applicable,
+  partial: labels.partial,
   actionKinds: labels.action_kinds,
   confidence: labels.confidence,
 };
@@ -107,7 +108,7 @@ export function checkAssessment(data, rubric) {
   return (read.problems || []).map((p) => p.detail());
 }
 
-/** The file as it is saved: only the fields the format knows, answers as {level, evidence, notes}. */
+/** The file as it is saved: only the fields the format knows, answers as {level, partial, evidence, notes}. */
 export function normalise(data, rubric, scope) {
   const out = newAssessment(rubric, data.scope || scope);
   for (const key of Object.keys(REQUIRED_PLAN)) {
@@ -116,6 +117,8 @@ export function normalise(data, rubric, scope) {
   for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
   const cell = (answer) => {
     const entry = { level: answer.level ?? null };
+    // "Part of level 2 is in place": kept with level 1 only, as the file format allows.
+    if (answer.partial === true && entry.level === 1) entry.partial = true;
     if (answer.evidence) entry.evidence = answer.evidence;
     if (answer.notes) entry.notes = answer.notes;
     return entry;
