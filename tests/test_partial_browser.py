@@ -45,7 +45,7 @@ def _radio(page, level, cid=QUESTION):
 
 
 def _box(page, cid=QUESTION):
-    return _question(page, cid).locator(":scope > .pai-partial")
+    return _question(page, cid).locator(":scope > .pai-levels > .pai-partial")
 
 
 def _raised(page, flag=FLAG):

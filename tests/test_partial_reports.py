@@ -194,6 +194,8 @@ def test_the_notebook_widget_answers_with_the_tick_and_drops_it_off_level_one():
                                                       "evidence": "A summary is promised, with no date."}
     assert [x["criterion"] for x in w.score["partly_met"]] == ["report-back"]
     assert "## Partly in place" in w.report()
+    frame = w.to_dataframe().set_index("criterion")
+    assert bool(frame.loc["report-back", "partial"]) and not frame["partial"].drop("report-back").any()
     w.answer("report-back", 2)
     assert "partial" not in w.assessment["answers"]["report-back"]
     assert w.score["partly_met"] == []

@@ -323,6 +323,8 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 "level": level,
                 "level_name": scale.get(level) if isinstance(level, int) else (
                     ui_labels()["not_applicable"] if level == NOT_APPLICABLE else None),
+                # Level 1 with part of level 2 already in place (the form's box under level 1).
+                "partial": ans.get("partial") is True and level == 1,
                 "status": contrib.get("status", "unanswered"),
                 "points": contrib.get("points", 0),
                 "max_points": contrib.get("max_points", 0),

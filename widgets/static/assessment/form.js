@@ -18,6 +18,8 @@ export function createForm(ctx) {
   // the file may hold the tick only with level 1, so the form remembers it, and gives it back when
   // level 1 is chosen again.
   const partialKept = new Set();
+  // A new file (uploaded, or started over) brings its own ticks: none hidden from before is given back.
+  ctx.forgetHiddenTicks = () => partialKept.clear();
 
   const progressBar = h("progress", { max: 1, value: 0, id: `${uid}-progress` });
   const progressText = h("span", {});
@@ -111,7 +113,13 @@ export function createForm(ctx) {
     const write = (patch) => updateAnswer(c.id, patch);
     const { box: levelsBox, radios } = radioSet(`${uid}-${c.id}`, options,
       (value) => pickLevel(c.id, getAssessment().answers?.[c.id], value, write));
-    const partial = partialBox(`${uid}-${c.id}`, `for: ${c.question}`, (checked) => toggled(c.id, checked, write));
+    const partial = partialBox(`${uid}-${c.id}`, `for: ${c.question}`, (checked) => {
+      toggled(c.id, checked, write);
+      // The hint asks for the part in place: the evidence field is shown to write it in.
+      if (checked) control.details.open = true;
+    });
+    // Under the level-1 choice itself, so the box reads as part of that answer (and Tab reaches it next).
+    radios.get(1)?.closest("label")?.after(partial.field);
     // The red flags this question can raise (rubric 2.0: `raises`, by level); a guardrail among
     // them marks the question as a guardrail question.
     const raises = [...new Set(Object.values(c.raises || {}).flat())].map((id) => flags[id]).filter(Boolean);
@@ -176,7 +184,6 @@ export function createForm(ctx) {
       h("legend", { id: legendId }, h("span", { text: c.question }), flag ? h("span", { class: "pai-flag-tag", text: "Guardrail" }) : null),
       naNote,
       levelsBox,
-      partial.field,
       groupPart,
       why,
       details,
