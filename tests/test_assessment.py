@@ -201,7 +201,7 @@ _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, width=32)
     | st.sampled_from(["", "n/a", "1.0", "2026-01-01", "narrow", "data", "engagement-plan", "pai-assessment",
                        "x" * 201, "purpose-stated", "Bad Id"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["level", "evidence", "notes", "x"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["level", "evidence", "notes", "partial", "x"]),
                                                                inner, max_size=3),
     max_leaves=6,
 )

@@ -71,6 +71,8 @@ def _reproducers() -> list[str]:
         json.dumps(dict(_valid(), **{f"k{i}": 1 for i in range(150_000)})),          # 150,000 unknown keys
         json.dumps(dict(_valid(), **{f"k{i}": 1 for i in range(3)})),
         with_(answers={cid: {"level": 7}}), with_(answers={cid: {"level": "3"}}), with_(answers={"Bad_ID": {"level": 1}}),
+        with_(answers={cid: {"level": 2, "partial": True}}), with_(answers={cid: {"level": 1, "partial": "yes"}}),
+        with_(answers={cid: {"level": 1, "partial": True}}),
         with_(answers={"no-such-question": {"level": 1}}), with_(answers={"early-stat": {"level": 1}}), with_(answers={"pay-participant": {"level": 1}}), with_(model_type="robot"), with_(scope="half"),
         with_(format="other"), with_(format_version=2), with_(format_version="1"), with_(format_version=1.0), with_(format_version=True),
         good.replace("\"format_version\": 1", "\"format_version\": 1e0"), with_(rubric={"id": "x"}),

@@ -62,6 +62,9 @@ class AssessmentError(InputError):
 class Answer:
     """One answer: a level (0-3, "n/a" or None for unanswered), with optional evidence and notes.
 
+    ``partial`` (only with level 1) says the plan does part of what the level-2 descriptor names
+    and is not what the level-1 descriptor describes (FILLING.md rule 6); the scorer keeps the
+    level and its points and spares the flags the question raises at level 1 only.
     ``by_group`` holds the answers given per participant group (group id -> ``Answer``) for the
     questions the rubric asks per group; a group without its own answer takes ``level``.
     """
@@ -70,9 +73,12 @@ class Answer:
     evidence: str = ""
     notes: str = ""
     by_group: Mapping[str, "Answer"] = field(default_factory=dict)
+    partial: bool = False
 
     def to_dict(self) -> dict:
         out: dict[str, Any] = {"level": self.level}
+        if self.partial:
+            out["partial"] = True
         if self.evidence:
             out["evidence"] = self.evidence
         if self.notes:
@@ -242,6 +248,8 @@ def migrate_1_0_to_2_0(doc: dict) -> tuple[dict, list[str]]:
                 parts.append("evidence: " + old["evidence"])
             if old.get("notes"):
                 parts.append("notes: " + old["notes"])
+            if old.get("partial") is True:
+                parts.append("partial: true")
             kept.append(f"- {cid} (rubric 1.0): " + "; ".join(parts))
     if kept:
         block = "Answers to rubric 1.0 questions that rubric 2.0 no longer asks:\n" + "\n".join(kept)
@@ -353,6 +361,8 @@ def _schema_problems(doc: Any, source: str) -> list[Problem]:
                                     _short(err.instance)))
         elif v == "oneOf" and err.absolute_path and err.absolute_path[-1] == "level":
             problems.append(Problem(source, where, _LEVEL_EXPECTED, _short(err.instance)))
+        elif v == "type" and err.absolute_path and err.absolute_path[-1] == "partial":
+            problems.append(Problem(source, where, _PARTIAL_TYPE_EXPECTED, _short(err.instance)))
         elif v in ("enum", "const"):
             allowed = err.validator_value if v == "enum" else [err.validator_value]
             problems.append(Problem(source, where, "one of " + ", ".join(json.dumps(a) for a in allowed),
@@ -381,8 +391,8 @@ _TOP_FIELDS = {"format", "format_version", "rubric", "scope", "team", "product",
                "date", "assessor", "notes", "migrations", "answers", "context", "groups"}
 _REQUIRED = {"format", "format_version", "rubric", "team", "product", "model_type", "lifecycle_stage", "date",
              "answers"}
-_ANSWER_FIELDS = {"level", "evidence", "notes", "by_group"}
-_CELL_FIELDS = {"level", "evidence", "notes"}
+_ANSWER_FIELDS = {"level", "evidence", "notes", "partial", "by_group"}
+_CELL_FIELDS = {"level", "evidence", "notes", "partial"}
 _CONTEXT_CHOICES = {"process": ("product-lifecycle", "single-decision", "standing-body"),
                     "convener": ("company", "public-body", "council-or-coop", "community-organisation"),
                     "participants": ("people-take-part", "inform-only")}
@@ -451,7 +461,8 @@ def _cell_ok(ans: dict) -> bool:
     level = ans.get("level")
     if not (level is None or level == "n/a" and type(level) is str or type(level) is int and 0 <= level <= 3):
         return False
-    return _text(ans.get("evidence", ""), 0, 20000) and _text(ans.get("notes", ""), 0, 20000)
+    return (type(ans.get("partial", False)) is bool and _text(ans.get("evidence", ""), 0, 20000)
+            and _text(ans.get("notes", ""), 0, 20000))
 
 
 @functools.lru_cache(maxsize=1)
@@ -542,6 +553,8 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
         crit = ids[cid]
         if ans.get("level") == NOT_APPLICABLE and not crit.not_applicable_if:
             problems.append(Problem(source, f"answers.{cid}.level", _NA_EXPECTED, '"n/a"'))
+        if not partial_ok(ans.get("partial"), ans.get("level")):
+            problems.append(_partial_problem(source, f"answers.{cid}", ans.get("level")))
         cells = ans.get("by_group") or {}
         if cells and not crit.per_group:
             problems.append(Problem(source, f"answers.{cid}.by_group",
@@ -557,8 +570,11 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
                 problems.append(Problem(source, where,
                                         f"a group whose role this question is asked of ({', '.join(crit.group_roles)})",
                                         f"a group with role {roles[gid]!r}"))
-            elif cell.get("level") == NOT_APPLICABLE and not crit.not_applicable_if:
-                problems.append(Problem(source, f"{where}.level", _NA_EXPECTED, '"n/a"'))
+            else:
+                if cell.get("level") == NOT_APPLICABLE and not crit.not_applicable_if:
+                    problems.append(Problem(source, f"{where}.level", _NA_EXPECTED, '"n/a"'))
+                if not partial_ok(cell.get("partial"), cell.get("level")):
+                    problems.append(_partial_problem(source, where, cell.get("level")))
         if len(problems) >= MAX_PROBLEMS:
             break
     for i, act in enumerate(doc.get("actions", [])):
@@ -571,6 +587,19 @@ def _semantic_problems(doc: Mapping, rubric: Rubric, source: str) -> list[Proble
 
 _LEVEL_EXPECTED = 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered'
 _NA_EXPECTED = "a level 0-3: this question applies to every plan, so it cannot be n/a"
+_PARTIAL_TYPE_EXPECTED = ("true or false (partial: true marks a level-1 answer that does part of level 2; "
+                          "write true, or remove it)")
+_PARTIAL_LEVEL_EXPECTED = "level 1 with partial: true (partial is only for level 1: remove it, or set level 1)"
+
+
+def partial_ok(partial: Any, level: Any) -> bool:
+    """Whether an answer's ``partial`` fits its level: absent or false with any level, true only
+    with level 1 (a boolean is checked by the schema first)."""
+    return partial is not True or (type(level) is int and level == 1)
+
+
+def _partial_problem(source: str, where: str, level: Any) -> Problem:
+    return Problem(source, f"{where}.partial", _PARTIAL_LEVEL_EXPECTED, f"partial: true with level {json.dumps(level)}")
 
 
 def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None:
@@ -593,16 +622,26 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
     cells = []
     for cid, answer in answers.items():
         if isinstance(answer, Mapping):
-            level, by_group = answer.get("level"), answer.get("by_group")
+            level, by_group, partial = answer.get("level"), answer.get("by_group"), answer.get("partial")
         else:
             level, by_group = getattr(answer, "level", answer), getattr(answer, "by_group", None)
+            partial = getattr(answer, "partial", None)
         where = f"answers.{cid}" if isinstance(cid, str) else "answers"
-        cells.append((cid, f"{where}.level" if isinstance(cid, str) else where, level))
+        cells.append((cid, where, f"{where}.level" if isinstance(cid, str) else where, level, partial))
         if isinstance(by_group, Mapping):
             for gid, cell in by_group.items():
-                lv = cell.get("level") if isinstance(cell, Mapping) else getattr(cell, "level", cell)
-                cells.append((cid, f"{where}.by_group.{gid}.level", lv))
-    for cid, where, level in cells:
+                if isinstance(cell, Mapping):
+                    lv, part = cell.get("level"), cell.get("partial")
+                else:
+                    lv, part = getattr(cell, "level", cell), getattr(cell, "partial", None)
+                cells.append((cid, f"{where}.by_group.{gid}", f"{where}.by_group.{gid}.level", lv, part))
+    for cid, base, where, level, partial in cells:
+        if partial is not None and type(partial) is not bool:
+            if not found.add(f"{base}.partial", _PARTIAL_TYPE_EXPECTED, _short(partial)):
+                break
+        elif not partial_ok(partial, level) and _level_ok(level):
+            if not found.add(f"{base}.partial", _PARTIAL_LEVEL_EXPECTED, f"partial: true with level {json.dumps(level)}"):
+                break
         if level is None or (type(level) is int and 0 <= level <= 3):
             continue
         if level == NOT_APPLICABLE and type(level) is str:
@@ -614,6 +653,11 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
         elif not found.add(where, _LEVEL_EXPECTED, _short(level)):
             break
     found.raise_if_any(AssessmentError)
+
+
+def _level_ok(level: Any) -> bool:
+    """A level the format allows at all: 0-3, ``None`` or "n/a"."""
+    return level is None or type(level) is int and 0 <= level <= 3 or type(level) is str and level == NOT_APPLICABLE
 
 
 def _plain(value: Any, source: str, depth: int = 0) -> Any:
@@ -683,8 +727,9 @@ def load_assessment(path_or_dict: str | Path | Mapping, rubric: Rubric | None = 
     if problems:
         raise AssessmentError(problems)
     answers = {cid: Answer(level=a.get("level"), evidence=a.get("evidence", ""), notes=a.get("notes", ""),
+                           partial=a.get("partial", False),
                            by_group={gid: Answer(level=g.get("level"), evidence=g.get("evidence", ""),
-                                                 notes=g.get("notes", ""))
+                                                 notes=g.get("notes", ""), partial=g.get("partial", False))
                                      for gid, g in (a.get("by_group") or {}).items()})
                for cid, a in doc["answers"].items()}
     return Assessment(

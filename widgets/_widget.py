@@ -240,6 +240,8 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
         out["answers"] = {}
         def cell(a: Mapping) -> dict:
             entry = {"level": a.get("level")}
+            if a.get("partial") is True:
+                entry["partial"] = True
             for key in ("evidence", "notes"):
                 if a.get(key):
                     entry[key] = a[key]

@@ -117,8 +117,7 @@ export function normalise(data, rubric, scope) {
   for (const key of OPTIONAL_FIELDS) if (data[key] !== undefined) out[key] = data[key];
   const cell = (answer) => {
     const entry = { level: answer.level ?? null };
-    // "Part of level 2 is in place": kept with level 1 only, as the file format allows.
-    if (answer.partial === true && entry.level === 1) entry.partial = true;
+    if (answer.partial === true) entry.partial = true;
     if (answer.evidence) entry.evidence = answer.evidence;
     if (answer.notes) entry.notes = answer.notes;
     return entry;

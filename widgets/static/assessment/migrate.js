@@ -99,6 +99,7 @@ export function migrate10to20(input, rubric) {
     const parts = [`level ${dumps(old.level)}`];
     if (old.evidence) parts.push(`evidence: ${old.evidence}`);
     if (old.notes) parts.push(`notes: ${old.notes}`);
+    if (old.partial === true) parts.push("partial: true");
     kept.push(`- ${cid} (rubric 1.0): ${parts.join("; ")}`);
   }
   if (kept.length) {

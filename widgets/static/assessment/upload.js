@@ -14,6 +14,13 @@ const FORMAT_VERSION = 1;
 const MAX_ANSWERS = 200;
 const LEVEL_EXPECTED = 'a level 0, 1, 2 or 3, "n/a", or nothing for unanswered';
 const NA_EXPECTED = "a level 0-3: this question applies to every plan, so it cannot be n/a";
+// An answer's `partial` (widgets/_assessment.py): a boolean, and true only with level 1.
+const PARTIAL_TYPE_EXPECTED = "true or false (partial: true marks a level-1 answer that does part of level 2; write true, or remove it)";
+const PARTIAL_LEVEL_EXPECTED = "level 1 with partial: true (partial is only for level 1: remove it, or set level 1)";
+/** Whether an answer's `partial` fits its level (Python's partial_ok). */
+export const partialOk = (partial, level) => partial !== true || level === 1;
+const partialProblem = (src, where, level) => new Problem(src, `${where}.partial`, PARTIAL_LEVEL_EXPECTED,
+  `partial: true with level ${level === undefined ? "null" : JSON.stringify(level)}`);
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const VERSION = /^[0-9]+\.[0-9]+$/;
@@ -139,6 +146,7 @@ function schemaProblems(doc, rubric, src) {
       if (!ok) add([...at, "level"], LEVEL_EXPECTED, short(level));
     }
     for (const field of ["evidence", "notes"]) if (field in ans) text([...at, field], ans[field], 0, 20000);
+    if ("partial" in ans && typeof ans.partial !== "boolean") add([...at, "partial"], PARTIAL_TYPE_EXPECTED, short(ans.partial));
   };
   const required = (path, obj, names) => {
     for (const name of names) if (!(name in obj)) add([...path, name], "this field (see ASSESSMENT-FORMAT.md)", "nothing");
@@ -218,7 +226,7 @@ function schemaProblems(doc, rubric, src) {
     for (const [cid, ans] of Object.entries(doc.answers)) {
       const at = ["answers", cid];
       if (!type(at, ans, "object")) continue;
-      closed(at, ans, ["by_group", "evidence", "level", "notes"]);
+      closed(at, ans, ["by_group", "evidence", "level", "notes", "partial"]);
       cell(at, ans);
       if ("by_group" in ans && type([...at, "by_group"], ans.by_group, "object")) {
         const cells = ans.by_group;
@@ -228,7 +236,7 @@ function schemaProblems(doc, rubric, src) {
         }
         for (const [gid, c] of Object.entries(cells)) {
           if (!type([...at, "by_group", gid], c, "object")) continue;
-          closed([...at, "by_group", gid], c, ["evidence", "level", "notes"]);
+          closed([...at, "by_group", gid], c, ["evidence", "level", "notes", "partial"]);
           cell([...at, "by_group", gid], c);
         }
       }
@@ -317,6 +325,7 @@ function semanticProblems(doc, rubric, src) {
       continue;
     }
     if (ans.level === "n/a" && !criterion.not_applicable_if) problems.push(new Problem(src, `answers.${cid}.level`, NA_EXPECTED, '"n/a"'));
+    if (!partialOk(ans.partial, ans.level)) problems.push(partialProblem(src, `answers.${cid}`, ans.level));
     let cells = ans.by_group || {};
     if (Object.keys(cells).length && !criterion.per_group) {
       problems.push(new Problem(src, `answers.${cid}.by_group`,
@@ -330,8 +339,9 @@ function semanticProblems(doc, rubric, src) {
       } else if (!(criterion.group_roles || []).includes(roles.get(gid))) {
         problems.push(new Problem(src, where, `a group whose role this question is asked of (${(criterion.group_roles || []).join(", ")})`,
           `a group with role ${repr(roles.get(gid))}`));
-      } else if (c.level === "n/a" && !criterion.not_applicable_if) {
-        problems.push(new Problem(src, `${where}.level`, NA_EXPECTED, '"n/a"'));
+      } else {
+        if (c.level === "n/a" && !criterion.not_applicable_if) problems.push(new Problem(src, `${where}.level`, NA_EXPECTED, '"n/a"'));
+        if (!partialOk(c.partial, c.level)) problems.push(partialProblem(src, where, c.level));
       }
     }
     if (problems.length >= MAX_PROBLEMS) break;
