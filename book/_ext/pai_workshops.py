@@ -140,8 +140,9 @@ def worksheet_markdown(criteria, *, title: str) -> str:
         if c.theme != theme:
             theme = c.theme
             out += [f"```{{rubric}} {_md(rubric.themes[theme]['title'])}", "```", ""]
-        out += [f"**{n}. {_md(c.question)}** ({c.id})", ""] + _level_lines(c, tick=True)
-        out += ["", "Evidence: ____________________________________________________________", ""]
+        # One block a question, so that printing keeps it on one sheet with its evidence line.
+        out += [":::{container} pai-worksheet-question", f"**{n}. {_md(c.question)}** ({c.id})", ""] + _level_lines(c, tick=True)
+        out += ["", "Evidence: ____________________________________________________________", ":::", ""]
     return "\n".join(out)
 
 
