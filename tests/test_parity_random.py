@@ -2,7 +2,8 @@
 
 Hypothesis draws whole assessment files (plan context, participant groups with every role, per-group
 answers, n/a where the rubric allows it, unanswered and missing questions, levels clustered around a
-plan-wide tendency so that every band and ladder step is reached). Each file must be accepted by
+plan-wide tendency so that every band and ladder step is reached; level-1 answers now and then
+marked ``partial``). Each file must be accepted by
 `load_assessment`; then `widgets/static/scoring.js` and `widgets/static/lib/report.js`, in one Node
 process that scores all of them in one batch, must give exactly `score_plan(...).to_dict()` (values
 and key order) and the same Markdown report as `widgets/_reports.py`. The draws are made once per
@@ -112,6 +113,15 @@ def _fit(c, value):
     return None if value == "n/a" and not c.not_applicable_if else value
 
 
+def _cell(draw, c, level) -> dict:
+    """An answer at ``level``; a level-1 answer is marked ``partial`` (part of level 2 there) one time
+    in three, the only level the file format allows it with."""
+    level = _fit(c, level)
+    if level == 1 and draw(st.integers(0, 2)) == 0:
+        return {"level": 1, "partial": True}
+    return {"level": level}
+
+
 @st.composite
 def level_near(draw, tendency: int, noise: int, spread: bool):
     """The plan's tendency, one below it now and then when `spread`, or, `noise` times in a
@@ -158,12 +168,12 @@ def assessments(draw):
         if shape == "weak-profile":  # as low as the question goes without raising a flag
             base = max(step_level if c.step else tendency, next(lv for lv in range(4) if lv not in c.raises))
         near = level_near(base, noise, spread)
-        answer = {"level": _fit(c, draw(near))}
+        answer = _cell(draw, c, draw(near))
         if c.per_group:
             cells = {}
             for g in groups:
                 if g["role"] in c.group_roles and draw(st.integers(0, 2)) == 0:
-                    cells[g["id"]] = {"level": _fit(c, draw(near))}
+                    cells[g["id"]] = _cell(draw, c, draw(near))
             if cells:
                 answer["by_group"] = cells
         answers[c.id] = answer
@@ -246,9 +256,11 @@ def test_random_assessments_reach_every_case(random_draws):
     """The draws were not all alike: every band, every kind of limit, reachable and unreachable targets."""
     if EXAMPLES < 300:
         pytest.skip(f"PAI_PARITY_EXAMPLES={EXAMPLES}: the claim is about the 300 draws `make test` makes")
-    seen: dict[str, set] = {"band": set(), "target": set(), "limited_by": set(), "holding_down": set()}
+    seen: dict[str, set] = {"band": set(), "target": set(), "limited_by": set(), "holding_down": set(),
+                            "partly_met": set()}
     for doc in random_draws:
         py = score_plan(doc, RUBRIC).to_dict()
+        seen["partly_met"].update(("group" if p["group"] else "plain", bool(p["flags"])) for p in py["partly_met"])
         seen["band"].add(py["band"]["id"])
         seen["target"].add((py["what_would_change"]["target"], py["what_would_change"]["reachable"]))
         seen["limited_by"].update(x["kind"] for x in py["band"]["limited_by"])
@@ -257,6 +269,8 @@ def test_random_assessments_reach_every_case(random_draws):
     assert seen["limited_by"] >= {"ladder", "context", "profile", "red-flag"}
     assert seen["holding_down"] >= {"ladder", "profile", "red-flag"}
     assert {reachable for _, reachable in seen["target"]} == {True, False}
+    # Partial level-1 answers, plain and per group, that spare a flag and that spare none.
+    assert seen["partly_met"] == {("plain", True), ("plain", False), ("group", True), ("group", False)}
 
 
 def test_examples_with_links_and_subsets_report_identically(node_scorer):

@@ -301,7 +301,7 @@ def test_to_dict_is_plain_json_and_deterministic():
     assert json.loads(json.dumps(d1)) == d1
     assert list(d1) == ["rubric", "scope", "plan", "context", "band", "iap2", "overall", "profile", "themes",
                         "groups", "red_flags", "unconfirmed_flags", "completeness", "what_would_change",
-                        "contributions", "actions"]
+                        "partly_met", "contributions", "actions"]
 
 
 def test_bad_scope_is_refused():

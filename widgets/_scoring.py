@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import yaml
@@ -522,6 +523,8 @@ class _Row(NamedTuple):
     level: Any  # the effective level: an int when answered
     groups: tuple[tuple[str, str, Any], ...]  # (group id, status, level) for per-group questions
     raises: tuple[tuple[str, str | None, int], ...]  # (flag, group id or None, level)
+    #: (group id or None, flags not raised) for each partial level-1 answer of the row (`partly_met`)
+    partly: tuple[tuple[str | None, tuple[str, ...]], ...] = ()
 
 
 class _Eval(NamedTuple):
@@ -583,15 +586,53 @@ def _row(c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, by_gr
 
 
 def _rows(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...], plain: Mapping,
-          by_group: Mapping) -> tuple[_Row, ...]:
+          by_group: Mapping, partial: Mapping = MappingProxyType({})) -> tuple[_Row, ...]:
     """Steps 1-2 for every criterion in scope, in rubric order."""
-    return tuple(_row(c, context, groups, plain.get(c.id), by_group.get(c.id, {})) for c in rubric.in_scope(scope))
+    return tuple(_answer_row(rubric, c, context, groups, plain.get(c.id), by_group.get(c.id, {}), partial)
+                 for c in rubric.in_scope(scope))
+
+
+def _answer_row(rubric: Rubric, c: Criterion, context: Mapping, groups: tuple[Group, ...], plain, cells: Mapping,
+                partial: Mapping) -> _Row:
+    """``_row``, then the partial level-1 answers of the criterion (``partial``: criterion id -> the
+    keys of its answers marked ``partial``, None for the plain level and a group id for a group's own
+    answer) spared by ``_spare_partly_met``."""
+    row = _row(c, context, groups, plain, cells)
+    keys = partial.get(c.id)
+    return _spare_partly_met(rubric, row, cells, keys) if keys else row
+
+
+def _spare_partly_met(rubric: Rubric, row: _Row, cells: Mapping, keys: frozenset) -> _Row:
+    """`band_rules.partial_spares_level_one_flags` (SCORING.md step 2): an answer at level 1 marked
+    ``partial`` keeps its level, so its points, ladder position and IAP2 effect stay those of level 1,
+    but does not raise the flags its question raises at level 1 and not at level 2. A group takes the
+    ``partial`` of its own answer, else that of the plain level (as it takes the level). Every such
+    answer is recorded in ``row.partly`` with the flags it did not raise (possibly none)."""
+    if row.status != ANSWERED:
+        return row
+    c = row.criterion
+
+    def is_partial(gid) -> bool:
+        return gid in keys if gid is not None and gid in cells else None in keys
+
+    if row.groups:
+        found = [gid for gid, st, lv in row.groups if st == ANSWERED and lv == 1 and is_partial(gid)]
+    else:
+        found = [None] if row.level == 1 and is_partial(None) else []
+    if not found:
+        return row
+    spare = set(c.flags_at(1)) - set(c.flags_at(2)) if rubric.rules.get("partial_spares_level_one_flags") else set()
+    marked = set(found)
+    partly = tuple((key, tuple(dict.fromkeys(f for f, gid, _ in row.raises if gid == key and f in spare)))
+                   for key in found)
+    raises = tuple(x for x in row.raises if not (x[0] in spare and x[1] in marked))
+    return row._replace(raises=raises, partly=partly)
 
 
 def _evaluate(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
-              plain: Mapping, by_group: Mapping) -> _Eval:
+              plain: Mapping, by_group: Mapping, partial: Mapping = MappingProxyType({})) -> _Eval:
     """Steps 1-7 of SCORING.md for one set of answers."""
-    return _judge(rubric, groups, _rows(rubric, scope, context, groups, plain, by_group))
+    return _judge(rubric, groups, _rows(rubric, scope, context, groups, plain, by_group, partial))
 
 
 def _judge(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...]) -> _Eval:
@@ -768,7 +809,7 @@ def _heard(floor_rule: Mapping, rows: list[_Row], state: Mapping[str, _Row], ste
 
 
 def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
-                 rows: tuple[_Row, ...], value: int) -> tuple[_Row, ...]:
+                 rows: tuple[_Row, ...], value: int, partial: Mapping = MappingProxyType({})) -> tuple[_Row, ...]:
     """The rows of the answers with every unanswered question (and unanswered explicit group cell)
     set to ``value``; a criterion whose answers this leaves as they are keeps its row."""
     out = []
@@ -787,12 +828,13 @@ def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], pl
             cells = dict(cells)
             for gid in missing:
                 cells[gid] = value
-        out.append(_row(c, context, groups, value if level is None else level, cells))
+        out.append(_answer_row(rubric, c, context, groups, value if level is None else level, cells, partial))
     return tuple(out)
 
 
 def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
-                rows: tuple[_Row, ...], moves: Mapping, memo: dict | None = None) -> tuple[_Row, ...]:
+                rows: tuple[_Row, ...], moves: Mapping, memo: dict | None = None, rubric: Rubric | None = None,
+                partial: Mapping = MappingProxyType({})) -> tuple[_Row, ...]:
     """The rows of the answers with ``moves`` applied ((criterion, group or None) -> level: a null
     group sets the plain level, a group its cell); the other criteria keep their rows. ``memo``
     keeps the rows already built for the same criterion and changes (one plan, one search)."""
@@ -816,7 +858,7 @@ def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_
                 level = lv
             else:
                 cells[gid] = lv
-        row = _row(r.criterion, context, groups, level, cells)
+        row = _answer_row(rubric, r.criterion, context, groups, level, cells, partial)
         if memo is not None:
             memo[key] = row
         out.append(row)
@@ -845,7 +887,7 @@ def _current(row: _Row, gid: str | None):
 
 
 def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tuple[Group, ...],
-                       plain: Mapping, by_group: Mapping, ev: _Eval) -> dict:
+                       plain: Mapping, by_group: Mapping, ev: _Eval, partial: Mapping = MappingProxyType({})) -> dict:
     """SCORING.md step 8: the answers to change to move the band up one, and what holds it down."""
     holding = _holding_down(rubric, ev, groups)
     if ev.band is None or ev.band >= len(BAND_ORDER) - 1:
@@ -892,13 +934,15 @@ def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tup
     order = list(moves)
     # Only the moved criteria are scored again; every other row is the plan's own.
     memo: dict = {}
-    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves, memo))
+    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves, memo,
+                                                     rubric, partial))
     if band is None or band < target:
         return {"target": BAND_ORDER[target], "reachable": False, "moves": [], "holding_down": holding}
     # 3. Prune: drop every move the target does not need, last added first.
     for key in reversed(order):
         trial = {k: v for k, v in moves.items() if k != key}
-        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial, memo))[0] >= target:
+        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial, memo,
+                                                  rubric, partial))[0] >= target:
             moves = trial
     index = {c.id: c.index for c in rubric.criteria}
     group_index = {g.id: i for i, g in enumerate(groups)}
@@ -1081,10 +1125,18 @@ class Score:
     @property
     def what_would_change(self) -> dict:
         if self._change is None:
-            plain, by_group = self._answers
+            plain, by_group, partial = self._answers
             self._change = _what_would_change(self.rubric, self.scope, self.context, self.groups,
-                                              plain, by_group, self._ev)
+                                              plain, by_group, self._ev, partial)
         return self._change
+
+    @property
+    def partly_met(self) -> tuple[dict, ...]:
+        """The answers marked ``partial`` (level 1, part of level 2 there) that count, in rubric
+        order and then group order: ``{criterion, group, flags, next_step}``, with the flags the
+        answer did not raise (SCORING.md step 2) and the level-2 descriptor as what is missing."""
+        return tuple({"criterion": r.criterion.id, "group": gid, "flags": list(flags), "next_step": r.criterion.levels[2]}
+                     for r in self._ev.rows for gid, flags in r.partly)
 
     @property
     def contributions(self) -> tuple[Contribution, ...]:
@@ -1210,6 +1262,7 @@ class Score:
                 "confidence": self.confidence,
             },
             "what_would_change": self.what_would_change,
+            "partly_met": [dict(p, flags=list(p["flags"])) for p in self.partly_met],
             "contributions": [
                 {"criterion": c.criterion, "theme": c.theme, "weight_points": c.weight_points, "status": c.status,
                  "reason": c.reason, "level": c.level, "points": c.points, "max_points": c.max_points,
@@ -1246,6 +1299,22 @@ def group_answer_levels(answers: Mapping[str, Any]) -> dict[str, dict[str, Any]]
     return out
 
 
+def answer_partials(answers: Mapping[str, Any]) -> dict[str, frozenset]:
+    """Map criterion id -> the keys of its answers marked ``partial: true`` (None for the plain
+    answer, a group id for a group's own answer), from an ``answers`` mapping of dicts or
+    ``Answer`` objects; criteria without such an answer are left out."""
+    def marked(a) -> bool:
+        return (a.get("partial") if isinstance(a, Mapping) else getattr(a, "partial", False)) is True
+
+    out = {}
+    for cid, a in answers.items():
+        cells = a.get("by_group") if isinstance(a, Mapping) else getattr(a, "by_group", None)
+        keys = ({None} if marked(a) else set()) | {gid for gid, cell in (cells or {}).items() if marked(cell)}
+        if keys:
+            out[cid] = frozenset(keys)
+    return out
+
+
 def _groups_of(raw) -> tuple[Group, ...]:
     out = []
     for g in raw or ():
@@ -1275,6 +1344,7 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
         answers = assessment.get("answers") or {}
         plain = answer_levels(answers)
         by_group = group_answer_levels(answers)
+        partial = answer_partials(answers)
         scope = assessment.get("scope") or "full"
         plan = {k: assessment.get(k) for k in ("team", "product", "model_type", "lifecycle_stage", "date")}
         context = {**CONTEXT_DEFAULTS, **(assessment.get("context") or {})}
@@ -1282,17 +1352,18 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
     else:
         plain = assessment.levels
         by_group = assessment.group_levels
+        partial = answer_partials(assessment.answers)
         scope = assessment.scope
         plan = assessment.plan_info()
         context = {**CONTEXT_DEFAULTS, **assessment.context}
         groups = _groups_of(assessment.groups)
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
-    ev = _evaluate(rubric, scope, context, groups, plain, by_group)
+    ev = _evaluate(rubric, scope, context, groups, plain, by_group, partial)
     # The bounds score again only the criteria with an unanswered part.
-    low_band, _ = _band_only(rubric, groups, _filled_rows(rubric, context, groups, plain, by_group, ev.rows, 0))
-    high_band, high_iap2 = _band_only(rubric, groups,
-                                      _filled_rows(rubric, context, groups, plain, by_group, ev.rows, MAX_LEVEL))
+    low_band, _ = _band_only(rubric, groups, _filled_rows(rubric, context, groups, plain, by_group, ev.rows, 0, partial))
+    high_band, high_iap2 = _band_only(rubric, groups, _filled_rows(rubric, context, groups, plain, by_group, ev.rows,
+                                                                   MAX_LEVEL, partial))
 
     limits: list[BandLimit] = []
     if ev.band is not None:
@@ -1340,4 +1411,4 @@ def score_plan(assessment, rubric: Rubric | None = None) -> Score:
                         unconfirmed[f].append(c.id)
     unconfirmed_flags = tuple(FlagResult(f, tuple(unconfirmed[f])) for f in sorted(unconfirmed, key=rank))
     return Score(rubric, scope, plan, context, groups, ev, high_iap2, band_low, band_high, tuple(limits),
-                 raised, unconfirmed_flags, confidence, (dict(plain), {k: dict(v) for k, v in by_group.items()}))
+                 raised, unconfirmed_flags, confidence, (dict(plain), {k: dict(v) for k, v in by_group.items()}, partial))

@@ -72,6 +72,7 @@ export function compileRubric(rubric) {
       action: c.next_step.action,
       who: c.next_step.who,
       explainedIn: c.explained_in,
+      levelTwo: c.levels["2"], // what a partial level-1 answer still misses (partly_met)
     };
   });
   compiled = {
@@ -177,6 +178,35 @@ function rowOf(crit, context, groups, plain, cells) {
   return row(status, status === NA ? "answered-n/a" : null, null, [], []);
 }
 
+/** `rowOf`, then the criterion's partial level-1 answers (`keys`: null for the plain level, group ids for groups' own answers) spared. */
+function answerRow(C, crit, context, groups, plain, cells, partial) {
+  const row = rowOf(crit, context, groups, plain, cells);
+  const keys = partial.get(crit.id);
+  return keys ? sparePartlyMet(C, row, cells, keys) : row;
+}
+
+/**
+ * `band_rules.partial_spares_level_one_flags` (SCORING.md step 2): an answer at level 1 marked
+ * `partial` keeps its level (points, ladder, IAP2) but does not raise the flags its question raises at
+ * level 1 and not at level 2. A group takes the `partial` of its own answer, else that of the plain
+ * level. Each such answer is recorded in `row.partly` as [group or null, flags not raised].
+ */
+function sparePartlyMet(C, row, cells, keys) {
+  if (row.status !== ANSWERED) return row;
+  const crit = row.crit;
+  const isPartial = (gid) => (gid !== null && cells.has(gid) ? keys.has(gid) : keys.has(null));
+  const found = row.groups.length
+    ? row.groups.filter(([gid, st, lv]) => st === ANSWERED && lv === 1 && isPartial(gid)).map(([gid]) => gid)
+    : (row.level === 1 && isPartial(null) ? [null] : []);
+  if (!found.length) return row;
+  const two = flagsAt(crit, 2);
+  const spare = new Set(C.rules.partial_spares_level_one_flags ? flagsAt(crit, 1).filter((f) => !two.includes(f)) : []);
+  const marked = new Set(found);
+  const partly = found.map((key) => [key, unique(row.raises.filter(([f, gid]) => gid === key && spare.has(f)).map(([f]) => f))]);
+  const raises = row.raises.filter(([f, gid]) => !(spare.has(f) && marked.has(gid)));
+  return { ...row, raises, partly };
+}
+
 const metBy = (r, metAt) => r.status === ANSWERED && r.level >= metAt;
 
 /**
@@ -223,10 +253,10 @@ function settle(C, rows, stepsMet) {
 }
 
 /** Steps 1-6 of SCORING.md for one set of answers (`plain`: id -> level; `byGroup`: id -> Map group -> level). */
-function evaluate(C, scope, context, groups, plain, byGroup) {
+function evaluate(C, scope, context, groups, plain, byGroup, partial = new Map()) {
   const inScope = scope === "short" ? C.scopes.short : C.scopes.full;
   const rows = inScope.map((crit) =>
-    rowOf(crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map()),
+    answerRow(C, crit, context, groups, plain.has(crit.id) ? plain.get(crit.id) : null, byGroup.get(crit.id) || new Map(), partial),
   );
   return judge(C, groups, rows);
 }
@@ -328,7 +358,7 @@ function judge(C, groups, rowsIn) {
  * The rows of the answers with every unanswered question (and unanswered explicit group cell) set
  * to `value`; a criterion whose answers this leaves as they are keeps its row.
  */
-function filledRows(groups, context, plain, byGroup, rows, value) {
+function filledRows(groups, context, plain, byGroup, rows, value, C = null, partial = new Map()) {
   return rows.map((r) => {
     const crit = r.crit;
     const lv = plain.has(crit.id) ? plain.get(crit.id) : null;
@@ -344,7 +374,7 @@ function filledRows(groups, context, plain, byGroup, rows, value) {
       cells = new Map(cells);
       for (const gid of missing) cells.set(gid, value);
     }
-    return rowOf(crit, context, groups, lv === null || lv === undefined ? value : lv, cells);
+    return answerRow(C, crit, context, groups, lv === null || lv === undefined ? value : lv, cells, partial);
   });
 }
 
@@ -371,7 +401,7 @@ const moveKey = (cid, gid) => JSON.stringify([cid, gid]);
  * The rows of the answers with `moves` applied (a null group sets the plain level, a group its
  * cell); the criteria no move touches keep their rows.
  */
-function movedRows(context, groups, plain, byGroup, rows, moves) {
+function movedRows(context, groups, plain, byGroup, rows, moves, C = null, partial = new Map()) {
   const per = new Map();
   for (const m of moves.values()) {
     if (!per.has(m.cid)) per.set(m.cid, []);
@@ -387,7 +417,7 @@ function movedRows(context, groups, plain, byGroup, rows, moves) {
       if (gid === null) lv = level;
       else cells.set(gid, level);
     }
-    return rowOf(r.crit, context, groups, lv, cells);
+    return answerRow(C, r.crit, context, groups, lv, cells, partial);
   });
 }
 
@@ -480,7 +510,7 @@ function holdingDown(C, ev, groups) {
 }
 
 /** SCORING.md step 8: the answers to change to move the band up one, and what holds it down. */
-function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
+function whatWouldChange(C, scope, context, groups, plain, byGroup, ev, partial = new Map()) {
   const holding = holdingDown(C, ev, groups);
   if (ev.band === null || ev.band >= C.bandOrder.length - 1) {
     return { target: null, reachable: false, moves: [], holding_down: holding };
@@ -528,7 +558,7 @@ function whatWouldChange(C, scope, context, groups, plain, byGroup, ev) {
   }
   const order = [...moves.keys()];
   // Only the moved criteria are scored again; every other row is the plan's own.
-  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial)).band;
+  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial, C, partial)).band;
   const reached = bandWith(moves);
   if (reached === null || reached < target) {
     return { target: C.bandOrder[target], reachable: false, moves: [], holding_down: holding };
@@ -568,6 +598,19 @@ export function groupLevelsOf(answers) {
     if (isObject(cells) && Object.keys(cells).length) {
       out.set(cid, new Map(Object.entries(cells).map(([gid, cell]) => [gid, levelOf(cell)])));
     }
+  }
+  return out;
+}
+
+/** The answers marked `partial: true` of an `answers` object: criterion id -> Set of null (the plain answer) and group ids. */
+export function partialsOf(answers) {
+  const marked = (a) => isObject(a) && a.partial === true;
+  const out = new Map();
+  for (const [cid, a] of Object.entries(answers || {})) {
+    const keys = new Set(marked(a) ? [null] : []);
+    const cells = isObject(a) ? a.by_group : null;
+    if (isObject(cells)) for (const [gid, cell] of Object.entries(cells)) if (marked(cell)) keys.add(gid);
+    if (keys.size) out.set(cid, keys);
   }
   return out;
 }
@@ -624,6 +667,7 @@ export function scorePlan(assessment, rubric) {
   const answers = a.answers || {};
   const plain = new Map(Object.entries(answers).map(([cid, x]) => [cid, levelOf(x)]));
   const byGroup = groupLevelsOf(answers);
+  const partial = partialsOf(answers);
   const scope = a.scope || "full";
   if (scope !== "full" && scope !== "short") throw new Error(`scope must be "full" or "short", not ${JSON.stringify(scope)}`);
   const plan = {};
@@ -634,10 +678,10 @@ export function scorePlan(assessment, rubric) {
   const { bandOrder, iap2Order, flagRank, flags } = C;
   const metAt = C.rules.met_at;
 
-  const ev = evaluate(C, scope, context, groups, plain, byGroup);
+  const ev = evaluate(C, scope, context, groups, plain, byGroup, partial);
   // The bounds score again only the criteria with an unanswered part.
-  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0));
-  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL));
+  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0, C, partial));
+  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL, C, partial));
   const byRank = (x, y) => flagRank.get(x) - flagRank.get(y);
 
   const limits = [];
@@ -773,7 +817,10 @@ export function scorePlan(assessment, rubric) {
       percent: roundPercent(done, n),
       confidence,
     },
-    what_would_change: whatWouldChange(C, scope, context, groups, plain, byGroup, ev),
+    what_would_change: whatWouldChange(C, scope, context, groups, plain, byGroup, ev, partial),
+    partly_met: ev.rows.flatMap((r) => (r.partly || []).map(([gid, spared]) => ({
+      criterion: r.crit.id, group: gid, flags: spared, next_step: r.crit.levelTwo,
+    }))),
     contributions: ev.rows.map((r) => {
       const crit = r.crit;
       const answered = r.status === ANSWERED;
