@@ -58,8 +58,9 @@ def test_blank_assessment_prints_a_worksheet_of_every_question(new_page, server_
     for c in criteria:
         for level in range(4):
             assert _flat(f"{level} · {names[level]}: {c.levels[level]}") in text, (c.id, level)
-    # A box to tick for each level (and "does not apply" where offered), and room to write.
-    boxes = sum(4 + bool(c.not_applicable_if) for c in criteria)
+    # A box to tick for each level (and "does not apply" where offered), one more beside level 1
+    # (part of level 2 in place), and room to write.
+    boxes = sum(5 + bool(c.not_applicable_if) for c in criteria)
     assert text.count("☐") == boxes
     assert text.count("Evidence and notes:") == len(criteria)
     lines = page.locator(".pai-print-view .pai-print-line")

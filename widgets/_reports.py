@@ -195,6 +195,37 @@ def _owned(entry) -> list:
     return [["em", "Owner:"], ["text", f" {entry.get('owner') or 'not named'}, by {entry.get('due') or 'no date'}. "]]
 
 
+def _is_partial(answer) -> bool:
+    """Whether an answer (or a group's cell) says "part of level 2 is in place" (level 1 only)."""
+    return isinstance(answer, Mapping) and answer.get("partial") is True and answer.get("level") == 1
+
+
+def _level_shown(level, partial: bool) -> str:
+    """A level as the reports show it: "1, part of 2" for a partial level-1 answer (twin: levelShown)."""
+    return f"{level}, part of {level + 1}" if partial and level == 1 else str(level)
+
+
+def _partly_items(rubric: Rubric, entries: list, group_labels: Mapping, in_view) -> list:
+    """One list item per `partly_met` entry: the question, the group, the red flags not raised on
+    the team's word, and the rest of level 2 as the next step (twin of partlyItems in report.js)."""
+    out = []
+    for x in entries:
+        if not in_view(x["criterion"]):
+            continue
+        who = f" (for {group_labels.get(x['group'], x['group'])})" if x.get("group") else ""
+        titles = [f"“{rubric.red_flags[f]['title']}”" for f in x["flags"]]
+        if not titles:
+            spared = "No red flag depends on this answer. "
+        else:
+            verb = "is" if len(titles) == 1 else "are"
+            spared = (f"{' and '.join(titles) if len(titles) < 3 else '; '.join(titles)} {verb} not raised because "
+                      "you said part of level 2 is in place: a reviewer should check this. ")
+        out.append([["strong", rubric.by_id[x["criterion"]].question],
+                    ["text", f"{who}: level 1, part of 2. {spared}"],
+                    ["em", "Next step:"], ["text", f" reach all of level 2: {x['next_step']}"]])
+    return out
+
+
 def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Mapping | None = None,
                  criteria_ids: Sequence[str] | None = None) -> dict:
     """The report of one scored assessment as data, for :func:`render_markdown`, :func:`render_html`
@@ -275,6 +306,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     def in_view(cid: str) -> bool:
         return not criteria_ids or cid in criteria_ids
 
+    partly = _partly_items(rubric, score.get("partly_met") or [], group_labels, in_view)
+
     # Next steps the team has taken on (the file's `actions`): who owns each and by when.
     owned = {x["criterion"]: x for x in a.get("actions") or [] if isinstance(x, Mapping) and x.get("criterion")}
     steps = []
@@ -333,16 +366,24 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
             continue
         ans = answers.get(c["criterion"])
         texts = [ans.get(k) for k in ("evidence", "notes")] if isinstance(ans, Mapping) else []
-        shown = {"answered": str(c["level"]), "not-applicable": "n/a", "unanswered": "unanswered"}[c["status"]]
+        shown = {"answered": _level_shown(c["level"], _is_partial(ans)), "not-applicable": "n/a",
+                 "unanswered": "unanswered"}[c["status"]]
         if c.get("reason") == "no-participants":
             shown += " (no participants)"
         elif c.get("reason") in ("process", "no-group"):
             shown += " (does not apply to this plan)"
         if c.get("groups"):
             # Parentheses, not brackets: a bracket pair would be escaped in Markdown as a possible link.
-            shown += " (" + "; ".join(f"{group_labels.get(x['group'], x['group'])}: "
-                                      f"{'n/a' if x['status'] == 'not-applicable' else x['level'] if x['level'] is not None else 'unanswered'}"
-                                      for x in c["groups"]) + ")"
+            cells = ans.get("by_group") if isinstance(ans, Mapping) and isinstance(ans.get("by_group"), Mapping) else {}
+
+            def cell(x):
+                if x["status"] == "not-applicable":
+                    return "n/a"
+                if x["level"] is None:
+                    return "unanswered"
+                # A group without an answer of its own takes the plain answer, its tick included.
+                return _level_shown(x["level"], _is_partial(cells.get(x["group"], ans)))
+            shown += " (" + "; ".join(f"{group_labels.get(x['group'], x['group'])}: {cell(x)}" for x in c["groups"]) + ")"
         if c.get("flags"):
             shown += " (red flag)"
         rows.append([[["text", rubric.by_id[c["criterion"]].question]], [["text", rubric.themes[c["theme"]]["title"]]],
@@ -353,6 +394,11 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     sections = [
         {"heading": "Where the plan stands", "blocks": [{"list": standing}]},
         {"heading": "Red flags", "blocks": [{"list": flags}]},
+        *([{"heading": "Partly in place", "blocks": [
+            {"paragraph": [["text", "Answers at level 1 where the team said part of level 2 is already in place. Each "
+                                    "keeps the points of level 1; the red flags named are left out on the team's word, "
+                                    "so check them with the evidence and the people who took part."]]},
+            {"list": partly}]}] if partly else []),
         {"heading": "What would change the result", "blocks": change_blocks},
         {"heading": "What holds it down", "blocks": holding_blocks},
         {"heading": "Themes", "blocks": [{"table": {
@@ -775,6 +821,8 @@ def compare_rows(pairs: Iterable[tuple[Assessment, Score]]) -> list[dict]:
             "iap2": score.iap2_level, "overall_percent": score.overall.percent,
             "completeness_percent": score.to_dict()["completeness"]["percent"], "confidence": score.confidence,
             "red_flags": list(score.flag_ids),
+            # Answers at level 1 with part of level 2 in place, and the red flags they leave out.
+            "partly_met": [dict(x) for x in score.to_dict().get("partly_met") or []],
         }
         for t, tally in score.themes:
             row[t] = tally.percent
@@ -783,13 +831,20 @@ def compare_rows(pairs: Iterable[tuple[Assessment, Score]]) -> list[dict]:
     return rows
 
 
+def _partly_cell(entries: list) -> str:
+    """The `partly_met` entries of a comparison row in one cell: "question/group (spared flags)"."""
+    return "; ".join(x["criterion"] + (f"/{x['group']}" if x.get("group") else "")
+                     + (f" ({', '.join(x['flags'])})" if x["flags"] else "") for x in entries)
+
+
 def _compare_table(rows: list[dict], rubric: Rubric) -> tuple[list[str], list[list]]:
     """The comparison's headings and cells, unescaped (each writer escapes for its format)."""
     theme_ids = list(rubric.themes)
-    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags"] + [
+    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags", "Partly in place"] + [
         rubric.themes[t]["title"] for t in theme_ids]
     cells = [[r["team"], r["product"], r["date"], _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
-              _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none"] + [_pct(r[t]) for t in theme_ids]
+              _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none",
+              _partly_cell(r["partly_met"]) or "none"] + [_pct(r[t]) for t in theme_ids]
              for r in rows]
     return head, cells
 
@@ -803,8 +858,9 @@ def compare_report(pairs: Sequence[tuple[Assessment, Score]], fmt: str = "md") -
         return json_dumps_safe({"format": "pai-comparison", "format_version": 1, "rows": rows}, indent=2) + "\n"
     if fmt == "csv":
         head = ["team", "product", "date", "scope", "band", "iap2", "overall_percent", "completeness_percent",
-                "confidence", "red_flags"] + theme_ids + ["file"]
-        return csv_text([head] + [[";".join(r[k]) if k == "red_flags" else r[k] for k in head] for r in rows])
+                "confidence", "red_flags", "partly_met"] + theme_ids + ["file"]
+        cell = {"red_flags": ";".join, "partly_met": _partly_cell}
+        return csv_text([head] + [[cell[k](r[k]) if k in cell else r[k] for k in head] for r in rows])
     head, cells = _compare_table(rows, rubric)
     if fmt == "docx":
         # The same table as the Markdown, in the report model, so render_docx writes it.

@@ -147,8 +147,13 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 for p in validate_file(probe)]
 
     def answer(self, criterion: str, level: int | str | None, *, evidence: str | None = None,
-               notes: str | None = None) -> None:
-        """Answer one question (level 0-3, ``"n/a"`` where allowed, ``None`` to clear)."""
+               notes: str | None = None, partial: bool | None = None) -> None:
+        """Answer one question (level 0-3, ``"n/a"`` where allowed, ``None`` to clear).
+
+        ``partial=True`` with level 1 says the plan does part of level 2 (the form's box under level
+        1); with any other level it is refused. An answer moved off level 1 loses its tick, as in the
+        form, since the file keeps ``partial`` with level 1 only.
+        """
         c = self._rubric.by_id.get(criterion)
         if c is None:
             raise ValueError(f"unknown criterion id {criterion!r}; see widgets/rubric/engagement-plan.yaml")
@@ -156,9 +161,18 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 (level == NOT_APPLICABLE and c.not_applicable_if)):
             allowed = "0, 1, 2, 3" + (' or "n/a"' if c.not_applicable_if else "") + " (or None to clear)"
             raise ValueError(f"{criterion}: level must be {allowed}, not {level!r}")
+        if partial is not None and type(partial) is not bool:
+            raise ValueError(f"{criterion}: partial must be True or False, not {partial!r}")
+        if partial and level != 1:
+            raise ValueError(f"{criterion}: partial is only for level 1 (part of level 2 in place), "
+                             f"not level {level!r}: set level 1, or leave partial out")
         doc = copy.deepcopy(self.assessment)
         entry = {"level": None, **doc["answers"].get(criterion, {})}
         entry["level"] = level
+        if partial is not None:
+            entry["partial"] = partial
+        if entry.get("partial") is not True or level != 1:
+            entry.pop("partial", None)
         for key, value in (("evidence", evidence), ("notes", notes)):
             if value is not None:
                 entry[key] = str(value)
@@ -180,6 +194,8 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 raise ValueError(f"{cid}: not a criterion id, or {level!r} is not an allowed level")
             entry = {"level": None, **doc["answers"].get(cid, {})}
             entry["level"] = level
+            if level != 1:
+                entry.pop("partial", None)  # the file keeps "part of level 2" with level 1 only
             doc["answers"][cid] = entry
         self.assessment = doc
 
@@ -309,6 +325,8 @@ class AssessmentWidget(anywidget_base("assessment.js", css="assessment.css")):
                 "level": level,
                 "level_name": scale.get(level) if isinstance(level, int) else (
                     ui_labels()["not_applicable"] if level == NOT_APPLICABLE else None),
+                # Level 1 with part of level 2 already in place (the form's box under level 1).
+                "partial": ans.get("partial") is True and level == 1,
                 "status": contrib.get("status", "unanswered"),
                 "points": contrib.get("points", 0),
                 "max_points": contrib.get("max_points", 0),

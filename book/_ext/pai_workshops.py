@@ -122,6 +122,11 @@ def _level_lines(c, *, tick: bool) -> list[str]:
     names = {s["level"]: s["name"] for s in rubric.data["scale"]}
     box = "\u2610 " if tick else ""
     lines = [f"- {box}**{lv} {_md(names[lv])}.** {_md(c.levels[lv])}" for lv in range(4)]
+    if tick:
+        # Beside level 1, a second box: the plan does part of level 2 (the form's box under level 1).
+        from widgets._reports import ui_labels
+
+        lines.insert(2, f"  - {box}*{_md(ui_labels()['partial']['worksheet'])}*")
     if c.not_applicable_if:
         lines.append(f"- {box}**Does not apply.** {_md(c.not_applicable_if)}")
     return lines
@@ -135,8 +140,9 @@ def worksheet_markdown(criteria, *, title: str) -> str:
         if c.theme != theme:
             theme = c.theme
             out += [f"```{{rubric}} {_md(rubric.themes[theme]['title'])}", "```", ""]
-        out += [f"**{n}. {_md(c.question)}** ({c.id})", ""] + _level_lines(c, tick=True)
-        out += ["", "Evidence: ____________________________________________________________", ""]
+        # One block a question, so that printing keeps it on one sheet with its evidence line.
+        out += [":::{container} pai-worksheet-question", f"**{n}. {_md(c.question)}** ({c.id})", ""] + _level_lines(c, tick=True)
+        out += ["", "Evidence: ____________________________________________________________", ":::", ""]
     return "\n".join(out)
 
 

@@ -11,12 +11,21 @@ export const MAX_GROUPS = 20;
 
 /** Write a group's answer into the question's notes, word for word, with why it moved there. */
 function foldCell(answer, label, cell, why) {
-  const parts = [`level ${JSON.stringify(cell.level ?? null)}`];
+  const parts = [`level ${JSON.stringify(cell.level ?? null)}${cell.partial === true ? ", part of level 2 in place" : ""}`];
   if (cell.evidence) parts.push(`evidence: ${cell.evidence}`);
   if (cell.notes) parts.push(`notes: ${cell.notes}`);
   if (cell.level === null && !cell.evidence && !cell.notes) return;
   const line = `Answer for the group “${label}” (${why}): ${parts.join("; ")}`;
   answer.notes = answer.notes ? `${answer.notes}\n${line}` : line;
+}
+
+/**
+ * Keep an answer's "part of level 2" tick only where the file format allows it: `partial: true`
+ * with level 1 (the loaders refuse it with any other level, and `false` says nothing).
+ */
+function keepPartial(entry) {
+  if (entry.partial !== true || entry.level !== 1) delete entry.partial;
+  return entry;
 }
 
 /**
@@ -67,7 +76,7 @@ export function createContext(model) {
 
   ctx.updateAnswer = function updateAnswer(cid, patch) {
     const next = clone(ctx.getAssessment());
-    const entry = { level: null, ...(next.answers[cid] || {}), ...patch };
+    const entry = keepPartial({ level: null, ...(next.answers[cid] || {}), ...patch });
     for (const field of ["evidence", "notes"]) if (!entry[field]) delete entry[field];
     next.answers[cid] = entry;
     if (entry.level === null && !entry.evidence && !entry.notes && !entry.by_group) delete next.answers[cid];
@@ -144,7 +153,7 @@ export function createContext(model) {
       for (const [id, cell] of Object.entries(cells)) foldCell(answer, labels[id] || id, cell, "answered for all groups again");
       delete answer.by_group;
     } else {
-      const cell = { level: null, ...(cells[gid] || {}), ...patch };
+      const cell = keepPartial({ level: null, ...(cells[gid] || {}), ...patch });
       for (const field of ["evidence", "notes"]) if (!cell[field]) delete cell[field];
       // A group with nothing of its own takes the answer for all groups again (an entry with no
       // level would make it unanswered).

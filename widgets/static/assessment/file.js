@@ -9,6 +9,7 @@ import { checkParsedAssessment } from "./upload.js";
 export const UI = {
   unanswered: labels.unanswered,
   notApplicable: labels.not_applicable,
+  partial: labels.partial,
   actionKinds: labels.action_kinds,
   confidence: labels.confidence,
 };

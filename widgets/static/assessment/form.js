@@ -14,6 +14,12 @@ export function createForm(ctx) {
   const planSetup = createPlanSetup(ctx);
   // Per-group questions whose "differs by group" box is ticked, though no group has its own answer yet.
   const differs = new Set();
+  // "Part of level 2" ticks hidden because another level was chosen ("question" or "question|group"):
+  // the file may hold the tick only with level 1, so the form remembers it, and gives it back when
+  // level 1 is chosen again.
+  const partialKept = new Set();
+  // A new file (uploaded, or started over) brings its own ticks: none hidden from before is given back.
+  ctx.forgetHiddenTicks = () => partialKept.clear();
 
   const progressBar = h("progress", { max: 1, value: 0, id: `${uid}-progress` });
   const progressText = h("span", {});
@@ -70,11 +76,50 @@ export function createForm(ctx) {
     return { box, radios };
   }
 
+  /**
+   * The "part of level 2" box of a question or a group's row, shown under the levels when level 1
+   * is chosen. `whom` names the question (and the group) for a screen reader.
+   */
+  function partialBox(idBase, whom, onToggle) {
+    const input = h("input", { type: "checkbox", id: `${idBase}-partial`, "aria-describedby": `${idBase}-partial-hint`,
+      onchange: () => onToggle(input.checked) });
+    const field = h("div", { class: "pai-partial", hidden: true },
+      input, " ",
+      h("label", { for: input.id }, UI.partial.label, h("span", { class: "pai-visually-hidden", text: `, ${whom}` })),
+      h("p", { class: "pai-partial-hint", id: `${idBase}-partial-hint`, text: UI.partial.hint }));
+    return { field, input };
+  }
+
+  /** The level picked for a question or a group's row, with its "part of level 2" tick kept or given back. */
+  function pickLevel(key, current, value, write) {
+    if (value === 1) {
+      const back = partialKept.delete(key) || current?.partial === true;
+      write(back ? { level: 1, partial: true } : { level: 1 });
+      return;
+    }
+    if (current?.partial === true && current.level === 1) partialKept.add(key);
+    write({ level: value });
+  }
+
+  function toggled(key, checked, write) {
+    partialKept.delete(key);
+    write({ partial: checked });
+  }
+
   function buildCriterion(c, rubric) {
     const flags = byId(rubric.red_flags);
     const legendId = `${uid}-${c.id}-q`;
     const options = levelOptions(c, rubric.scale);
-    const { box: levelsBox, radios } = radioSet(`${uid}-${c.id}`, options, (value) => updateAnswer(c.id, { level: value }));
+    const write = (patch) => updateAnswer(c.id, patch);
+    const { box: levelsBox, radios } = radioSet(`${uid}-${c.id}`, options,
+      (value) => pickLevel(c.id, getAssessment().answers?.[c.id], value, write));
+    const partial = partialBox(`${uid}-${c.id}`, `for: ${c.question}`, (checked) => {
+      toggled(c.id, checked, write);
+      // The hint asks for the part in place: the evidence field is shown to write it in.
+      if (checked) control.details.open = true;
+    });
+    // Under the level-1 choice itself, so the box reads as part of that answer (and Tab reaches it next).
+    radios.get(1)?.closest("label")?.after(partial.field);
     // The red flags this question can raise (rubric 2.0: `raises`, by level); a guardrail among
     // them marks the question as a guardrail question.
     const raises = [...new Set(Object.values(c.raises || {}).flat())].map((id) => flags[id]).filter(Boolean);
@@ -101,11 +146,11 @@ export function createForm(ctx) {
     );
     const clear = h(
       "button",
-      { type: "button", class: "pai-clear", onclick: () => updateAnswer(c.id, { level: null }), "aria-describedby": legendId },
+      { type: "button", class: "pai-clear", onclick: () => pickLevel(c.id, getAssessment().answers?.[c.id], null, write), "aria-describedby": legendId },
       "Clear answer",
     );
     const naNote = h("p", { class: "pai-na-reason", id: `${uid}-${c.id}-na`, hidden: true });
-    const control = { radios, evidence, notes, details, naNote, criterion: c, options };
+    const control = { radios, evidence, notes, details, naNote, criterion: c, options, partial };
     let groupPart = null;
     if (c.per_group) {
       control.allGroups = h("p", { class: "pai-all-groups", hidden: true });
@@ -157,18 +202,23 @@ export function createForm(ctx) {
     control.groupsBox.replaceChildren(
       ...asked.map((g) => {
         const idBase = `${uid}-${c.id}-g-${g.id}`;
-        const { box, radios } = radioSet(idBase, control.options, (value) => ctx.updateCell(c.id, g.id, { level: value }), true);
+        const key = `${c.id}|${g.id}`;
+        const write = (patch) => ctx.updateCell(c.id, g.id, patch);
+        const own = () => getAssessment().answers?.[c.id]?.by_group?.[g.id];
+        const { box, radios } = radioSet(idBase, control.options, (value) => pickLevel(key, own(), value, write), true);
+        const partial = partialBox(idBase, `for ${g.label}: ${c.question}`, (checked) => toggled(key, checked, write));
         const evidence = h("textarea", { id: `${idBase}-evidence`, rows: 1, oninput: (e) => ctx.updateCell(c.id, g.id, { evidence: e.target.value }) });
         const clear = h("button", { type: "button", class: "pai-clear", "aria-describedby": `${idBase}-legend`,
-          onclick: () => ctx.updateCell(c.id, g.id, { level: null }) }, "Clear this group's answer");
+          onclick: () => pickLevel(key, own(), null, write) }, "Clear this group's answer");
         const inherits = h("p", { class: "pai-inherits", text: "No answer of its own: it takes the answer for all groups." });
-        control.cells.set(g.id, { radios, evidence, inherits });
+        control.cells.set(g.id, { radios, evidence, inherits, partial });
         return h(
           "fieldset",
           { class: "pai-group-answer", "data-group": g.id },
           h("legend", { id: `${idBase}-legend` }, h("span", { text: `For ${g.label}` }), h("span", { class: "pai-role", text: ` (${roles[g.role]?.title || g.role})` })),
           inherits,
           box,
+          partial.field,
           h("div", { class: "pai-field" }, h("label", { for: evidence.id, text: `Evidence for ${g.label}` }), evidence),
           clear,
         );
@@ -288,9 +338,17 @@ export function createForm(ctx) {
       setValue(ctl.evidence, evidence);
       setValue(ctl.notes, notes);
       if ((evidence || notes) && !ctl.details.open) ctl.details.open = true;
+      syncPartial(ctl.partial, answer, level);
       syncApplies(ctl, a);
     }
     ctx.schedulePrintView();
+  }
+
+  /** The "part of level 2" box: shown with level 1 only, ticked as the file says. */
+  function syncPartial(partial, answer, level) {
+    partial.field.hidden = level !== 1;
+    const ticked = level === 1 && answer?.partial === true;
+    if (partial.input.checked !== ticked) partial.input.checked = ticked;
   }
 
   /** Not applicable (with the reason) or per group, as the plan's context and groups say. */
@@ -305,6 +363,7 @@ export function createForm(ctx) {
     const kept = answer && (levelOf(answer) !== null || answer.by_group) ? " Your answer stays in the file and counts again if the plan changes." : "";
     ctl.naNote.textContent = dropped ? notApplicableReason(status, c, rubric, a) + kept : "";
     for (const input of ctl.radios.values()) input.disabled = dropped;
+    ctl.partial.input.disabled = dropped;
     if (!c.per_group) return;
     const perGroup = status.applies && status.asked.length > 0;
     const cells = (answer && answer.by_group) || {};
@@ -331,6 +390,7 @@ export function createForm(ctx) {
       }
       cell.inherits.hidden = Boolean(own);
       setValue(cell.evidence, own?.evidence || "");
+      syncPartial(cell.partial, own, level);
     }
   }
 

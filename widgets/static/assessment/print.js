@@ -5,7 +5,7 @@
 // with its four level descriptors.
 
 import { h, headingTag } from "../lib/dom.js";
-import { nextStepText } from "../lib/report.js";
+import { isPartial, nextStepText } from "../lib/report.js";
 import { levelOf } from "../scoring.js";
 import { byId, notApplicableReason, planContext, planGroups, questionStatus, UI } from "./file.js";
 
@@ -54,7 +54,7 @@ export function createPrintView(ctx) {
     const parts = [
       h(H(0), { text: `Self-assessment worksheet: ${ctx.view.subset ? "self-check" : `${ctx.view.scope} version`}` }),
       h("p", { text: `Team: ${given(a.team)}   Product: ${given(a.product)}   Rater: ${given(a.rater)}   Round: ${given(a.round)}   Date: ${given(null)}` }),
-      h("p", { text: `For each question, tick the one level your plan reaches today, or “${UI.notApplicable}” where it is offered, and write the evidence: a document, a link, or who can confirm it. Leave a question blank when the plan is silent about it: it is counted as open, never as 0. Then enter the answers on the page (Rubric ${rubric.id} ${rubric.version}) to see the result.` }),
+      h("p", { text: `For each question, tick the one level your plan reaches today, or “${UI.notApplicable}” where it is offered, and write the evidence: a document, a link, or who can confirm it. When the plan is at level 1 but already does part of level 2, tick the box under level 1 too, and write which part is there and which is missing. Leave a question blank when the plan is silent about it: it is counted as open, never as 0. Then enter the answers on the page (Rubric ${rubric.id} ${rubric.version}) to see the result.` }),
     ];
     if (!ctx.view.subset) {
       parts.push(h("section", {}, h(H(1), { class: "pai-part-title", text: "The kind of plan" }),
@@ -75,7 +75,9 @@ export function createPrintView(ctx) {
         ctx.view.criteria.filter((c) => c.theme === theme.id).map((c) => {
           const c2 = criteria[c.id];
           number += 1;
-          const options = rubric.scale.map((lv) => h("li", { text: `${box} ${lv.level} · ${lv.name}: ${c2.levels[String(lv.level)]}` }));
+          // Beside level 1, a second box: the plan does part of level 2 (the form's box under level 1).
+          const options = rubric.scale.map((lv) => h("li", {}, `${box} ${lv.level} · ${lv.name}: ${c2.levels[String(lv.level)]}`,
+            lv.level === 1 ? h("span", { class: "pai-print-partial", text: `${box} ${UI.partial.worksheet}` }) : ""));
           if (c2.not_applicable_if) options.push(h("li", { text: `${box} ${UI.notApplicable}: ${c2.not_applicable_if}` }));
           const asked = c2.per_group
             ? h("p", { class: "pai-print-note", text: `Asked per group (${roles.filter((r) => (c2.group_roles || []).includes(r.id)).map((r) => r.title.toLowerCase()).join(", ")}): when groups are treated differently, write each group's level beside the boxes.` })
@@ -98,7 +100,8 @@ export function createPrintView(ctx) {
   function answered(rubric, a, score) {
     const bands = byId(rubric.bands);
     const scale = Object.fromEntries(rubric.scale.map((lv) => [String(lv.level), lv.name]));
-    const shown = (level) => (level === null ? UI.unanswered : level === "n/a" ? UI.notApplicable : `${level} · ${scale[String(level)]}`);
+    const shown = (level, partial = false) => (level === null ? UI.unanswered : level === "n/a" ? UI.notApplicable
+      : `${level} · ${scale[String(level)]}${partial && level === 1 ? `, ${UI.partial.label.toLowerCase()}` : ""}`);
     const groups = planGroups(a);
     const labels = Object.fromEntries(groups.map((g) => [g.id, g.label]));
     const context = planContext(rubric, a);
@@ -108,12 +111,12 @@ export function createPrintView(ctx) {
       const text = [answer?.evidence, answer?.notes].filter(Boolean).join(" — ");
       const main = h("tr", { "data-criterion": c.id },
         h("td", { text: c.question }),
-        h("td", { text: status.applies ? shown(levelOf(answer)) : notApplicableReason(status, c, rubric, a) }),
+        h("td", { text: status.applies ? shown(levelOf(answer), isPartial(answer)) : notApplicableReason(status, c, rubric, a) }),
         h("td", { text }));
       const cells = Object.entries(answer?.by_group || {}).filter(([gid]) => status.asked.some((g) => g.id === gid));
       return [main, ...cells.map(([gid, cell]) => h("tr", { class: "pai-print-cell" },
         h("td", { text: `… for ${labels[gid] || gid}` }),
-        h("td", { text: shown(cell.level ?? null) }),
+        h("td", { text: shown(cell.level ?? null, isPartial(cell)) }),
         h("td", { text: [cell.evidence, cell.notes].filter(Boolean).join(" — ") })))];
     });
     const contextText = (rubric.context || []).map((q) => `${q.question} ${q.options.find((o) => o.id === context[q.id])?.title || context[q.id]}.`).join(" ");
@@ -130,6 +133,7 @@ export function createPrintView(ctx) {
       ctx.view.subset ? null : h("section", {}, copyOf(resultParts.change)),
       ctx.view.subset ? null : h("section", {}, copyOf(resultParts.groups)),
       h("section", {}, copyOf(resultParts.flags)),
+      resultParts.partly?.childElementCount ? h("section", {}, copyOf(resultParts.partly)) : null,
       profile(),
       h("section", {}, h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Next steps" }), h("ol", {}, steps.map((x) => h("li", {
         text: `${nextStepText(criteria[x.criterion], x)}${x.group ? ` (for ${labels[x.group] || x.group})` : ""}${x.target_level !== null ? ` (to level ${x.target_level})` : ""} (who: ${x.who})`,

@@ -1,7 +1,7 @@
 // The result panel (band, flags, theme chart, next steps), part of the self-assessment front-end (widgets/static/assessment.js puts the parts together).
 
 import { h, headingTag, plural, s } from "../lib/dom.js";
-import { nextStepText } from "../lib/report.js";
+import { isPartial, nextStepText } from "../lib/report.js";
 import { byId, clone, UI } from "./file.js";
 
 /** The result panel of one assessment, drawn into ctx.result; returns syncScore and its parts. */
@@ -21,12 +21,13 @@ export function createResult(ctx) {
     resultParts.change = h("div", { class: "pai-change" });
     resultParts.groups = h("div", { class: "pai-groups-result" });
     resultParts.flags = h("div", { class: "pai-flags" });
+    resultParts.partly = h("div", { class: "pai-partly" });
     resultParts.chart = h("div", { class: "pai-chart" });
     resultParts.actions = h("div", { class: "pai-actions" });
     // replaceChildren turns null into the text "null", so leave the chart out explicitly.
     const parts = [resultParts.heading, resultParts.live, resultParts.summary];
     if (!ctx.view.subset) parts.push(resultParts.change, resultParts.groups);
-    parts.push(resultParts.flags);
+    parts.push(resultParts.flags, resultParts.partly);
     if (!ctx.view.subset) parts.push(resultParts.chart);
     parts.push(
       resultParts.actions,
@@ -76,9 +77,10 @@ export function createResult(ctx) {
     // Redraw only the parts whose numbers changed (one answer usually moves one theme).
     const parts = {
       summary: [score.band, score.iap2, score.overall, score.completeness, score.context],
-      change: [score.band, score.what_would_change, getAssessment().groups],
-      groups: [score.groups, score.red_flags],
+      change: [score.band, score.what_would_change, getAssessment().groups, score.partly_met],
+      groups: [score.groups, score.red_flags, score.partly_met],
       flags: [score.red_flags, score.unconfirmed_flags, getAssessment().groups],
+      partly: [score.partly_met, getAssessment().groups],
       chart: score.themes,
       actions: score.actions,
     };
@@ -91,6 +93,7 @@ export function createResult(ctx) {
       else if (part === "change") renderChange(score, rubric);
       else if (part === "groups") renderGroups(score, rubric);
       else if (part === "flags") renderFlags(score, rubric);
+      else if (part === "partly") renderPartly(score, rubric);
       else if (part === "chart" && !ctx.view.subset) renderChart(score, rubric);
       else if (part === "actions") renderActions(score, rubric);
     }
@@ -190,11 +193,22 @@ export function createResult(ctx) {
     return g ? g.label : gid;
   }
 
-  function levelName(level, rubric) {
+  function levelName(level, rubric, partial = false) {
     if (level === null || level === undefined) return UI.unanswered.toLowerCase();
     if (level === "n/a") return UI.notApplicable.toLowerCase();
     const lv = rubric.scale.find((x) => x.level === level);
-    return lv ? `${level} (${lv.name})` : String(level);
+    const part = partial && level === 1 ? ", part of 2" : "";
+    return lv ? `${level}${part} (${lv.name})` : `${level}${part}`;
+  }
+
+  /**
+   * Whether the answer to a question, for a group or for all (gid null), says part of level 2 is
+   * in place: a group's own answer, else the answer for all groups, which it then takes.
+   */
+  function answerPartial(cid, gid) {
+    const answer = getAssessment().answers?.[cid];
+    const cells = answer?.by_group || {};
+    return isPartial(gid && Object.prototype.hasOwnProperty.call(cells, gid) ? cells[gid] : answer);
   }
 
   /** "What would change my result" and "What holds it down". */
@@ -218,7 +232,7 @@ export function createResult(ctx) {
         return h("li", { "data-criterion": m.criterion, "data-group": m.group || "" },
           questionLink(m.criterion, rubric),
           who ? h("span", { class: "pai-move-group", text: ` (for ${who})` }) : "",
-          `: from ${levelName(m.from, rubric)} to ${levelName(m.to, rubric)}.`);
+          `: from ${levelName(m.from, rubric, answerPartial(m.criterion, m.group))} to ${levelName(m.to, rubric)}.`);
       })));
     } else {
       parts.push(h("p", { text: `No set of answers on this plan's questions reaches ${bands[change.target].title}: it needs a different kind of plan (see what holds it down).` }));
@@ -268,7 +282,7 @@ export function createResult(ctx) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Question" }), groups.map((g) => h("th", { scope: "col", text: g.label })))),
       h("tbody", {}, perGroup.map((cid) => h("tr", {},
         h("th", { scope: "row", text: criteria[cid]?.question || cid }),
-        groups.map((g) => h("td", { text: cid in (g.levels || {}) ? levelName(g.levels[cid], rubric) : "not asked" }))))));
+        groups.map((g) => h("td", { text: cid in (g.levels || {}) ? levelName(g.levels[cid], rubric, answerPartial(cid, g.id)) : "not asked" }))))));
     resultParts.groups.replaceChildren(
       h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", text: "Groups" }),
       list,
@@ -314,6 +328,38 @@ export function createResult(ctx) {
       parts.push(details);
     }
     resultParts.flags.replaceChildren(...parts);
+  }
+
+  /**
+   * "Partly in place": each answer at level 1 where the team said part of level 2 is there, the
+   * red flags it leaves out on the team's word (for a reviewer to check), and the rest of level 2.
+   */
+  function renderPartly(score, rubric) {
+    const flags = byId(rubric.red_flags);
+    const entries = (score.partly_met || []).filter((x) => !ctx.view.subset || ctx.view.subset.includes(x.criterion));
+    if (!entries.length) {
+      resultParts.partly.replaceChildren();
+      return;
+    }
+    const items = entries.map((x) => {
+      const who = groupLabel(x.group);
+      const spared = x.flags.map((id) => flags[id]?.title || id);
+      return h("li", { "data-criterion": x.criterion, "data-group": x.group || "" },
+        questionLink(x.criterion, rubric),
+        who ? h("span", { class: "pai-move-group", text: ` (for ${who})` }) : "",
+        ": level 1, part of 2.",
+        spared.length
+          ? h("span", { class: "pai-spared" }, ` Not raised because you said part of level 2 is in place, so a reviewer should check ${spared.length === 1 ? "it" : "them"}: `,
+            spared.map((title, i) => [i ? "; " : "", h("strong", { "data-spared": x.flags[i], text: title })]), ".")
+          : " No red flag depends on this answer.",
+        h("br"),
+        h("span", { class: "pai-partly-next", text: `Next step: reach all of level 2: ${x.next_step}` }));
+    });
+    resultParts.partly.replaceChildren(
+      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", id: `${uid}-partly-h`, text: `Partly in place (${entries.length})` }),
+      h("p", { text: "Answers at level 1 where you said part of level 2 is already in place. Each keeps the points of level 1; the red flags named are left out on your word, so check them with the evidence and the people who took part." }),
+      h("ul", {}, items),
+    );
   }
 
   function renderChart(score, rubric) {

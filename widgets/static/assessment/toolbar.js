@@ -49,6 +49,7 @@ export function createToolbar(ctx) {
     const pageScope = ctx.view.scope;
     const loaded = normalise({ ...data, scope: pageScope }, rubric, pageScope);
     alerts.replaceChildren();
+    ctx.forgetHiddenTicks?.();
     commit(loaded);
     const n = Object.values(loaded.answers).filter((a) => a.level !== null).length;
     let note = "";
@@ -98,6 +99,7 @@ export function createToolbar(ctx) {
     // eslint-disable-next-line no-alert
     const ok = typeof window.confirm !== "function" || window.confirm("Clear every answer on this page? Download the file first if you want to keep them.");
     if (!ok) return;
+    ctx.forgetHiddenTicks?.();
     commit(newAssessment(model.get("rubric"), ctx.view.scope));
     say("Cleared every answer.");
   }

@@ -45,6 +45,34 @@ const capitalised = (text) => {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1).toLowerCase();
 };
 
+/** Whether an answer (or a group's cell) says "part of level 2 is in place" (twin of _is_partial). */
+export function isPartial(answer) {
+  return answer !== null && typeof answer === "object" && answer.partial === true && answer.level === 1;
+}
+
+/** A level as the reports show it: "1, part of 2" for a partial level-1 answer (twin of _level_shown). */
+export function levelShown(level, partial) {
+  return partial && level === 1 ? `${level}, part of ${level + 1}` : String(level);
+}
+
+/**
+ * One list item per `partly_met` entry: the question, the group, the red flags not raised on the
+ * team's word, and the rest of level 2 as the next step (twin of _partly_items).
+ */
+function partlyItems(criteria, flagsById, entries, groupLabel, inView) {
+  return entries
+    .filter((x) => inView(x.criterion))
+    .map((x) => {
+      const who = x.group ? ` (for ${groupLabel(x.group)})` : "";
+      const titles = x.flags.map((f) => `\u201c${flagsById[f].title}\u201d`);
+      const spared = titles.length
+        ? `${titles.length < 3 ? titles.join(" and ") : titles.join("; ")} ${titles.length === 1 ? "is" : "are"} not raised because you said part of level 2 is in place: a reviewer should check this. `
+        : "No red flag depends on this answer. ";
+      return [["strong", criteria[x.criterion].question], ["text", `${who}: level 1, part of 2. ${spared}`],
+        ["em", "Next step:"], ["text", ` reach all of level 2: ${x.next_step}`]];
+    });
+}
+
 /** The report as data (see score_report in widgets/_reports.py). */
 export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds = null }) {
   const a = assessment;
@@ -119,6 +147,7 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     ]);
 
   const inView = (cid) => !criteriaIds || !criteriaIds.length || criteriaIds.includes(cid);
+  const partly = partlyItems(criteria, flagsById, score.partly_met || [], groupLabel, inView);
   // Next steps the team has taken on (the file's `actions`): who owns each and by when.
   const owned = new Map((Array.isArray(a.actions) ? a.actions : []).filter((x) => x && x.criterion).map((x) => [x.criterion, x]));
   const ownedSpans = (entry) => (!entry || !(entry.owner || entry.due) ? []
@@ -193,11 +222,14 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     .map((c) => {
       const ans = answers[c.criterion];
       const texts = ans !== null && typeof ans === "object" && !Array.isArray(ans) ? [ans.evidence, ans.notes] : [];
-      let shown = { answered: String(c.level), "not-applicable": "n/a", unanswered: "unanswered" }[c.status];
+      let shown = { answered: levelShown(c.level, isPartial(ans)), "not-applicable": "n/a", unanswered: "unanswered" }[c.status];
       if (c.reason === "no-participants") shown += " (no participants)";
       else if (c.reason === "process" || c.reason === "no-group") shown += " (does not apply to this plan)";
       if (c.groups && c.groups.length) {
-        const cell = (x) => (x.status === "not-applicable" ? "n/a" : x.level !== null ? String(x.level) : "unanswered");
+        const cells = ans !== null && typeof ans === "object" && ans.by_group && typeof ans.by_group === "object" ? ans.by_group : {};
+        // A group without an answer of its own takes the plain answer, its tick included.
+        const own = (gid) => (Object.prototype.hasOwnProperty.call(cells, gid) ? cells[gid] : ans);
+        const cell = (x) => (x.status === "not-applicable" ? "n/a" : x.level !== null ? levelShown(x.level, isPartial(own(x.group))) : "unanswered");
         shown += ` (${c.groups.map((x) => `${groupLabel(x.group)}: ${cell(x)}`).join("; ")})`;
       }
       if (c.flags && c.flags.length) shown += " (red flag)";
@@ -214,6 +246,11 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
   const sections = [
     { heading: "Where the plan stands", blocks: [{ list: standing }] },
     { heading: "Red flags", blocks: [{ list: flags }] },
+    ...(partly.length
+      ? [{ heading: "Partly in place", blocks: [
+        { paragraph: [["text", "Answers at level 1 where the team said part of level 2 is already in place. Each keeps the points of level 1; the red flags named are left out on the team's word, so check them with the evidence and the people who took part."]] },
+        { list: partly }] }]
+      : []),
     { heading: "What would change the result", blocks: changeBlocks },
     { heading: "What holds it down", blocks: holdingBlocks },
     {
