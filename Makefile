@@ -18,7 +18,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Override with `make test JOBS=1` to run everything in one process.
 JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 4 ] && n=4; echo $$n)
 
-.PHONY: help setup bundles book notebooks test test-fast test-profile serve bench clean clean-all
+.PHONY: help setup bundles book notebooks test test-fast test-profile screenshots serve bench clean clean-all
 
 help:
 	@echo "make book   build the site (notebooks executed, strict) into $(HTML)"
@@ -26,6 +26,7 @@ help:
 	@echo "make serve  serve the built site on http://127.0.0.1:8000"
 	@echo "make bench  run the benchmarks (speed and memory targets)"
 	@echo "make test-profile  make test, recording each test's CPU and wall time (benchmarks/TEST-TIME.md)"
+	@echo "make screenshots  the browser tests, taking the screenshots to look at (test-artifacts/)"
 	@echo "make bundles  build the notebook widgets' front-ends (widgets/bundles, esbuild)"
 	@echo "make notebooks  regenerate the .ipynb copies Colab opens (notebooks/)"
 
@@ -110,6 +111,14 @@ test-profile: setup
 	rm -rf $(PROFILE)
 	PAI_TEST_PROFILE=$(abspath $(PROFILE)) $(BIN)/python -m pytest -ra $(PYTEST_XDIST) --durations=10; \
 	  status=$$?; $(BIN)/python benchmarks/time_table.py $(PROFILE) | tee $(PROFILE)/table.md; exit $$status
+
+# The browser tests with the screenshots that are there for people to look at (every page at
+# 1280 and 390 px in test-artifacts/reading/, the self-assessment's groups, the room view...).
+# No assertion reads them, so `make test` does not take them (PAI_SCREENSHOTS, tests/conftest.py).
+screenshots: setup
+	$(MAKE) book
+	PAI_SCREENSHOTS=1 $(BIN)/python -m pytest -ra $(PYTEST_XDIST) -m browser
+	@echo "Screenshots in test-artifacts/ (reading/, assessment-2.0/, live-room/, room-*.png)."
 
 bench: setup
 	$(BIN)/python -m pip install -r benchmarks/requirements.txt

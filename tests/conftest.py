@@ -344,3 +344,21 @@ def artifacts() -> Path:
     """Folder for test artifacts (screenshots); ignored by git."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+#: Screenshots for people to look at (no assertion reads them) are taken only when this is set:
+#: ``make screenshots`` sets it. Taking them checks nothing, and a full-page screenshot of a long
+#: page costs Chromium 0.5 to 4 s (benchmarks/TEST-TIME.md, round 5). A test that asserts on a
+#: screenshot's pixels or size takes it itself, always.
+SCREENSHOTS = os.environ.get("PAI_SCREENSHOTS") == "1"
+
+
+def artifact_screenshot(target, path: Path, **options) -> Path | None:
+    """Screenshot ``target`` (a page or a locator) to ``path`` when PAI_SCREENSHOTS=1, else nothing.
+
+    Returns the path written, or None when screenshots are off."""
+    if not SCREENSHOTS:
+        return None
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(path), **options)
+    return Path(path)

@@ -6,7 +6,8 @@ is scored by the reference scorer: the page must show what Python computes. Cove
 answers ("differs by group"), questions that stop applying shown with their reason and kept in
 the file, the result (band, ladder, groups, flags per group, what would change, what holds it
 down), the print view and the blank worksheet, a 1.0 file uploaded and migrated with its message,
-axe-core, and screenshots at 1280 and 390 px in test-artifacts/assessment-2.0/ (look at them).
+axe-core; with ``PAI_SCREENSHOTS=1`` (``make screenshots``), screenshots at 1280 and 390 px in
+test-artifacts/assessment-2.0/ to look at (no assertion reads them).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import serve_folder
+from conftest import artifact_screenshot, serve_folder
 from kernel_host import harness_page, open_with_kernel
 
 from widgets import AssessmentWidget
@@ -230,10 +231,9 @@ def test_screenshots_and_axe(new_page, harness, width):
     w = AssessmentWidget(ROOT / "widgets" / "examples" / "vendor-labelling.yaml", headless=True)
     page = open_with_kernel(new_page, harness, w, viewport={"width": width, "height": 900})
     page.locator("fieldset[data-criterion='pay-unconditional'] input[id$='-differs']").wait_for(state="attached")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator(".pai-plan-setup").screenshot(path=str(SHOTS / f"plan-setup-{width}.png"))
-    page.locator("fieldset[data-criterion='living-wage']").screenshot(path=str(SHOTS / f"per-group-{width}.png"))
-    page.locator(".pai-result").screenshot(path=str(SHOTS / f"result-{width}.png"))
+    artifact_screenshot(page.locator(".pai-plan-setup"), SHOTS / f"plan-setup-{width}.png")
+    artifact_screenshot(page.locator("fieldset[data-criterion='living-wage']"), SHOTS / f"per-group-{width}.png")
+    artifact_screenshot(page.locator(".pai-result"), SHOTS / f"result-{width}.png")
     overflow = page.evaluate(
         "() => [...document.querySelectorAll('.pai-assessment, .pai-assessment fieldset, .pai-result')]"
         ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className)")

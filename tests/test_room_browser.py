@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import serve_folder
+from conftest import artifact_screenshot, serve_folder
 
 from tests.room_fixtures import write_room
 from widgets.__main__ import main
@@ -116,8 +116,7 @@ def test_thirty_nine_files_anonymised_match_python_and_the_cli(new_page, server_
             assert json.loads(body) == summary
         else:
             assert body == room_report(summary, fmt)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.screenshot(path=str(artifacts / "room-view-1280.png"), full_page=True)
+    artifact_screenshot(page, artifacts / "room-view-1280.png", full_page=True)
     assert_clean(page)
 
 
@@ -192,7 +191,7 @@ def test_phone_width(new_page, server_url, built_site, room, artifacts):
     region = page.locator(".pai-room-scroll").first
     region.focus()
     assert page.evaluate("() => document.activeElement.classList.contains('pai-room-scroll')")
-    page.screenshot(path=str(artifacts / "room-view-390.png"), full_page=True)
+    artifact_screenshot(page, artifacts / "room-view-390.png", full_page=True)
 
 
 # --------------------------------------------------------------------------- the notebook host
@@ -321,5 +320,5 @@ def test_groups_tool_on_the_site_matches_python_and_passes_axe(new_page, server_
         page.add_script_tag(path=str(AXE))
         result = page.evaluate("async () => await axe.run(document.querySelector('.pai-widget'), {resultTypes: ['violations']})")
         assert [(v["id"], v["impact"]) for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
-    page.screenshot(path=str(artifacts / "groups-tool-1280.png"), full_page=True)
+    artifact_screenshot(page, artifacts / "groups-tool-1280.png", full_page=True)
     assert page.pai_page_errors == [] and page.pai_external_requests == []

@@ -4,8 +4,8 @@ For each page in _toc.yml, in headless Chromium, one browser context: the page l
 with no request leaving 127.0.0.1, no local request failing and no JavaScript error; every Altair
 chart is drawn (with marks and alt text), every formula typeset, every ipywidget rendered, and every
 tool of ours starts and shows no stray ``null``/``undefined``/``NaN``. At each width (the page is
-narrowed to 390 px in place, as a reader turning a phone or narrowing a window does) a full-page screenshot (JPEG) lands in
-test-artifacts/reading/ (look at them); nothing runs off the content column sideways (wide tables
+narrowed to 390 px in place, as a reader turning a phone or narrowing a window does) nothing runs
+off the content column sideways (wide tables
 and charts scroll inside it, a chart wider than its column with the reader script's "Scroll
 sideways" cue above it, and only then); no chart draws text smaller than 12 CSS pixels or cuts a label with
 an ellipsis; the text shows no internal detail (file-system paths, issue numbers, benchmark files,
@@ -13,6 +13,10 @@ Python reprs, tracebacks); every Chinese statement has an English gloss beside i
 axe-core finds no serious or critical accessibility violation on the whole page, the theme's parts
 included, and, in the same run, no heading that skips a level (its ``heading-order`` rule at any
 impact). (One load per page checks everything: loading a page is a large part of the cost.)
+
+With ``PAI_SCREENSHOTS=1`` (``make screenshots``) a full-page screenshot (JPEG) of each page at each
+width lands in test-artifacts/reading/ for people to look at; no assertion reads them, so
+``make test`` does not take them.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from urllib.parse import urljoin
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from conftest import artifact_screenshot
 from site_pages import ROOT, outline, toc_docnames
 
 pytestmark = pytest.mark.browser
@@ -224,12 +229,13 @@ def _desktop_chart_fit_problems(page, width) -> list[str]:
 
 
 def _reading_problems(page, docname, width, shots) -> list[str]:
-    """Screenshot the page as it is now into ``shots``; return what a reader at ``width`` px would trip on."""
-    # Before the full-page screenshot: Chromium lays the page out again for it, and a chart of
+    """What a reader at ``width`` px would trip on (and, with PAI_SCREENSHOTS=1, the page as it is
+    now screenshot into ``shots``)."""
+    # Before any full-page screenshot: Chromium lays the page out again for it, and a chart of
     # width="container" measures its box then and stays wider than the column afterwards.
     unfit = _desktop_chart_fit_problems(page, width)
     # JPEG: a full-page PNG of a long page costs Chromium three times as long to encode.
-    page.screenshot(path=str(shots / f"{_slug(docname)}-{width}.jpg"), full_page=True, type="jpeg", quality=80)
+    artifact_screenshot(page, shots / f"{_slug(docname)}-{width}.jpg", full_page=True, type="jpeg", quality=80)
     problems = []
     overflow = page.evaluate(OVERFLOW_JS)
     if overflow:
@@ -266,7 +272,6 @@ def _axe_findings(page) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_works_offline_reads_well_at_both_widths_and_passes_axe(docname, server_url, new_page, artifacts):
     shots = artifacts / "reading"
-    shots.mkdir(exist_ok=True)
     page = _open(new_page, server_url, docname, WIDTHS["desktop"])
     problems = [f"at {WIDTHS['desktop']} px: {p}" for p in _drawing_problems(page)]
     problems += _reading_problems(page, docname, WIDTHS["desktop"], shots)

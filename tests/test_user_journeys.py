@@ -21,6 +21,7 @@ import pytest
 from widgets._assessment import load_assessment
 from widgets._scoring import load_rubric, score_plan
 
+from conftest import artifact_screenshot
 from test_assessment_browser import open_page  # the page, mounted, with downloads allowed
 
 FULL = "book/selfassessment/03-full-assessment.html"
@@ -441,4 +442,4 @@ def test_room_view_headings_keep_their_words_whole_and_counts_read_as_words(new_
     assert boxes and all(b["caption"] for b in boxes), boxes
     if width == 390:
         assert boxes[0] == {"wide": True, "cue": True, "caption": True}, "the teams-by-theme table is wider than a phone"
-    page.screenshot(path=str(artifacts / f"room-examples-{width}.png"), full_page=True)
+    artifact_screenshot(page, artifacts / f"room-examples-{width}.png", full_page=True)
