@@ -350,7 +350,7 @@ export function createResult(ctx) {
         ": level 1, part of 2.",
         spared.length
           ? h("span", { class: "pai-spared" }, ` Not raised because you said part of level 2 is in place, so a reviewer should check ${spared.length === 1 ? "it" : "them"}: `,
-            spared.map((title, i) => [i ? "; " : "", h("strong", { "data-spared": x.flags[i], text: title })]), ".")
+            spared.flatMap((title, i) => [i ? "; " : "", h("strong", { "data-spared": x.flags[i], text: title })]), ".")
           : " No red flag depends on this answer.",
         h("br"),
         h("span", { class: "pai-partly-next", text: `Next step: reach all of level 2: ${x.next_step}` }));
