@@ -150,6 +150,25 @@ def cap_levels(d: dict, flag: str) -> list[int]:
     return out
 
 
+def open_elsewhere(d: dict, flag: str) -> bool:
+    """Whether a group the band follows has left open the question on which another group raises
+    ``flag`` for power: the upper bound answers it at its best, which gives that group the safeguard
+    and spares the cap (`band_rules.cap_spared_where_power_has_it`), so only the score itself and the
+    lower bound are held at the cap."""
+    rules = RUBRIC.data["band_rules"]
+    if not rules.get("cap_spared_where_power_has_it"):
+        return False
+    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
+    role = {g["id"]: g["role"] for g in d["groups"]}
+    power = {g: RUBRIC.roles[r]["holds_power"] for g, r in role.items()}
+    any_power = any(power.values())
+    carries = {g: (power[g] if any_power else role[g] in rules["voice_roles"]) for g in holds}
+    return any(flag in x["flags"] and holds[x["group"]]
+               and any(y["group"] != x["group"] and carries[y["group"]] and y["status"] == "unanswered"
+                       for y in c["groups"])
+               for c in d["contributions"] for x in c["groups"])
+
+
 def heard(d: dict) -> bool:
     """Whether the score meets `band_rules.heard_floor`: its step is met and each of its criteria
     is answered at `met_at` or above (read from the score's contributions)."""
@@ -187,8 +206,11 @@ def test_red_flags_always_cap(p):
                 held = max(cap, floor) if heard(d) else cap
                 assert BAND_ORDER.index(f["limit"]) == held
                 assert s.band <= held
-                # The bounds fill unanswered questions, which can meet the floor: never above it.
-                assert s.band_low <= max(cap, floor) and s.band_high <= max(cap, floor)
+                # The bounds fill unanswered questions, which can meet the floor: never above it (the upper
+                # bound may pass it only where filling another group's open answer spares the cap).
+                assert s.band_low <= max(cap, floor)
+                if not open_elsewhere(d, f["id"]):
+                    assert s.band_high <= max(cap, floor)
                 if not heard(d):
                     assert s.band_low <= cap
             elif ladder is not None:
