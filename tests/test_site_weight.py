@@ -136,11 +136,17 @@ async () => {
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1280, 700])
 @pytest.mark.parametrize("path", ICON_PAGES)
-def test_icons_render_from_the_webfonts(path, width, server_url, new_page):
+def test_icons_render_from_the_webfonts(path, width, server_url, new_page, built_site):
     page = new_page(viewport={"width": width, "height": 900})
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(urljoin(server_url, path), wait_until="load")
+    # The site's root page is a meta refresh to the book's front page: probe the page the reader
+    # lands on, once the refresh has happened (probing earlier races the navigation).
+    refresh = re.search(r'http-equiv="Refresh"\s+content="\d+;\s*url=([^"]+)"',
+                        (built_site / path).read_text(encoding="utf-8"), re.I)
+    if refresh:
+        page.wait_for_url(urljoin(urljoin(server_url, path), refresh.group(1)), wait_until="load")
     page.wait_for_load_state("networkidle")
     result = page.evaluate(ICON_PROBE)
     assert not [u for u in requested if "fontawesome.js" in u]
