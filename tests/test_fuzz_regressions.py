@@ -221,6 +221,23 @@ def test_score_plan_on_a_dict_checks_levels(level):
     assert info.value.problems[0].field == "answers.purpose-stated.level"
 
 
+# Found by the loader fuzz test (wrong types per field): each brought score_plan down with a
+# KeyError, TypeError or AttributeError instead of the toolkit's own error.
+@pytest.mark.parametrize("field, plan", [
+    ("groups[0]", {"groups": [{"label": "Panel", "role": "governance"}]}),
+    ("groups[0]", {"groups": [{"id": {"x": 1}, "label": "Panel", "role": "governance"}]}),
+    ("groups[0]", {"groups": [{"id": "panel", "label": "Panel", "role": ["governance"]}]}),
+    ("groups[0]", {"groups": [7]}),
+    ("groups", {"groups": "panel"}),
+    ("context", {"context": ["single-decision"]}),
+    ("context", {"context": {"process": {"a": 1}}}),
+])
+def test_score_plan_on_a_dict_checks_groups_and_context(field, plan):
+    with pytest.raises(AssessmentError) as info:
+        score_plan({**plan, "answers": {"purpose-stated": 2}})
+    assert info.value.problems[0].field == field
+
+
 def test_score_plan_still_takes_every_documented_form():
     n_a = next(c.id for c in load_rubric().criteria if c.not_applicable_if)
     bare = score_plan({"answers": {"purpose-stated": 2, "early-start": None, n_a: "n/a"}}).to_dict()

@@ -612,6 +612,22 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
     scope = plan.get("scope")
     if scope is not None and not (type(scope) is str and scope in ("full", "short")):
         raise AssessmentError([Problem(source, "scope", 'one of "full", "short"', _short(scope))])
+    context = plan.get("context")
+    if context is not None and not (isinstance(context, Mapping)
+                                    and all(type(k) is str and type(v) is str for k, v in context.items())):
+        raise AssessmentError([Problem(source, "context", "a mapping of context question to option id, both text "
+                                       "(for example {\"process\": \"single-decision\"})", _short(context))])
+    groups = plan.get("groups")
+    if groups is not None:
+        if not isinstance(groups, (list, tuple)):
+            raise AssessmentError([Problem(source, "groups", "a list of groups, each with a text id, label and role",
+                                           _short(groups))])
+        for i, g in enumerate(groups):
+            fields = ((g.get("id"), g.get("role"), g.get("label", "")) if isinstance(g, Mapping)
+                      else (getattr(g, "id", None), getattr(g, "role", None), getattr(g, "label", None)))
+            if not all(type(x) is str for x in fields):
+                raise AssessmentError([Problem(source, f"groups[{i}]", "a group with a text id, label and role "
+                                               "(for example {id: panel, label: Panel, role: governance})", _short(g))])
     answers = plan.get("answers")
     if answers is None:
         return
