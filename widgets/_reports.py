@@ -822,7 +822,7 @@ def compare_rows(pairs: Iterable[tuple[Assessment, Score]]) -> list[dict]:
             "completeness_percent": score.to_dict()["completeness"]["percent"], "confidence": score.confidence,
             "red_flags": list(score.flag_ids),
             # Answers at level 1 with part of level 2 in place, and the red flags they leave out.
-            "partly_met": [dict(x) for x in score.to_dict().get("partly_met") or []],
+            "partly_met": list(score.partly_met),
         }
         for t, tally in score.themes:
             row[t] = tally.percent

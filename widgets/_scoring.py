@@ -872,8 +872,8 @@ def _filled_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], pl
     return tuple(out)
 
 
-def _moved_rows(context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
-                rows: tuple[_Row, ...], moves: Mapping, memo: dict | None = None, rubric: Rubric | None = None,
+def _moved_rows(rubric: Rubric, context: Mapping, groups: tuple[Group, ...], plain: Mapping, by_group: Mapping,
+                rows: tuple[_Row, ...], moves: Mapping, memo: dict | None = None,
                 partial: Mapping = MappingProxyType({})) -> tuple[_Row, ...]:
     """The rows of the answers with ``moves`` applied ((criterion, group or None) -> level: a null
     group sets the plain level, a group its cell); the other criteria keep their rows. ``memo``
@@ -974,15 +974,15 @@ def _what_would_change(rubric: Rubric, scope: str, context: Mapping, groups: tup
     order = list(moves)
     # Only the moved criteria are scored again; every other row is the plan's own.
     memo: dict = {}
-    band, _ = _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, moves, memo,
-                                                     rubric, partial))
+    band, _ = _band_only(rubric, groups, _moved_rows(rubric, context, groups, plain, by_group, ev.rows, moves, memo,
+                                                     partial))
     if band is None or band < target:
         return {"target": BAND_ORDER[target], "reachable": False, "moves": [], "holding_down": holding}
     # 3. Prune: drop every move the target does not need, last added first.
     for key in reversed(order):
         trial = {k: v for k, v in moves.items() if k != key}
-        if _band_only(rubric, groups, _moved_rows(context, groups, plain, by_group, ev.rows, trial, memo,
-                                                  rubric, partial))[0] >= target:
+        if _band_only(rubric, groups, _moved_rows(rubric, context, groups, plain, by_group, ev.rows, trial, memo,
+                                                  partial))[0] >= target:
             moves = trial
     index = {c.id: c.index for c in rubric.criteria}
     group_index = {g.id: i for i, g in enumerate(groups)}
@@ -1302,7 +1302,7 @@ class Score:
                 "confidence": self.confidence,
             },
             "what_would_change": self.what_would_change,
-            "partly_met": [dict(p, flags=list(p["flags"])) for p in self.partly_met],
+            "partly_met": list(self.partly_met),
             "contributions": [
                 {"criterion": c.criterion, "theme": c.theme, "weight_points": c.weight_points, "status": c.status,
                  "reason": c.reason, "level": c.level, "points": c.points, "max_points": c.max_points,

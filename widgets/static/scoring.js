@@ -391,7 +391,7 @@ function judge(C, groups, rowsIn) {
  * The rows of the answers with every unanswered question (and unanswered explicit group cell) set
  * to `value`; a criterion whose answers this leaves as they are keeps its row.
  */
-function filledRows(groups, context, plain, byGroup, rows, value, C = null, partial = new Map()) {
+function filledRows(C, groups, context, plain, byGroup, rows, value, partial = new Map()) {
   return rows.map((r) => {
     const crit = r.crit;
     const lv = plain.has(crit.id) ? plain.get(crit.id) : null;
@@ -434,7 +434,7 @@ const moveKey = (cid, gid) => JSON.stringify([cid, gid]);
  * The rows of the answers with `moves` applied (a null group sets the plain level, a group its
  * cell); the criteria no move touches keep their rows.
  */
-function movedRows(context, groups, plain, byGroup, rows, moves, C = null, partial = new Map()) {
+function movedRows(C, context, groups, plain, byGroup, rows, moves, partial = new Map()) {
   const per = new Map();
   for (const m of moves.values()) {
     if (!per.has(m.cid)) per.set(m.cid, []);
@@ -591,7 +591,7 @@ function whatWouldChange(C, scope, context, groups, plain, byGroup, ev, partial 
   }
   const order = [...moves.keys()];
   // Only the moved criteria are scored again; every other row is the plan's own.
-  const bandWith = (trial) => judge(C, groups, movedRows(context, groups, plain, byGroup, ev.rows, trial, C, partial)).band;
+  const bandWith = (trial) => judge(C, groups, movedRows(C, context, groups, plain, byGroup, ev.rows, trial, partial)).band;
   const reached = bandWith(moves);
   if (reached === null || reached < target) {
     return { target: C.bandOrder[target], reachable: false, moves: [], holding_down: holding };
@@ -713,8 +713,8 @@ export function scorePlan(assessment, rubric) {
 
   const ev = evaluate(C, scope, context, groups, plain, byGroup, partial);
   // The bounds score again only the criteria with an unanswered part.
-  const low = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, 0, C, partial));
-  const high = judge(C, groups, filledRows(groups, context, plain, byGroup, ev.rows, MAX_LEVEL, C, partial));
+  const low = judge(C, groups, filledRows(C, groups, context, plain, byGroup, ev.rows, 0, partial));
+  const high = judge(C, groups, filledRows(C, groups, context, plain, byGroup, ev.rows, MAX_LEVEL, partial));
   const byRank = (x, y) => flagRank.get(x) - flagRank.get(y);
 
   const limits = [];
