@@ -458,8 +458,7 @@ def _surely_valid(doc) -> bool:
 
 
 def _cell_ok(ans: dict) -> bool:
-    level = ans.get("level")
-    if not (level is None or level == "n/a" and type(level) is str or type(level) is int and 0 <= level <= 3):
+    if not _level_ok(ans.get("level")):
         return False
     return (type(ans.get("partial", False)) is bool and _text(ans.get("evidence", ""), 0, 20000)
             and _text(ans.get("notes", ""), 0, 20000))
@@ -656,7 +655,8 @@ def validate_plan(plan: Mapping, rubric: Rubric, source: str = "<data>") -> None
             if not found.add(f"{base}.partial", _PARTIAL_TYPE_EXPECTED, _short(partial)):
                 break
         elif not partial_ok(partial, level) and _level_ok(level):
-            if not found.add(f"{base}.partial", _PARTIAL_LEVEL_EXPECTED, f"partial: true with level {json.dumps(level)}"):
+            problem = _partial_problem(source, base, level)
+            if not found.add(problem.field, problem.expected, problem.found):
                 break
         if level is None or (type(level) is int and 0 <= level <= 3):
             continue
