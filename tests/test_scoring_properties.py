@@ -124,6 +124,17 @@ def power_levels(d: dict, flag: str) -> list[int]:
     return out
 
 
+def carriers(d: dict) -> tuple[dict, dict]:
+    """(group -> raises flags for power, group -> the band follows it): the power-holding groups,
+    or in a plan without any, the groups with a say (`band_rules.voice_roles`)."""
+    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
+    role = {g["id"]: g["role"] for g in d["groups"]}
+    power = {g: RUBRIC.roles[r]["holds_power"] for g, r in role.items()}
+    any_power = any(power.values())
+    voice = RUBRIC.data["band_rules"]["voice_roles"]
+    return holds, {g: (power[g] if any_power else role[g] in voice) for g in holds}
+
+
 def cap_levels(d: dict, flag: str) -> list[int]:
     """The levels of the answers that raise ``flag`` for power where no other group the band follows
     has the safeguard (`band_rules.cap_spared_where_power_has_it`: the power-holding groups, or in a
@@ -131,11 +142,7 @@ def cap_levels(d: dict, flag: str) -> list[int]:
     rules = RUBRIC.data["band_rules"]
     if not rules.get("cap_spared_where_power_has_it"):
         return power_levels(d, flag)
-    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
-    role = {g["id"]: g["role"] for g in d["groups"]}
-    power = {g: RUBRIC.roles[r]["holds_power"] for g, r in role.items()}
-    any_power = any(power.values())
-    carries = {g: (power[g] if any_power else role[g] in rules["voice_roles"]) for g in holds}
+    holds, carries = carriers(d)
     out = []
     for c in d["contributions"]:
         if c["groups"]:
@@ -158,11 +165,7 @@ def open_elsewhere(d: dict, flag: str) -> bool:
     rules = RUBRIC.data["band_rules"]
     if not rules.get("cap_spared_where_power_has_it"):
         return False
-    holds = {g["id"]: g["holds_power"] for g in d["groups"]}
-    role = {g["id"]: g["role"] for g in d["groups"]}
-    power = {g: RUBRIC.roles[r]["holds_power"] for g, r in role.items()}
-    any_power = any(power.values())
-    carries = {g: (power[g] if any_power else role[g] in rules["voice_roles"]) for g in holds}
+    holds, carries = carriers(d)
     return any(flag in x["flags"] and holds[x["group"]]
                and any(y["group"] != x["group"] and carries[y["group"]] and y["status"] == "unanswered"
                        for y in c["groups"])
