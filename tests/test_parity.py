@@ -390,9 +390,9 @@ process.stdout.write(JSON.stringify(labels));
 """, {})
     assert js == labels
     code = "".join(p.read_text(encoding="utf-8") for p in STATIC.rglob("*.js"))
-    code += (ROOT / "widgets" / "_widget.py").read_text(encoding="utf-8")
+    code += "".join((ROOT / "widgets" / name).read_text(encoding="utf-8") for name in ("_widget.py", "_reports.py"))
     typed = [v for v in [labels["unanswered"], labels["not_applicable"], *labels["action_kinds"].values(),
-                         *labels["confidence"].values()]]
+                         *labels["confidence"].values(), *labels["partial"].values()]]
     assert [t for t in typed if t in code] == []
 
 

@@ -394,10 +394,8 @@ def score_report(rubric: Rubric, assessment: Mapping, score: Mapping, links: Map
     sections = [
         {"heading": "Where the plan stands", "blocks": [{"list": standing}]},
         {"heading": "Red flags", "blocks": [{"list": flags}]},
-        *([{"heading": "Partly in place", "blocks": [
-            {"paragraph": [["text", "Answers at level 1 where the team said part of level 2 is already in place. Each "
-                                    "keeps the points of level 1; the red flags named are left out on the team's word, "
-                                    "so check them with the evidence and the people who took part."]]},
+        *([{"heading": ui_labels()["partial"]["section"], "blocks": [
+            {"paragraph": [["text", ui_labels()["partial"]["report_intro"]]]},
             {"list": partly}]}] if partly else []),
         {"heading": "What would change the result", "blocks": change_blocks},
         {"heading": "What holds it down", "blocks": holding_blocks},
@@ -840,7 +838,7 @@ def _partly_cell(entries: list) -> str:
 def _compare_table(rows: list[dict], rubric: Rubric) -> tuple[list[str], list[list]]:
     """The comparison's headings and cells, unescaped (each writer escapes for its format)."""
     theme_ids = list(rubric.themes)
-    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags", "Partly in place"] + [
+    head = ["Team", "Product", "Date", "Band", "IAP2", "Overall", "Complete", "Red flags", ui_labels()["partial"]["section"]] + [
         rubric.themes[t]["title"] for t in theme_ids]
     cells = [[r["team"], r["product"], r["date"], _band_title(rubric, r["band"]), r["iap2"], _pct(r["overall_percent"]),
               _pct(r["completeness_percent"]), ", ".join(r["red_flags"]) or "none",

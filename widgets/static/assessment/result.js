@@ -331,8 +331,9 @@ export function createResult(ctx) {
   }
 
   /**
-   * "Partly in place": each answer at level 1 where the team said part of level 2 is there, the
-   * red flags it leaves out on the team's word (for a reviewer to check), and the rest of level 2.
+   * The partly-in-place section (its words: ui-labels.json, `partial`): each answer at level 1
+   * where the team said part of level 2 is there, the red flags it leaves out on the team's word
+   * (for a reviewer to check), and the rest of level 2.
    */
   function renderPartly(score, rubric) {
     const flags = byId(rubric.red_flags);
@@ -356,8 +357,8 @@ export function createResult(ctx) {
         h("span", { class: "pai-partly-next", text: `Next step: reach all of level 2: ${x.next_step}` }));
     });
     resultParts.partly.replaceChildren(
-      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", id: `${uid}-partly-h`, text: `Partly in place (${entries.length})` }),
-      h("p", { text: "Answers at level 1 where you said part of level 2 is already in place. Each keeps the points of level 1; the red flags named are left out on your word, so check them with the evidence and the people who took part." }),
+      h(headingTag(ctx.headingLevel + 1), { class: "pai-part-title", id: `${uid}-partly-h`, text: `${UI.partial.section} (${entries.length})` }),
+      h("p", { text: UI.partial.page_intro }),
       h("ul", {}, items),
     );
   }

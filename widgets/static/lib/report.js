@@ -247,8 +247,8 @@ export function scoreReport({ rubric, assessment, score, links = {}, criteriaIds
     { heading: "Where the plan stands", blocks: [{ list: standing }] },
     { heading: "Red flags", blocks: [{ list: flags }] },
     ...(partly.length
-      ? [{ heading: "Partly in place", blocks: [
-        { paragraph: [["text", "Answers at level 1 where the team said part of level 2 is already in place. Each keeps the points of level 1; the red flags named are left out on the team's word, so check them with the evidence and the people who took part."]] },
+      ? [{ heading: labels.partial.section, blocks: [
+        { paragraph: [["text", labels.partial.report_intro]] },
         { list: partly }] }]
       : []),
     { heading: "What would change the result", blocks: changeBlocks },
