@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pathlib
 
-# Plain-Python pref_voting (no numba compilation) is faster for these tiny profiles; results are identical.
-# pref-voting compiles with numba, as the Polis replay does: JIT stays on (turning it off after numba is loaded breaks compiled calls).
+import numpy as np
+import pandas as pd
+import pytest
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+from casestudies import voting as v
+from notebook_support import executed_notebook
 
-from casestudies import voting as v  # noqa: E402
-from notebook_support import executed_notebook  # noqa: E402
+# pref-voting compiles its counting functions with numba the first time a process calls them (about
+# 10 s of CPU; the JIT stays on: turning it off once numba is loaded breaks the compiled calls).
+# One pytest-xdist worker runs this file, so the compilation is paid once, not on each worker.
+pytestmark = pytest.mark.xdist_group("pref-voting")
 
 
 def test_gini():
