@@ -9,7 +9,9 @@ off the content column sideways (wide tables
 and charts scroll inside it, a chart wider than its column with the reader script's "Scroll
 sideways" cue above it, and only then); no chart draws text smaller than 12 CSS pixels or cuts a label with
 an ellipsis; the text shows no internal detail (file-system paths, issue numbers, benchmark files,
-Python reprs, tracebacks); every Chinese statement has an English gloss beside it. At 1280 px
+Python reprs, tracebacks); every Chinese statement has an English gloss beside it; every visible
+icon is drawn from Font Awesome 6's webfonts, with a glyph and a box (site_pages.icon_problems,
+as tests/test_site_weight.py checks the two pages the TOC does not list). At 1280 px
 axe-core finds no serious or critical accessibility violation on the whole page, the theme's parts
 included, and, in the same run, no heading that skips a level (its ``heading-order`` rule at any
 impact). (One load per page checks everything: loading a page is a large part of the cost.)
@@ -28,7 +30,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import artifact_screenshot
-from site_pages import ROOT, outline, toc_docnames
+from site_pages import ROOT, icon_problems, outline, toc_docnames
 
 pytestmark = pytest.mark.browser
 
@@ -252,6 +254,7 @@ def _reading_problems(page, docname, width, shots) -> list[str]:
         problems.append(f"non-English text without an English gloss: {unglossed}")
     problems += _chart_cue_problems(page)
     problems += unfit
+    problems += [f"icons: {problem}" for problem in icon_problems(page)]
     return [f"at {width} px: {problem}" for problem in problems]
 
 
