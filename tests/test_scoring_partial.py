@@ -186,11 +186,31 @@ def test_every_case_here_scores_the_same_in_javascript():
     assert js_scores(json.loads(json.dumps(dict(RUBRIC.data))), docs) == [score_plan(d, RUBRIC).to_dict() for d in docs]
 
 
+def test_sparing_a_workforce_last_flag_lifts_its_no_voice_hold():
+    """Found by the property test below: a plan whose only group is a workforce is held at `inform`
+    while any answer outside the ladder raises a flag (`fair_work_is_voice`); a partial answer that
+    spares the only such flag lets the ladder read its answers, as a level-2 answer would."""
+    workers = [{"id": "panel", "label": "Panel", "role": "workers"}]
+    doc = {"answers": {"affected-groups-included": {"level": 1, "partial": True},
+                       "input-changes-substance": {"level": 2}}, "groups": workers}
+    with_p, without = score_plan(doc, RUBRIC).to_dict(), score_plan(without_partial(doc), RUBRIC).to_dict()
+    as_two = copy.deepcopy(doc)
+    as_two["answers"]["affected-groups-included"] = {"level": 2}
+    two = score_plan(as_two, RUBRIC).to_dict()
+    assert flags(without) and not flags(with_p) and not flags(two)
+    assert without["iap2"]["steps_met"] == ["inform"] or without["iap2"]["steps_met"] == []
+    assert set(with_p["iap2"]["steps_met"]) - {"inform"}
+    assert with_p["iap2"]["steps_met"] == two["iap2"]["steps_met"] and with_p["band"]["ladder"] == two["band"]["ladder"]
+    if NODE:
+        assert js_scores(json.loads(json.dumps(dict(RUBRIC.data))), [doc]) == [with_p]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(assessments())
 def test_partial_moves_nothing_up_and_only_spares_flags(doc):
-    """On random files: with and without ``partial`` the points, ladder, profile and every answer's
-    level are the same; the band and IAP2 level only rise by the flags spared, every flag no longer
+    """On random files: with and without ``partial`` the points, profile and every answer's level are
+    the same, and so is the ladder unless a spared flag lifts a workforce's no-voice hold; the band
+    and IAP2 level only rise by the flags spared, every flag no longer
     raised is listed under ``partly_met``, and where none is spared the whole result is the same."""
     with_p = score_plan(doc, RUBRIC).to_dict()
     without = score_plan(without_partial(doc), RUBRIC).to_dict()
@@ -202,9 +222,20 @@ def test_partial_moves_nothing_up_and_only_spares_flags(doc):
         {k: v for k, v in without["completeness"].items() if k != "confidence"}
     if (with_p["band"]["low"], with_p["band"]["high"]) == (without["band"]["low"], without["band"]["high"]):
         assert with_p["completeness"]["confidence"] == without["completeness"]["confidence"]
-    assert with_p["band"]["ladder"] == without["band"]["ladder"]
     assert with_p["band"]["profile_drop"] == without["band"]["profile_drop"]
-    assert with_p["iap2"]["steps_met"] == without["iap2"]["steps_met"]
+    if with_p["iap2"]["steps_met"] != without["iap2"]["steps_met"]:
+        # The one way a spared flag reaches the ladder (SCORING.md step 4, "No voice"): a plan whose
+        # only groups have no say but include workers is held at `inform` while any answer outside
+        # the ladder raises a flag (`fair_work_is_voice`); sparing the last such flag lifts the hold.
+        roles = {g["role"] for g in doc.get("groups", [])}
+        assert RUBRIC.rules.get("fair_work_is_voice") and "workers" in roles
+        assert not roles & set(RUBRIC.rules["voice_roles"])
+        assert set(without["iap2"]["steps_met"]) <= {"inform"}
+        assert set(without["iap2"]["steps_met"]) <= set(with_p["iap2"]["steps_met"])
+        bands = list(RUBRIC.bands)
+        assert bands.index(with_p["band"]["ladder"]) > bands.index(without["band"]["ladder"])
+    else:
+        assert with_p["band"]["ladder"] == without["band"]["ladder"]
     assert [(c["criterion"], c["level"], c["points"]) for c in with_p["contributions"]] == \
         [(c["criterion"], c["level"], c["points"]) for c in without["contributions"]]
     bands = list(RUBRIC.bands)

@@ -626,7 +626,8 @@ def _answer_row(rubric: Rubric, c: Criterion, context: Mapping, groups: tuple[Gr
 def _spare_partly_met(rubric: Rubric, row: _Row, cells: Mapping, keys: frozenset) -> _Row:
     """`band_rules.partial_spares_level_one_flags` (SCORING.md step 2): an answer at level 1 marked
     ``partial`` keeps its level, so its points, ladder position and IAP2 effect stay those of level 1,
-    but does not raise the flags its question raises at level 1 and not at level 2. A group takes the
+    but does not raise the flags its question raises at level 1 and not at level 2 (so it can lift a
+    workforce's no-voice hold, `fair_work_is_voice`, like any flag not raised). A group takes the
     ``partial`` of its own answer, else that of the plain level (as it takes the level). Every such
     answer is recorded in ``row.partly`` with the flags it did not raise (possibly none)."""
     if row.status != ANSWERED:
