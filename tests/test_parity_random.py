@@ -171,9 +171,12 @@ def assessments(draw):
         answer = _cell(draw, c, draw(near))
         if c.per_group:
             cells = {}
+            # A group's own answer is often one below the plan's (a group treated worse than the
+            # others), so partial cells that spare a group's flag are drawn as often as plain ones.
+            cell_near = level_near(base, noise, True)
             for g in groups:
                 if g["role"] in c.group_roles and draw(st.integers(0, 2)) == 0:
-                    cells[g["id"]] = _cell(draw, c, draw(near))
+                    cells[g["id"]] = _cell(draw, c, draw(cell_near))
             if cells:
                 answer["by_group"] = cells
         answers[c.id] = answer

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from widgets import load_rubric, score_plan
-from widgets._scoring import BAND_ORDER, round_percent
+from widgets._scoring import BAND_ORDER, _build, round_percent
 
 RUBRIC = load_rubric()
 LADDER = {cid for _, _, cids in RUBRIC.ladder for cid in cids}
@@ -215,10 +215,21 @@ def test_flags_from_the_worst_treated_group_band_from_the_group_with_power():
     assert by_group["survey"]["red_flags"] == ["unpaid-participation"] and by_group["panel"]["red_flags"] == []
     assert by_group["panel"]["holds_power"] and not by_group["survey"]["holds_power"]
     assert by_group["survey"]["levels"]["pay-participants"] == 1
-    # The same failure for the group that holds power caps the plan when the safeguard is missing
-    # (level 0); a token payment (level 1) falls short, and lowers the band by one.
+    # The same failure for the group that holds power: unpaid (level 0) is raised for power and, as
+    # `band_rules.power_holders_lower_only` lists the flag, lowers the band by one instead of capping
+    # it; without the rule it caps. A token payment (level 1) falls short, and lowers the band by one.
     unpaid_panel = dict(base, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 0}}}})
-    assert score_plan(plan(unpaid_panel, groups=GROUPS)).band_id == "tokenism"
+    unpaid = score_plan(plan(unpaid_panel, groups=GROUPS)).to_dict()
+    assert unpaid["band"]["id"] == "collaboration"
+    assert (unpaid["red_flags"][0]["groups"], unpaid["red_flags"][0]["power"], unpaid["red_flags"][0]["limit"]) == \
+        (["panel"], True, "collaboration")
+    capping = json.loads(json.dumps(dict(RUBRIC.data)))
+    capping["band_rules"].pop("power_holders_lower_only")
+    assert score_plan(plan(unpaid_panel, groups=GROUPS), _build(capping)).band_id == "tokenism"
+    # In a plan where no group holds power, unpaid participants still cap (here the only group; with
+    # another group that is paid, `cap_spared_where_power_has_it` would spare it).
+    voices = [dict(GROUPS[0], role="participants")]
+    assert score_plan(plan(unpaid_panel, groups=voices)).band_id == "tokenism"
     token_panel = dict(base, **{"pay-participants": {"level": 3, "by_group": {"panel": {"level": 1}}}})
     token = score_plan(plan(token_panel, groups=GROUPS)).to_dict()
     assert token["band"]["id"] == "collaboration"
@@ -512,11 +523,12 @@ def test_members_governing_their_own_body_unpaid_raise_no_unpaid_participation_f
     # The answer keeps its level and its points (none): only the flag is not raised.
     row = next(c for c in d["contributions"] if c["criterion"] == "pay-participants")
     assert row["level"] == 0 and row["points"] == 0 and row["flags"] == []
-    # The same board, unpaid, in a plan a company or a public body convenes: the guardrail caps the band.
+    # The same board, unpaid, in a plan a company or a public body convenes: the flag is raised for it
+    # and, as the board holds power (`band_rules.power_holders_lower_only`), lowers the band by one.
     for convener in ("company", "public-body"):
         other = score_plan(plan(unpaid_board, context=dict(coop, convener=convener), groups=groups)).to_dict()
         flag = next(f for f in other["red_flags"] if f["id"] == "unpaid-participation")
-        assert flag["groups"] == ["board"] and other["band"]["id"] == "tokenism", convener
+        assert flag["groups"] == ["board"] and other["band"]["id"] == "collaboration", convener
     # Unpaid wider participants of the co-operative's plan are still flagged, for them only.
     both = every(3, **{"pay-participants": {"by_group": {"board": {"level": 0}, "testers": {"level": 0}}}})
     d = score_plan(plan(both, context=dict(coop, convener="community-organisation"), groups=groups)).to_dict()

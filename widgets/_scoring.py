@@ -295,6 +295,9 @@ def check_rubric(data: Mapping[str, Any]) -> list[str]:
     for rid in rules.get("voice_roles", []):
         if rid not in roles:
             problems.append(f"band_rules.voice_roles: unknown group role {rid!r}")
+    for f in rules.get("power_holders_lower_only", []):
+        if f not in flags:
+            problems.append(f"band_rules.power_holders_lower_only: unknown red flag {f!r}")
     own = rules.get("members_govern_own_body")
     if own:
         conveners = {o["id"] for q in data["context"] if q["id"] == "convener" for o in q["options"]}
@@ -776,6 +779,7 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], st
         lowered = pre - rules["flag_drop"]
         capped = set()
         spared = rules.get("cap_spared_where_power_has_it")
+        lower_only = frozenset(rules.get("power_holders_lower_only", ()))
         if spared:
             row_of = {r.criterion.id: r for r in rows}
             # The groups the band follows: the power-holding ones, or in a plan without any, those with a say.
@@ -799,6 +803,12 @@ def _power(rubric: Rubric, groups: tuple[Group, ...], rows: tuple[_Row, ...], st
                 cap_levels = [lv for cid, gid, lv in where
                               if gid is None or ((not plan_has_power_group or group_role[gid] in power_roles)
                                                  and not _others_have_it(row_of[cid], gid))]
+            if f in lower_only and plan_has_power_group:
+                # `band_rules.power_holders_lower_only`: the flag, raised for a group that holds power
+                # (people serving unpaid on the body that decides), lowers the band and does not cap it;
+                # only an answer for no group in particular still caps (a plan with a power-holding group
+                # caps on nobody else's answers anyway).
+                cap_levels = [lv for _, gid, lv in where if gid is None]
             if f in capping and any(lv <= at_most for lv in cap_levels):
                 limit = caps[f]
                 capped.add(f)

@@ -350,13 +350,19 @@ function judge(C, groups, rowsIn) {
         || ((!planHasPowerGroup || C.powerRoles.has(groupRole.get(gid))) && !othersHaveIt(state.get(cid), gid)))
         .map(([, , lv]) => lv)
       : powerLevels;
+    // `band_rules.power_holders_lower_only`: the flag, raised for a group that holds power (people
+    // serving unpaid on the body that decides), lowers the band and does not cap it; only an answer for
+    // no group in particular still caps (a plan with a power-holding group caps on nobody else's anyway).
+    const capFrom = planHasPowerGroup && (rules.power_holders_lower_only || []).includes(f)
+      ? where.filter(([, gid]) => gid === null).map(([, , lv]) => lv)
+      : capLevels;
     const cap = C.flagCaps.get(f);
     // A capping flag caps where an answer for power shows the safeguard missing (at or below its
     // `cap_at_most`); any other raise lowers the band by `flag_drop`, never below its cap.
     // A flag's own `cap_at_most` holds where no declared group holds power; where one does, the band
     // follows that group, so the rule's applies.
     const atMost = planHasPowerGroup ? rules.cap_at_most : C.flagCapAtMost.get(f);
-    const caps = C.capping.has(f) && capLevels.some((lv) => lv <= atMost);
+    const caps = C.capping.has(f) && capFrom.some((lv) => lv <= atMost);
     if (caps) capped.add(f);
     flagLimits.set(f, [caps ? cap : Math.max(cap, pre - rules.flag_drop), powerLevels.length > 0]);
   }
