@@ -16,7 +16,8 @@ EXPECTED = {
     "community-led.yaml": ("community-led", "empower", []),
     "participation-washing.yaml": ("non-participation", "none", [
         "unpaid-participation", "decision-already-made", "no-withdrawal", "no-report-back", "participation-washing",
-        "unpaid-community-partners", "pay-conditional-on-completion", "stories-used-for-marketing", "unfunded-after-project-end", "affected-group-left-out"]),
+        "unpaid-community-partners", "pay-conditional-on-completion", "stories-used-for-marketing", "digital-only-recruitment",
+        "unfunded-after-project-end", "affected-group-left-out"]),
     "inform-only.yaml": ("tokenism", "inform", []),
     "vendor-labelling.yaml": ("tokenism", "inform", [
         "below-living-wage", "unsupported-harmful-exposure", "pay-conditional-on-completion",

@@ -143,9 +143,15 @@ def cap_levels(d: dict, flag: str) -> list[int]:
     if not rules.get("cap_spared_where_power_has_it"):
         return power_levels(d, flag)
     holds, carries = carriers(d)
+    # `band_rules.power_holders_lower_only`: raised for a power-holding group, such a flag lowers
+    # and never caps, so only answers for no group in particular count.
+    lower_only = flag in rules.get("power_holders_lower_only", ()) and \
+        any(RUBRIC.roles[g["role"]]["holds_power"] for g in d["groups"])
     out = []
     for c in d["contributions"]:
         if c["groups"]:
+            if lower_only:
+                continue
             for x in c["groups"]:
                 if flag in x["flags"] and holds[x["group"]]:
                     spared = any(y["group"] != x["group"] and carries[y["group"]] and y["status"] == "answered"
