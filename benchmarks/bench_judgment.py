@@ -2,15 +2,17 @@
 calibration corpus (targets on the held-out set: band 100 % within the acceptable bands, flag
 recall >= 95 %, flag precision >= 90 %).
 
-Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-6|all] [--json PATH]
+Usage: .venv/bin/python benchmarks/bench_judgment.py [--set design|heldout-7|all] [--json PATH]
 
-The corpus has seven sources, each with its own expected answers: `plans` (`expected.yaml`),
+The corpus has eight sources, each with its own expected answers: `plans` (`expected.yaml`),
 the first held-out set `heldout` (`heldout/expected.yaml`, scored once against rubric 2.0 and
-design data since), the second to fifth held-out sets `heldout-2` ... `heldout-5`
+design data since), the second to sixth held-out sets `heldout-2` ... `heldout-6`
 (`heldout-N/expected.yaml`, each scored once after its round's freeze and design data since) and
-the sixth held-out set `heldout-6` (`heldout-6/expected.yaml`). The set `design` is `plans`,
-`heldout` and `heldout-2` ... `heldout-5` together, reported together and per source; `heldout-6`
-is the held-out set; `all` runs both and reports them separately.
+the seventh held-out set `heldout-7` (`heldout-7/expected.yaml`). The set `design` is `plans`,
+`heldout` and `heldout-2` ... `heldout-6` together, reported together and per source; `heldout-7`
+is the held-out set; `all` runs both and reports them separately. While the held-out set's README
+says "Being written: N of M plans", it is not scored: `--set heldout-7` exits with status 2 and
+`--set all` runs the design set only, both saying why.
 
 Every fill `benchmarks/calibration/fills/<reader>/<plan-id>.yaml` of a plan in the chosen set is
 loaded and scored with the current rubric, and compared with its source's expected answers as
@@ -24,7 +26,7 @@ loaded and scored with the current rubric, and compared with its source's expect
 A plan filled by several readers counts once per fill (every reader is reported, none is
 chosen); a fill that cannot be loaded counts as a miss on every measure and is listed. The design
 and held-out sets are always reported separately. Results go to `test-artifacts/judgment.json`.
-The exit status is 1 when the held-out set (`heldout-6`) is in the run and misses a target, else 0.
+The exit status is 1 when the held-out set (`heldout-7`) is in the run and misses a target, else 0.
 
 Whoever designs the rubric runs this with `--set design` only.
 """
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -51,12 +54,13 @@ EXPECTED = {"plans": CORPUS / "expected.yaml", "heldout": CORPUS / "heldout" / "
             "heldout-3": CORPUS / "heldout-3" / "expected.yaml",
             "heldout-4": CORPUS / "heldout-4" / "expected.yaml",
             "heldout-5": CORPUS / "heldout-5" / "expected.yaml",
-            "heldout-6": CORPUS / "heldout-6" / "expected.yaml"}
+            "heldout-6": CORPUS / "heldout-6" / "expected.yaml",
+            "heldout-7": CORPUS / "heldout-7" / "expected.yaml"}
 #: Each set the benchmark can run, and the sources it pools (reported together and per source).
-SETS = {"design": ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5"],
-        "heldout-6": ["heldout-6"]}
+SETS = {"design": ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5", "heldout-6"],
+        "heldout-7": ["heldout-7"]}
 #: The set the targets (and the exit status) apply to.
-HELDOUT = "heldout-6"
+HELDOUT = "heldout-7"
 FILLS = CORPUS / "fills"
 ARTIFACTS = ROOT / "test-artifacts"
 #: The issue's targets, checked on the held-out set.
@@ -212,13 +216,31 @@ def print_set(result: dict) -> None:
         print(f"could not load {e['reader']}/{e['plan']}: {e['problems'][0]}")
 
 
+def unfinished(name: str) -> tuple[int, int] | None:
+    """(plans written, plans planned) when the set's README says "Being written: N of M plans",
+    else None: a held-out set is scored once, so it is not scored before it is whole."""
+    readme = CORPUS / name / "README.md"
+    if not readme.is_file():
+        return None
+    found = re.search(r"Being written: (\d+) of (\d+) plans", " ".join(readme.read_text(encoding="utf-8").split()))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=[*SETS, "all"], default="design")
     ap.add_argument("--json", type=Path, default=ARTIFACTS / "judgment.json", help="where to write the results")
     args = ap.parse_args(argv)
+    names = list(SETS) if args.set == "all" else [args.set]
+    writing = unfinished(HELDOUT) if HELDOUT in names else None
+    if writing:
+        print(f"bench_judgment: {HELDOUT} is still being written ({writing[0]} of {writing[1]} plans); "
+              "it is filled and scored once, when it is whole (its README says what is left)", file=sys.stderr)
+        names.remove(HELDOUT)
+        if not names:
+            return 2
     try:
-        return run(list(SETS) if args.set == "all" else [args.set], args.json)
+        return run(names, args.json)
     except FileNotFoundError as err:
         print(f"bench_judgment: {err}", file=sys.stderr)
         return 2

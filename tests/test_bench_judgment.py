@@ -97,7 +97,7 @@ def test_design_pools_its_sources_and_reports_each(tmp_path):
     assert result["by_source"]["plans"]["band_acceptable"] == 100.0
     assert result["by_source"]["heldout"]["band_acceptable"] == 0.0
     assert result["summary"]["band_acceptable"] == 50.0
-    assert bench.SETS["design"] == ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5"]
+    assert bench.SETS["design"] == ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "heldout-5", "heldout-6"]
 
 
 def test_a_plan_id_in_two_sources_is_refused(tmp_path):
@@ -110,29 +110,30 @@ def test_a_plan_id_in_two_sources_is_refused(tmp_path):
         raise AssertionError("a plan id in two sources was accepted")
 
 
-def test_all_runs_heldout_6_apart_and_its_targets_decide_the_exit_status(tmp_path, capsys):
-    # The held-out layout stands in for heldout-6: its own folder and expected.yaml, fills found
-    # by plan id under fills/<reader>/; the design set pools six sources, heldout-5 among them.
+def test_all_runs_heldout_7_apart_and_its_targets_decide_the_exit_status(tmp_path, capsys):
+    # The held-out layout stands in for heldout-7: its own folder and expected.yaml, fills found
+    # by plan id under fills/<reader>/; the design set pools seven sources, heldout-6 among them.
     good = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))], "heldout-2": [("d", expected("d"))],
                                    "heldout-3": [("e", expected("e"))], "heldout-4": [("f", expected("f"))],
-                                   "heldout-5": [("m", expected("m"))],
-                                   "heldout-6": [("h", expected("h", must_not=("unpaid-participation",)))]})
+                                   "heldout-5": [("m", expected("m"))], "heldout-6": [("n", expected("n"))],
+                                   "heldout-7": [("h", expected("h", must_not=("unpaid-participation",)))]})
     out = tmp_path / "judgment.json"
     sets = {"design": {"plans": good["plans"], "heldout-2": good["heldout-2"], "heldout-3": good["heldout-3"],
-                       "heldout-4": good["heldout-4"], "heldout-5": good["heldout-5"]},
-            "heldout-6": {"heldout-6": good["heldout-6"]}}
+                       "heldout-4": good["heldout-4"], "heldout-5": good["heldout-5"], "heldout-6": good["heldout-6"]},
+            "heldout-7": {"heldout-7": good["heldout-7"]}}
     # No claims and no flag raised: recall and precision have nothing to measure, both missed.
-    assert bench.run(["design", "heldout-6"], out, sets, tmp_path / "fills") == 1
+    assert bench.run(["design", "heldout-7"], out, sets, tmp_path / "fills") == 1
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert list(saved["sets"]) == ["design", "heldout-6"] and saved["targets_on"] == "heldout-6"
-    assert [r["plan"] for r in saved["sets"]["heldout-6"]["rows"]] == ["h"]
+    assert list(saved["sets"]) == ["design", "heldout-7"] and saved["targets_on"] == "heldout-7"
+    assert [r["plan"] for r in saved["sets"]["heldout-7"]["rows"]] == ["h"]
     assert [(r["source"], r["plan"]) for r in saved["sets"]["design"]["rows"]] == [
-        ("plans", "a"), ("heldout-2", "d"), ("heldout-3", "e"), ("heldout-4", "f"), ("heldout-5", "m")]
+        ("plans", "a"), ("heldout-2", "d"), ("heldout-3", "e"), ("heldout-4", "f"), ("heldout-5", "m"),
+        ("heldout-6", "n")]
     assert set(saved["sets"]["design"]["by_source"]) == {"plans", "heldout-2", "heldout-3", "heldout-4",
-                                                         "heldout-5"}
+                                                         "heldout-5", "heldout-6"}
     assert saved["heldout_missed"] == ["recall None < 95.0", "precision None < 90.0"]
     printed = capsys.readouterr().out
-    assert "== design set" in printed and "== heldout-6 set" in printed and "heldout-6 targets: MISSED" in printed
+    assert "== design set" in printed and "== heldout-7 set" in printed and "heldout-7 targets: MISSED" in printed
     # The design set alone never decides the exit status, however it scores.
     (tmp_path / "x").mkdir()
     bad = _corpus_copy(tmp_path / "x", {"plans": [("z", expected("z", ok=("community-led",)))]})
@@ -140,31 +141,49 @@ def test_all_runs_heldout_6_apart_and_its_targets_decide_the_exit_status(tmp_pat
     assert json.loads(out.read_text(encoding="utf-8"))["heldout_missed"] == []
 
 
-def test_all_runs_design_and_heldout_6_from_the_corpus_layout(tmp_path, monkeypatch, capsys):
+def test_all_runs_design_and_heldout_7_from_the_corpus_layout(tmp_path, monkeypatch, capsys):
     # The real entry point, with the corpus paths pointed at a temporary layout: --set all reads
-    # heldout-6/expected.yaml and finds its fills by plan id, and the design set pools its six
-    # sources, heldout-5 among them.
+    # heldout-7/expected.yaml and finds its fills by plan id, and the design set pools its seven
+    # sources, heldout-6 among them.
     paths = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))], "heldout": [("b", expected("b"))],
                                     "heldout-2": [("c", expected("c"))], "heldout-3": [("g", expected("g"))],
                                     "heldout-4": [("k", expected("k"))], "heldout-5": [("n", expected("n"))],
-                                    "heldout-6": [("h", expected("h", must=("unpaid-participation",)))]})
+                                    "heldout-6": [("p", expected("p"))],
+                                    "heldout-7": [("h", expected("h", must=("unpaid-participation",)))]})
     monkeypatch.setattr(bench, "EXPECTED", paths)
     monkeypatch.setattr(bench, "FILLS", tmp_path / "fills")
+    monkeypatch.setattr(bench, "CORPUS", tmp_path)  # no README saying the held-out set is unfinished
     out = tmp_path / "j.json"
     assert bench.main(["--set", "all", "--json", str(out)]) == 1
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert saved["targets_on"] == "heldout-6"
+    assert saved["targets_on"] == "heldout-7"
     assert saved["sets"]["design"]["sources"] == {"plans": 1, "heldout": 1, "heldout-2": 1, "heldout-3": 1,
-                                                  "heldout-4": 1, "heldout-5": 1}
-    assert [r["plan"] for r in saved["sets"]["design"]["rows"]] == ["a", "b", "c", "g", "k", "n"]
-    assert [r["plan"] for r in saved["sets"]["heldout-6"]["rows"]] == ["h"]
+                                                  "heldout-4": 1, "heldout-5": 1, "heldout-6": 1}
+    assert [r["plan"] for r in saved["sets"]["design"]["rows"]] == ["a", "b", "c", "g", "k", "n", "p"]
+    assert [r["plan"] for r in saved["sets"]["heldout-7"]["rows"]] == ["h"]
     assert "recall 0.0 < 95.0" in saved["heldout_missed"]
-    # --set heldout-6 alone runs only the held-out set, and its targets decide the exit status.
-    assert bench.main(["--set", "heldout-6", "--json", str(out)]) == 1
-    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["heldout-6"]
+    # --set heldout-7 alone runs only the held-out set, and its targets decide the exit status.
+    assert bench.main(["--set", "heldout-7", "--json", str(out)]) == 1
+    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["heldout-7"]
     # --set design alone never needs the held-out answers and exits 0.
-    paths["heldout-6"].unlink()
+    paths["heldout-7"].unlink()
     assert bench.main(["--set", "design", "--json", str(out)]) == 0
-    # Without heldout-6's expected answers, --set all stops with an error naming the file.
+    # Without heldout-7's expected answers, --set all stops with an error naming the file.
     assert bench.main(["--set", "all", "--json", str(out)]) == 2
-    assert "heldout-6" in capsys.readouterr().err
+    assert "heldout-7" in capsys.readouterr().err
+
+
+def test_a_heldout_set_still_being_written_is_not_scored(tmp_path, monkeypatch, capsys):
+    """A held-out set whose README says "Being written: N of M plans" is refused by name and left
+    out of `--set all`: an incomplete set scored once would be spent before it is whole."""
+    folder = tmp_path / "heldout-9"
+    folder.mkdir()
+    (folder / "README.md").write_text("# x\n\nBeing written: 36 of 108 plans.\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "CORPUS", tmp_path)
+    monkeypatch.setattr(bench, "HELDOUT", "heldout-9")
+    assert bench.unfinished("heldout-9") == (36, 108)
+    monkeypatch.setattr(bench, "SETS", {"design": [], "heldout-9": ["heldout-9"]})
+    assert bench.main(["--set", "heldout-9", "--json", str(tmp_path / "j.json")]) == 2
+    assert "heldout-9 is still being written (36 of 108 plans)" in capsys.readouterr().err
+    (folder / "README.md").write_text("# x\n\nHolds 108 plans.\n", encoding="utf-8")
+    assert bench.unfinished("heldout-9") is None

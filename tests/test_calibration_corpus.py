@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -19,19 +20,19 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CAL = ROOT / "benchmarks" / "calibration"
-SETS = {"design": CAL, "heldout": CAL / "heldout", "heldout-2": CAL / "heldout-2", "heldout-3": CAL / "heldout-3", "heldout-4": CAL / "heldout-4", "heldout-5": CAL / "heldout-5", "heldout-6": CAL / "heldout-6"}
+SETS = {"design": CAL, "heldout": CAL / "heldout", "heldout-2": CAL / "heldout-2", "heldout-3": CAL / "heldout-3", "heldout-4": CAL / "heldout-4", "heldout-5": CAL / "heldout-5", "heldout-6": CAL / "heldout-6", "heldout-7": CAL / "heldout-7"}
 # The value each set's expected.yaml carries in `set`: heldout-2 to heldout-6 are further held-out sets.
-SET_KIND = {"design": "design", "heldout": "heldout", "heldout-2": "heldout", "heldout-3": "heldout", "heldout-4": "heldout", "heldout-5": "heldout", "heldout-6": "heldout"}
+SET_KIND = {"design": "design", "heldout": "heldout", "heldout-2": "heldout", "heldout-3": "heldout", "heldout-4": "heldout", "heldout-5": "heldout", "heldout-6": "heldout", "heldout-7": "heldout"}
 # Sets written in halves by two writers: each half keeps its answers in expected-<part>.yaml
 # until the halves are merged into expected.yaml.
 SPLIT_SETS = {"heldout-3"}
 # Held-out sets that replace an earlier one: new ids, a README that bars designers and counts the
 # archetypes it holds. The last is the current held-out set: every earlier set is design data by
 # then, so it alone has to be a third of the corpus.
-LATER_HELDOUT = ("heldout-2", "heldout-3", "heldout-4", "heldout-5", "heldout-6")
+LATER_HELDOUT = ("heldout-2", "heldout-3", "heldout-4", "heldout-5", "heldout-6", "heldout-7")
 # How many plans of one archetype each later set may hold: the current set has to be a third of a
 # growing corpus, so it holds more of each.
-MOST_PER_ARCHETYPE = {"heldout-2": 1, "heldout-3": 2, "heldout-4": 3, "heldout-5": 4, "heldout-6": 6}
+MOST_PER_ARCHETYPE = {"heldout-2": 1, "heldout-3": 2, "heldout-4": 3, "heldout-5": 4, "heldout-6": 6, "heldout-7": 9}
 CURRENT_HELDOUT = LATER_HELDOUT[-1]
 
 REQUIRED_ARCHETYPES = {
@@ -244,12 +245,34 @@ def test_later_heldout_set_is_apart_and_covers_the_archetypes(expected, later):
         assert set(archetypes) == REQUIRED_ARCHETYPES, f"{later} lacks archetypes: {sorted(REQUIRED_ARCHETYPES - set(archetypes))}"
 
 
+def being_written(name: str) -> tuple[int, int] | None:
+    """The planned size of a held-out set whose README says it is still being written
+    ("Being written: N of M plans"), or None for a finished set."""
+    readme = _normalise((SETS[name] / "README.md").read_text(encoding="utf-8"))
+    found = re.search(r"Being written: (\d+) of (\d+) plans", readme)
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
 def test_current_heldout_set_is_a_third_of_the_corpus(expected):
     """Once a held-out set has been scored it is design data, so the set still unseen by the
     designers (the last one) is the held-out share the issue asks for: at least a third of all
-    plans."""
+    plans. A set still being written says so in its README, with the plans it holds and the size it
+    is written to; that size must make it a third, and until it is reached the judgment benchmark
+    must not score it (it names no held-out set but a finished one)."""
     current = len(expected[CURRENT_HELDOUT]["plans"])
     total = sum(len(expected[name]["plans"]) for name in SETS)
+    writing = being_written(CURRENT_HELDOUT)
+    if writing:
+        held, planned = writing
+        assert held == current, f"{CURRENT_HELDOUT}/README.md says {held} plans are written; expected.yaml has {current}"
+        assert current < planned, f"{CURRENT_HELDOUT} holds its {planned} plans: remove 'Being written' from its README"
+        assert 3 * planned >= total - current + planned, (
+            f"{CURRENT_HELDOUT} is written to {planned} plans, less than a third of the corpus it completes"
+        )
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import bench_judgment
+        assert bench_judgment.unfinished(CURRENT_HELDOUT) == writing
+        return
     assert 3 * current >= total, (
         f"{CURRENT_HELDOUT} holds {current} of {total} plans, less than a third; write more held-out plans"
     )
