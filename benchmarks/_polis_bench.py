@@ -57,16 +57,18 @@ def choose_defaults(progress: bool = True) -> dict:
        labelled (mean Jaccard over the development conversations). Polis's export labels
        exactly the in-conv participants found in a base cluster (``createGroupIdResolver``
        in server/src/report.ts of compdemocracy/polis at 14e0b5c2), so this is coverage.
-    2. Schedule and k rule: the pair with the highest median ARI (to three decimals) over
-       the development conversations; on a tie, Polis's own k buffer (4), then the faster.
+    2. Schedule, k rule and reload, together: the combination with the highest median ARI (to
+       three decimals) over the development conversations; on a tie, Polis's own k buffer
+       (4), then the reload, then the faster. The reload is whether the replay ends with one
+       update on the conversation as Polis reloads it (``restructure-json-conv`` in
+       math/src/polismath/conv_man.clj, as ``get-export-data`` in darwin/export.clj runs it).
+       The three are chosen together because each changes what the others do (until round 3
+       the reload was chosen after the schedule, at the code's schedule; POLIS-LOG.md step 12).
        Time is reported beside it (CPU seconds against red-dwarf's), not traded against
        agreement: the time budget is a target of its own, measured in :func:`bench_polis`.
     3. Placement: whether participants the export labels but the in-conv rule leaves out are
-       placed (``keep_participants="export"``) or left unlabelled, by median development ARI.
-    4. Reload before the export: whether the replay ends with one update on the conversation
-       as Polis reloads it (``restructure-json-conv`` in math/src/polismath/conv_man.clj, as
-       ``get-export-data`` in darwin/export.clj runs it), by median development ARI; on a tie,
-       the reload.
+       placed (``keep_participants="export"``) or left unlabelled, by median development ARI
+       at the combination chosen in step 2; on a tie, placed.
     """
     from tqdm.auto import tqdm
 
@@ -80,30 +82,31 @@ def choose_defaults(progress: bool = True) -> dict:
     rule = max(polis.IN_CONV_RULES, key=lambda r: (float(np.mean(cover[r])), r == "sticky"))
     rd_seconds = {name: min(_timed(lambda c=c: polis.run_reddwarf(c))[1] for _ in range(2)) for name, c in convs.items()}
     grid = []
-    cells = [(label, kb) for label in SCHEDULE_CANDIDATES for kb in K_BUFFER_CANDIDATES
-             if not (label == "single pass" and kb != K_BUFFER_CANDIDATES[0])]
-    for label, kb in tqdm(cells, desc="choosing defaults on the development set", disable=not progress):
+    cells = [(label, kb, rl) for label in SCHEDULE_CANDIDATES for kb in K_BUFFER_CANDIDATES for rl in RELOAD_CANDIDATES
+             if not (label == "single pass" and (kb != K_BUFFER_CANDIDATES[0] or rl != "no reload"))]
+    for label, kb, rl in tqdm(cells, desc="choosing defaults on the development set", disable=not progress):
         aris, ratios = [], []
         for name, conv in convs.items():
-            res, sec = _timed(lambda: polis.run(conv, in_conv_rule=rule, k_buffer=kb, **SCHEDULE_CANDIDATES[label]))
+            res, sec = _timed(lambda: polis.run(conv, in_conv_rule=rule, k_buffer=kb, reload_before_export=RELOAD_CANDIDATES[rl],
+                                                **SCHEDULE_CANDIDATES[label]))
             aris.append(polis.group_agreement(res, conv.groups)["ari"])
             ratios.append(sec / rd_seconds[name])
-        grid.append({"schedule": label, "k_buffer": kb, "median_ari": float(np.median(aris)), "max_time_ratio": float(max(ratios)),
-                     "aris": [round(a, 3) for a in aris]})
-    best = max(grid, key=lambda g: (round(g["median_ari"], 3), g["k_buffer"] == 4, -g["max_time_ratio"]))
+        grid.append({"schedule": label, "k_buffer": kb, "reload": rl, "median_ari": float(np.median(aris)),
+                     "max_time_ratio": float(max(ratios)), "aris": [round(a, 3) for a in aris]})
+    best = max(grid, key=lambda g: (round(g["median_ari"], 3), g["k_buffer"] == 4, g["reload"] == "reload",
+                                    -g["max_time_ratio"]))
+    reload_best = best["reload"]
+    at_best = {"in_conv_rule": rule, "k_buffer": best["k_buffer"], "reload_before_export": RELOAD_CANDIDATES[reload_best],
+               **SCHEDULE_CANDIDATES[best["schedule"]]}
     # 3. Whether to place the participants the export labels but the in-conv rule leaves out: placing them
     #    makes coverage 1 by construction, so the choice is by median development ARI (ties: place them).
     keep = {}
     for label, kp in KEEP_CANDIDATES.items():
-        aris = [polis.group_agreement(polis.run(conv, keep_participants=kp), conv.groups)["ari"] for conv in convs.values()]
+        aris = [polis.group_agreement(polis.run(conv, keep_participants=kp, **at_best), conv.groups)["ari"]
+                for conv in convs.values()]
         keep[label] = {"median_ari": float(np.median(aris)), "aris": [round(a, 3) for a in aris]}
     keep_best = max(KEEP_CANDIDATES, key=lambda label: (round(keep[label]["median_ari"], 3), label == "export"))
-    reload = {}
-    for label, rl in RELOAD_CANDIDATES.items():
-        aris = [polis.group_agreement(polis.run(conv, reload_before_export=rl), conv.groups)["ari"] for conv in convs.values()]
-        reload[label] = {"median_ari": float(np.median(aris)), "aris": [round(a, 3) for a in aris]}
-    reload_best = max(RELOAD_CANDIDATES, key=lambda label: (round(reload[label]["median_ari"], 3), label == "reload"))
-    return {"reload_before_export": reload_best, "reload_grid": reload,
+    return {"reload_before_export": reload_best,
             "in_conv_rule": rule, "in_conv_jaccard": {r: round(float(np.mean(v)), 3) for r, v in cover.items()},
             "schedule": best["schedule"], "k_buffer": best["k_buffer"], "grid": grid, "reddwarf_seconds": rd_seconds,
             "keep_participants": keep_best, "keep_grid": keep}
@@ -327,14 +330,13 @@ def polis_section(out: dict) -> None:
     print("\nPolis defaults, chosen on the development set only (" + ", ".join(DEVELOPMENT) + ")")
     print(f"  in-conv rule: mean Jaccard with the participants Polis labelled {chosen['in_conv_jaccard']} -> {chosen['in_conv_rule']}")
     for g in chosen["grid"]:
-        print(f"  {g['schedule']:12s} k buffer {g['k_buffer']}: median ARI {g['median_ari']:.3f}, slowest {g['max_time_ratio']:.1f} x red-dwarf  {g['aris']}")
-    print(f"  -> {chosen['schedule']}, k buffer {chosen['k_buffer']} (best median ARI; time ratios are CPU seconds against red-dwarf's)")
+        print(f"  {g['schedule']:12s} k buffer {g['k_buffer']} {g['reload']:9s}: median ARI {g['median_ari']:.3f}, "
+              f"slowest {g['max_time_ratio']:.1f} x red-dwarf  {g['aris']}")
+    print(f"  -> {chosen['schedule']}, k buffer {chosen['k_buffer']}, {chosen['reload_before_export']} "
+          "(best median ARI; time ratios are CPU seconds against red-dwarf's)")
     for label, g in chosen["keep_grid"].items():
         print(f"  place the export's other labelled participants: {label:6s} median ARI {g['median_ari']:.3f}  {g['aris']}")
     print(f"  -> {chosen['keep_participants']}")
-    for label, g in chosen["reload_grid"].items():
-        print(f"  end the replay with an update after Polis's reload: {label:9s} median ARI {g['median_ari']:.3f}  {g['aris']}")
-    print(f"  -> {chosen['reload_before_export']}")
     code = {"schedule": f"{polis.DEFAULT_N_UPDATES} updates", "k_buffer": polis.DEFAULT_K_BUFFER, "in_conv_rule": polis.DEFAULT_IN_CONV_RULE,
             "keep_participants": "export" if polis.DEFAULT_KEEP_PARTICIPANTS == "export" else "none",
             "reload_before_export": "reload" if polis.DEFAULT_RELOAD_BEFORE_EXPORT else "no reload"}

@@ -246,34 +246,46 @@ def warm_up() -> None:
     D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
     silhouette(D, np.array([0, 0, 0, 1], dtype=np.int64))
     group_update(X, np.full(4, -1, dtype=np.int64), 3, 100, np.full((6, 1), -1, dtype=np.int64), 5, 20)
-    # A 3 x 3 vote history: participants by row and by statement, all votes cast.
+    # A 3 x 3 vote history by statement (each statement's votes by participants 0, 1, 2), all votes cast.
     ptr = np.array([0, 3, 6, 9], dtype=np.int64)
-    idx = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int64)
-    vals = np.array([1.0, -1.0, 0.0, 1.0, 1.0, -1.0, -1.0, 0.0, 1.0])
+    rows = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2], dtype=np.int64)
+    vals = np.array([1.0, 1.0, -1.0, -1.0, 1.0, 0.0, 0.0, -1.0, 1.0])
     count = np.full(3, 3, dtype=np.int64)
-    pca_update(ptr, idx, vals, count, ptr, idx, vals[[0, 3, 6, 1, 4, 7, 2, 5, 8]], count, np.zeros(3), np.ones(3),
-               np.eye(3)[:2].copy(), np.full(3, 3.0), 3.0, 100, 1e-12, 1e-9)
+    pca_update(ptr, rows, vals, count, np.zeros(3), np.ones(3), np.eye(3)[:2].copy(), np.full(3, 3.0), 3.0, 100,
+               1e-12, 1e-9)
 
 
 # --- the replay's PCA -----------------------------------------------------------------------
 #
-# The vote history is stored once, twice over: by participant (``row_*``) and by statement
-# (``col_*``), each participant's and each statement's votes in time order. The votes cast
-# so far are then a prefix of every row and of every column (``row_count``, ``col_count``),
-# and a product with the centred matrix only walks those prefixes, centring each vote on
-# the fly (its value minus its statement's current mean; a statement left out of the
-# math, ``keep`` 0, contributes nothing). Nothing is rebuilt between updates.
+# The vote history is stored once, by statement (``col_*``), each statement's votes in time
+# order. The votes cast so far are then a prefix of every column (``col_count``), and a
+# product with the centred matrix only walks those prefixes, centring each vote on the fly
+# (its value minus its statement's current mean; a statement left out of the math, ``keep``
+# 0, contributes nothing). Nothing is rebuilt between updates. Both products walk the
+# statements in order, so each participant's sums run in one fixed order (see
+# :func:`centred_times`).
 
 
 @njit(cache=True)
-def centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q):
-    """``X @ Q`` for the centred votes so far (rows: participants)."""
-    n = len(row_count)
-    Y = np.zeros((n, Q.shape[1]))
-    for i in range(n):
-        for p in range(row_ptr[i], row_ptr[i] + row_count[i]):
-            j = row_cols[p]
-            d = (row_vals[p] - center[j]) * keep[j]
+def centred_times(col_ptr, col_rows, col_vals, col_count, center, keep, Q, n_rows):
+    """``X @ Q`` for the centred votes so far (rows: participants).
+
+    It walks the votes statement by statement, so every participant's sum runs over their
+    statements in one fixed order (the statements' order), whatever order they voted in.
+    Two participants with the same votes therefore get bit-for-bit the same projection on
+    any CPU and BLAS, as in Polis, which sums each participant's dense row in column order.
+    Polis's k-means compares points for exact equality (``init-clusters`` takes the first
+    distinct rows, ``uniqify-clusters`` merges identical centres), so a projection that
+    depended on the order of voting sent identical voters apart on some machines and not on
+    others (benchmarks/POLIS-LOG.md, step 12).
+    """
+    Y = np.zeros((n_rows, Q.shape[1]))
+    for j in range(len(col_count)):
+        if keep[j] == 0.0:
+            continue
+        for p in range(col_ptr[j], col_ptr[j] + col_count[j]):
+            d = col_vals[p] - center[j]
+            i = col_rows[p]
             for a in range(Q.shape[1]):
                 Y[i, a] += d * Q[j, a]
     return Y
@@ -308,8 +320,7 @@ def centred_norm(col_ptr, col_vals, col_count, center, keep):
 
 
 @njit(cache=True)
-def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
-                    Q, iters, stuck, tol):
+def power_iteration(col_ptr, col_rows, col_vals, col_count, center, keep, n_rows, Q, iters, stuck, tol):
     """Subspace iteration with Rayleigh-Ritz for the top components of ``X.T @ X``, from the start ``Q``.
 
     ``Q`` (columns x p, p >= 2) holds the start vectors, the first two being last update's
@@ -327,7 +338,7 @@ def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, c
     U_last = Q.copy()
     for _ in range(iters):
         Z = centred_transpose_times(col_ptr, col_rows, col_vals, col_count, center, keep,
-                                    centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, Q))
+                                    centred_times(col_ptr, col_rows, col_vals, col_count, center, keep, Q, n_rows))
         if np.sqrt(np.sum(Z[:, 1] ** 2)) < stuck:
             return Q, False
         # Rayleigh-Ritz on span(Q), reusing Z = X.T X Q: no extra product.
@@ -352,8 +363,7 @@ def power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, c
 
 
 @njit(cache=True)
-def pca_update(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center, keep,
-               start, n_votes, n_comments, iters, stuck, tol):
+def pca_update(col_ptr, col_rows, col_vals, col_count, center, keep, start, n_votes, n_comments, iters, stuck, tol):
     """One update's PCA from the start vectors ``start`` (p x columns, p >= 2; the first two: last components).
 
     Returns ``(vectors, projections, ok)``: ``vectors`` (p x columns) are the Ritz vectors,
@@ -362,14 +372,14 @@ def pca_update(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_va
     sparsity-aware projections on the two components. ``ok`` is False when the start
     carries no variance (see :func:`power_iteration`).
     """
-    Q, ok = power_iteration(row_ptr, row_cols, row_vals, row_count, col_ptr, col_rows, col_vals, col_count, center,
-                            keep, np.ascontiguousarray(start.T), iters, stuck, tol)
+    Q, ok = power_iteration(col_ptr, col_rows, col_vals, col_count, center, keep, len(n_votes),
+                            np.ascontiguousarray(start.T), iters, stuck, tol)
     vecs = np.ascontiguousarray(Q.T)
     for a in range(vecs.shape[0]):
         if vecs[a] @ start[a] < 0:
             vecs[a] = -vecs[a]
     comps = np.ascontiguousarray(vecs[:2].T)
-    proj = centred_times(row_ptr, row_cols, row_vals, row_count, center, keep, comps)
+    proj = centred_times(col_ptr, col_rows, col_vals, col_count, center, keep, comps, len(n_votes))
     for i in range(len(proj)):
         s = np.sqrt(n_comments / max(n_votes[i], 1.0))
         proj[i, 0] *= s

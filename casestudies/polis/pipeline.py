@@ -57,7 +57,7 @@ MAX_GROUPS = 5
 #: runs one update after, whether in-conv is "sticky" (once in, always in, as in
 #: Polis's code) or "final" (recomputed from each update's votes), and how many
 #: updates in a row a new k must win before it is adopted (Polis's group-k-buffer).
-DEFAULT_N_UPDATES = 200
+DEFAULT_N_UPDATES = 100
 DEFAULT_IN_CONV_RULE = "final"
 DEFAULT_K_BUFFER = 4
 IN_CONV_RULES = ("sticky", "final")
@@ -277,9 +277,9 @@ def _pca(hist: "_History", start: np.ndarray | None, iters: int = 100):
     rng = np.random.default_rng(0)
     vecs = np.ascontiguousarray(start, dtype=float)
     for _ in range(3):
-        vecs, proj, ok = _compiled.pca_update(hist.row_ptr, hist.row_cols, hist.row_vals, hist.row_count, hist.col_ptr,
-                                               hist.col_rows, hist.col_vals, hist.col_count, hist.center, hist.keep, vecs,
-                                               hist.n_votes(), float(hist.cols_seen.sum()), iters, stuck, PCA_TOL)
+        vecs, proj, ok = _compiled.pca_update(hist.col_ptr, hist.col_rows, hist.col_vals, hist.col_count, hist.center,
+                                               hist.keep, vecs, hist.n_votes(), float(hist.cols_seen.sum()), iters,
+                                               stuck, PCA_TOL)
         if ok:
             break
         # The start vectors carry no variance (e.g. they sit on moderated-out statements):
@@ -311,20 +311,17 @@ def _first_update(v: pd.DataFrame) -> int:
 class _History:
     """The whole vote history, stored once; each update only adds its batch to running counts.
 
-    Votes are kept by participant (``row_*``) and by statement (``col_*``), each row's and
-    each column's votes in time order, so the votes cast so far are a prefix of every row
-    and column (``row_count``, ``col_count``); the compiled products in
-    :mod:`casestudies.polis._compiled` walk those prefixes and centre each vote on its
-    statement's current mean (``center``) as they go. :meth:`advance` costs O(batch):
+    Votes are kept by statement (``col_*``), each statement's votes in time order, so the
+    votes cast so far are a prefix of every column (``col_count``; ``row_count`` counts each
+    participant's votes so far); the compiled products in :mod:`casestudies.polis._compiled`
+    walk those prefixes, statement by statement, and centre each vote on its statement's
+    current mean (``center``) as they go. :meth:`advance` costs O(batch):
     nothing is rebuilt, re-sorted or rewritten per update.
     """
 
     def __init__(self, r, c, val, mod_mask, n_rows, n_cols):
         self.r, self.c, self.val, self.mod_mask = r, c, val, mod_mask
-        by_row = np.argsort(r, kind="stable")  # votes are in time order: stable keeps it within a row
-        self.row_ptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))]).astype(np.int64)
-        self.row_cols, self.row_vals = c[by_row].astype(np.int64), val[by_row]
-        by_col = np.argsort(c, kind="stable")
+        by_col = np.argsort(c, kind="stable")  # votes are in time order: stable keeps it within a column
         self.col_ptr = np.concatenate([[0], np.cumsum(np.bincount(c, minlength=n_cols))]).astype(np.int64)
         self.col_rows, self.col_vals = r[by_col].astype(np.int64), val[by_col]
         self.keep = (~mod_mask).astype(float)  # statements left out of the math are zeroed, as Polis zeroes them
@@ -387,7 +384,7 @@ def _greedy_in_conv(counts: np.ndarray, seen: np.ndarray, n_comments: int, min_v
 def replay(
     conversation,
     *,
-    n_updates: int = 200,
+    n_updates: int = DEFAULT_N_UPDATES,
     update_every: float | None = None,
     base_k: int = BASE_K,
     max_groups: int = MAX_GROUPS,
