@@ -12,7 +12,8 @@ the seventh held-out set `heldout-7` (`heldout-7/expected.yaml`). The set `desig
 `heldout` and `heldout-2` ... `heldout-6` together, reported together and per source; `heldout-7`
 is the held-out set; `all` runs both and reports them separately. While the held-out set's README
 says "Being written: N of M plans", it is not scored: `--set heldout-7` exits with status 2 and
-`--set all` runs the design set only, both saying why.
+`--set all` runs the design set only, both saying why; the same holds while any of its plans has
+fewer than two readers' fills (``FILLS_PER_PLAN``).
 
 Every fill `benchmarks/calibration/fills/<reader>/<plan-id>.yaml` of a plan in the chosen set is
 loaded and scored with the current rubric, and compared with its source's expected answers as
@@ -61,6 +62,8 @@ SETS = {"design": ["plans", "heldout", "heldout-2", "heldout-3", "heldout-4", "h
         "heldout-7": ["heldout-7"]}
 #: The set the targets (and the exit status) apply to.
 HELDOUT = "heldout-7"
+#: The held-out set is scored only when every plan has this many readers' fills (README, "Readers").
+FILLS_PER_PLAN = 2
 FILLS = CORPUS / "fills"
 ARTIFACTS = ROOT / "test-artifacts"
 #: The issue's targets, checked on the held-out set.
@@ -226,6 +229,18 @@ def unfinished(name: str) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
+def unfilled(name: str, fills_dir: Path | None = None) -> tuple[int, int] | None:
+    """(plans with :data:`FILLS_PER_PLAN` readers' fills, plans) when a plan of the set has fewer,
+    else None: a held-out set is scored once, so not before every plan is filled as planned."""
+    fills_dir = FILLS if fills_dir is None else fills_dir
+    plans = [e["id"] for src in SETS[name] for e in load_expected(EXPECTED[src])]
+    count = {pid: 0 for pid in plans}
+    for _, pid, _ in find_fills(fills_dir, plans):
+        count[pid] += 1
+    done = sum(n >= FILLS_PER_PLAN for n in count.values())
+    return None if done == len(plans) else (done, len(plans))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=[*SETS, "all"], default="design")
@@ -236,6 +251,17 @@ def main(argv=None) -> int:
     if writing:
         print(f"bench_judgment: {HELDOUT} is still being written ({writing[0]} of {writing[1]} plans); "
               "it is filled and scored once, when it is whole (its README says what is left)", file=sys.stderr)
+        names.remove(HELDOUT)
+        if not names:
+            return 2
+    try:
+        short = unfilled(HELDOUT) if HELDOUT in names else None
+    except FileNotFoundError as err:
+        print(f"bench_judgment: {err}", file=sys.stderr)
+        return 2
+    if short:
+        print(f"bench_judgment: {HELDOUT} is not filled yet ({short[0]} of {short[1]} plans have {FILLS_PER_PLAN} "
+              "readers' fills); it is scored once, when every plan has them", file=sys.stderr)
         names.remove(HELDOUT)
         if not names:
             return 2

@@ -153,6 +153,7 @@ def test_all_runs_design_and_heldout_7_from_the_corpus_layout(tmp_path, monkeypa
     monkeypatch.setattr(bench, "EXPECTED", paths)
     monkeypatch.setattr(bench, "FILLS", tmp_path / "fills")
     monkeypatch.setattr(bench, "CORPUS", tmp_path)  # no README saying the held-out set is unfinished
+    monkeypatch.setattr(bench, "FILLS_PER_PLAN", 1)  # the layout has one reader; the rule has its own test
     out = tmp_path / "j.json"
     assert bench.main(["--set", "all", "--json", str(out)]) == 1
     saved = json.loads(out.read_text(encoding="utf-8"))
@@ -187,3 +188,26 @@ def test_a_heldout_set_still_being_written_is_not_scored(tmp_path, monkeypatch, 
     assert "heldout-9 is still being written (36 of 108 plans)" in capsys.readouterr().err
     (folder / "README.md").write_text("# x\n\nHolds 108 plans.\n", encoding="utf-8")
     assert bench.unfinished("heldout-9") is None
+
+
+def test_a_heldout_set_is_not_scored_until_every_plan_has_two_fills(tmp_path, monkeypatch, capsys):
+    """A whole held-out set with a plan filled by one reader only is refused by name and left out of
+    `--set all`; once every plan has two readers' fills it is scored."""
+    paths = _corpus_copy(tmp_path, {"plans": [("a", expected("a"))],
+                                    "heldout-7": [("h", expected("h")), ("i", expected("i"))]})
+    monkeypatch.setattr(bench, "EXPECTED", paths)
+    monkeypatch.setattr(bench, "FILLS", tmp_path / "fills")
+    monkeypatch.setattr(bench, "CORPUS", tmp_path)
+    monkeypatch.setattr(bench, "SETS", {"design": ["plans"], "heldout-7": ["heldout-7"]})
+    (tmp_path / "fills" / "r2").mkdir()
+    (tmp_path / "fills" / "r2" / "h.yaml").write_text((tmp_path / "fills" / "r1" / "h.yaml").read_text(), encoding="utf-8")
+    assert bench.unfilled("heldout-7") == (1, 2)
+    out = tmp_path / "j.json"
+    assert bench.main(["--set", "heldout-7", "--json", str(out)]) == 2
+    assert "heldout-7 is not filled yet (1 of 2 plans have 2 readers' fills)" in capsys.readouterr().err
+    assert bench.main(["--set", "all", "--json", str(out)]) == 0
+    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["design"]
+    (tmp_path / "fills" / "r2" / "i.yaml").write_text((tmp_path / "fills" / "r1" / "i.yaml").read_text(), encoding="utf-8")
+    assert bench.unfilled("heldout-7") is None
+    bench.main(["--set", "all", "--json", str(out)])
+    assert list(json.loads(out.read_text(encoding="utf-8"))["sets"]) == ["design", "heldout-7"]
