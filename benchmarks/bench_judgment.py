@@ -241,31 +241,33 @@ def unfilled(name: str, fills_dir: Path | None = None) -> tuple[int, int] | None
     return None if done == len(plans) else (done, len(plans))
 
 
+def not_ready(name: str) -> str | None:
+    """Why the held-out set may not be scored yet (still being written, or a plan with fewer than
+    :data:`FILLS_PER_PLAN` fills), or None when it may."""
+    writing = unfinished(name)
+    if writing:
+        return (f"{name} is still being written ({writing[0]} of {writing[1]} plans); "
+                "it is filled and scored once, when it is whole (its README says what is left)")
+    short = unfilled(name)
+    if short:
+        return (f"{name} is not filled yet ({short[0]} of {short[1]} plans have {FILLS_PER_PLAN} readers' fills); "
+                "it is scored once, when every plan has them")
+    return None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", choices=[*SETS, "all"], default="design")
     ap.add_argument("--json", type=Path, default=ARTIFACTS / "judgment.json", help="where to write the results")
     args = ap.parse_args(argv)
     names = list(SETS) if args.set == "all" else [args.set]
-    writing = unfinished(HELDOUT) if HELDOUT in names else None
-    if writing:
-        print(f"bench_judgment: {HELDOUT} is still being written ({writing[0]} of {writing[1]} plans); "
-              "it is filled and scored once, when it is whole (its README says what is left)", file=sys.stderr)
-        names.remove(HELDOUT)
-        if not names:
-            return 2
     try:
-        short = unfilled(HELDOUT) if HELDOUT in names else None
-    except FileNotFoundError as err:
-        print(f"bench_judgment: {err}", file=sys.stderr)
-        return 2
-    if short:
-        print(f"bench_judgment: {HELDOUT} is not filled yet ({short[0]} of {short[1]} plans have {FILLS_PER_PLAN} "
-              "readers' fills); it is scored once, when every plan has them", file=sys.stderr)
-        names.remove(HELDOUT)
-        if not names:
-            return 2
-    try:
+        why = not_ready(HELDOUT) if HELDOUT in names else None
+        if why:
+            print(f"bench_judgment: {why}", file=sys.stderr)
+            names.remove(HELDOUT)
+            if not names:
+                return 2
         return run(names, args.json)
     except FileNotFoundError as err:
         print(f"bench_judgment: {err}", file=sys.stderr)
